@@ -1,0 +1,94 @@
+"""Admin for the organisation and plans, labelled through the translation catalogue."""
+
+from django.contrib import admin
+
+from plans.models import (
+    Area,
+    AuditEvent,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    Official,
+    Plan,
+    Unit,
+)
+
+
+class OfficialInline(admin.TabularInline):
+    model = Official
+    fields = ["full_name", "user", "role", "position", "phone"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    raw_id_fields = ["parent"]
+    inlines = [OfficialInline]
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "user", "unit", "role", "position"]
+    list_filter = ["role", "unit__level"]
+    search_fields = ["full_name", "user__username", "user__email", "unit__name"]
+    list_select_related = ["user", "unit"]
+    raw_id_fields = ["user", "unit"]
+
+
+class AreaInline(admin.TabularInline):
+    model = Area
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "year", "document_number", "issued_on", "status"]
+    list_filter = ["year", "status"]
+    search_fields = ["title", "document_number"]
+    list_select_related = ["unit"]
+    inlines = [AreaInline]
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "plan", "unit_of_measure"]
+    list_filter = ["plan"]
+    search_fields = ["code", "name"]
+    inlines = [IndicatorTargetInline]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "unit", "period_start", "period_end", "numerator", "denominator"]
+    list_filter = ["indicator", "unit__level", "period_end"]
+    search_fields = ["unit__name"]
+    list_select_related = ["indicator", "unit"]
+    raw_id_fields = ["unit", "reported_by"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is written by the services, never edited."""
+
+    list_display = ["at", "actor", "action", "content_type", "object_id"]
+    list_filter = ["action", "content_type"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,353 @@
+"""The ground floor: who plans (units, officials), what they plan, and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """Administrative levels; since 07/2025 a province may have no districts."""
+
+    PROVINCE = "province", _("Province")
+    DEPARTMENT = "department", _("Department")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COMMITTEE = "committee", _("Steering committee")
+    HEAD = "head", _("Head of unit")
+    OFFICIAL = "official", _("Official")
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Unit(TimeStamped):
+    """An agency or local government (cơ quan, đơn vị) in the province's tree."""
+
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short identifier, e.g. snv.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="unit_name_unique"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def head(self) -> Official | None:
+        """The unit's head, if it has one (at most one: a database constraint)."""
+        return self.officials.filter(role=Role.HEAD).select_related("user").first()
+
+
+class Official(TimeStamped):
+    """A person who uses the product: one per login, in one unit, with one role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="official",
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICIAL)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9 .-]{8,20}$", _("Enter a valid phone number."))],
+    )
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["full_name"]
+        constraints = [
+            # One head per unit: the head is the official of the unit whose role is head.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(role="head"), name="one_head_per_unit"
+            ),
+            # Only an administrator may stand outside every unit.
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(unit__isnull=False), name="official_has_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def sees_everything(self) -> bool:
+        """Administrators and the steering committee read every unit's work."""
+        return self.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Issued")
+    CLOSED = "closed", _("Closed")
+
+
+class Plan(TimeStamped):
+    """An annual administrative-reform plan (Kế hoạch CCHC năm) issued by a unit."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=300)
+    document_number = models.CharField(
+        _("document number"), max_length=60, blank=True, help_text=_("e.g. 07/KH-UBND")
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-year", "unit__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="plan_year_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(issued_on__isnull=False),
+                name="plan_issued_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# The eight areas of the provincial PAR INDEX (Decision 876/QĐ-BNV, 2022): the
+# default areas of a new plan, editable per plan.
+DEFAULT_AREAS: list[tuple[int, str]] = [
+    (1, "Công tác chỉ đạo, điều hành cải cách hành chính"),
+    (2, "Cải cách thể chế"),
+    (3, "Cải cách thủ tục hành chính"),
+    (4, "Cải cách tổ chức bộ máy hành chính nhà nước"),
+    (5, "Cải cách chế độ công vụ"),
+    (6, "Cải cách tài chính công"),
+    (7, "Xây dựng, phát triển Chính quyền điện tử, Chính quyền số"),
+    (8, "Tác động của cải cách hành chính đến người dân, tổ chức và phát triển kinh tế - xã hội"),
+]
+
+
+class Area(models.Model):
+    """An area (lĩnh vực) of a plan: the group its tasks belong to."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="areas"
+    )
+    number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="area_number_unique_in_plan"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="area_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class Indicator(TimeStamped):
+    """A quantitative target (chỉ tiêu) of a plan, with a target per level."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=300)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=40, default="%")
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IndicatorTarget(models.Model):
+    """The target percentage of an indicator for one level (e.g. commune 40%)."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    target_pct = models.DecimalField(
+        _("target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["indicator", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="one_target_per_level"),
+            models.CheckConstraint(
+                condition=Q(target_pct__gte=0, target_pct__lte=100), name="target_pct_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.get_level_display()}: {self.target_pct}%"
+
+
+class Measurement(TimeStamped):
+    """A unit's reported figure for a period, kept as numerator and denominator.
+
+    Level and province figures are sum(numerator) / sum(denominator), so the raw
+    counts are stored, never only a percentage.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="measurements"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    numerator = models.PositiveIntegerField(_("numerator"))
+    denominator = models.PositiveIntegerField(_("denominator"))
+    reported_by = models.ForeignKey(
+        Official,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "unit", "-period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "period_start", "period_end"],
+                name="one_measurement_per_unit_period",
+            ),
+            models.CheckConstraint(condition=Q(denominator__gt=0), name="denominator_positive"),
+            models.CheckConstraint(
+                condition=Q(numerator__gte=0, numerator__lte=F("denominator")),
+                name="numerator_within_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="period_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.period_end:%d/%m/%Y}: {self.numerator}/{self.denominator}"
+
+
+class AuditEvent(models.Model):
+    """One change to one object: who, when, what (the task history reads these)."""
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        Official,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("object type"), on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    target = GenericForeignKey("content_type", "object_id")
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["at", "id"]
+        indexes = [
+            # An object's history, oldest first (task page, /tasks/{id}/history).
+            models.Index(fields=["content_type", "object_id", "at"], name="audit_object_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.content_type.model}#{self.object_id}"
+
+
+def record(actor: Official | None, action: str, obj: models.Model, **changes: Any) -> AuditEvent:
+    """Write one audit event for obj; call it inside the write's transaction."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        changes=changes,
+    )

@@ -1,0 +1,502 @@
+"""Load the demo province (Lâm Đồng), its officials and its 2026 CCHC plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django.utils import timezone, translation
+
+from plans.models import (
+    AuditEvent,
+    Indicator,
+    IndicatorTarget,
+    Level,
+    Measurement,
+    Official,
+    Plan,
+    PlanStatus,
+    Role,
+    Unit,
+)
+from plans.services import add_default_areas
+from tasks import demo
+from tasks.models import Evidence, Status, Task
+
+DEMO_PASSWORD = "cchc2026"
+YEAR = 2026
+TZ = timezone.get_default_timezone()
+
+
+def day(ddmm: str) -> dt.date:
+    d, m = (int(x) for x in ddmm.split("/"))
+    return dt.date(YEAR, m, d)
+
+
+def at(date: dt.date, rng: random.Random) -> dt.datetime:
+    """A moment in office hours on that date, Asia/Ho_Chi_Minh."""
+    return dt.datetime(
+        date.year, date.month, date.day, rng.randint(8, 16), rng.randint(0, 59), tzinfo=TZ
+    )
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A valid one-page PDF that names the document (the demo's evidence file)."""
+    ascii_text = text.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 12 Tf 72 720 Td ({ascii_text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+class Command(BaseCommand):
+    help = "Load the demo province and its 2026 CCHC plan; a second run changes nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--three-level",
+            action="store_true",
+            help="Add district units between the province and the communes (before 07/2025).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Only load when the database has no unit yet; print the logins either way.",
+        )
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="The date task states are spread around (default: today).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(settings.LANGUAGE_CODE)
+        if options["if_empty"] and Unit.objects.exists():
+            self.stdout.write("Cơ sở dữ liệu đã có dữ liệu: giữ nguyên, không nạp dữ liệu mẫu.")
+        else:
+            self.today = options["today"] or timezone.localdate()
+            self.password_hash = make_password(DEMO_PASSWORD)
+            with transaction.atomic():
+                self.load(three_level=options["three_level"])
+        self.print_logins()
+
+    # -- loading ---------------------------------------------------------------
+
+    def step(self, message: str) -> None:
+        self.stdout.write(f"  {message}", ending="\n")
+        self.stdout.flush()
+
+    def load(self, three_level: bool) -> None:
+        self.stdout.write(
+            self.style.MIGRATE_HEADING("Nạp dữ liệu mẫu: tỉnh Lâm Đồng, kế hoạch CCHC 2026")
+        )
+        self.units = self.load_units(three_level)
+        self.step(f"[1/5] Đơn vị: {len(self.units)}")
+        self.load_people()
+        self.step(f"[2/5] Người dùng: {Official.objects.count()}")
+        plan = self.load_plan()
+        self.step(f"[3/5] Kế hoạch: {plan.document_number} ({plan.title})")
+        created = self.load_tasks(plan)
+        self.step(f"[4/5] Nhiệm vụ: {plan.tasks.count()} (mới {created})")
+        measured = self.load_indicators(plan)
+        self.step(f"[5/5] Chỉ tiêu: {plan.indicators.count()}, số liệu mới {measured}")
+        self.stdout.write(self.style.SUCCESS("Xong."))
+
+    def unit(self, code: str, name: str, level: str, parent: Unit | None) -> Unit:
+        unit, _ = Unit.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
+        return unit
+
+    def load_units(self, three_level: bool) -> dict[str, Unit]:
+        units: dict[str, Unit] = {}
+        code, name, _ = demo.PROVINCE
+        province = units[code] = self.unit(code, name, Level.PROVINCE, None)
+        code, name, _ = demo.OFFICE
+        units[code] = self.unit(code, name, Level.PROVINCE, province)
+        for code, name, _ in demo.DEPARTMENTS:
+            units[code] = self.unit(code, name, Level.DEPARTMENT, province)
+        districts: dict[str, Unit] = {}
+        if three_level:
+            for code, name in demo.DISTRICTS:
+                districts[code] = units[code] = self.unit(code, name, Level.DISTRICT, province)
+        for code, name, district in demo.COMMUNES:
+            parent = districts.get(district, province)
+            units[code] = self.unit(code, name, Level.COMMUNE, parent)
+            if three_level and units[code].parent_id != parent.pk:
+                units[code].parent = parent
+                units[code].save(update_fields=["parent", "updated_at"])
+        return units
+
+    def person(self, username: str, unit: Unit | None, role: str, position: str) -> Official:
+        rng = random.Random(username)
+        middle = rng.choice(demo.MIDDLE)
+        full_name = f"{rng.choice(demo.FAMILY)} {middle} {rng.choice(demo.GIVEN)}"
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@lamdong.example",
+                "password": self.password_hash,
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
+        )
+        official, _ = Official.objects.get_or_create(
+            user=user,
+            defaults={
+                "full_name": full_name,
+                "unit": unit,
+                "role": role,
+                "position": position,
+                "phone": f"0263 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            },
+        )
+        return official
+
+    def load_people(self) -> None:
+        self.person("admin", None, Role.ADMIN, "Quản trị hệ thống")
+        for username, code, position in demo.COMMITTEE:
+            self.person(username, self.units[code], Role.COMMITTEE, position)
+        positions = {code: pos for code, _, pos in [demo.PROVINCE, demo.OFFICE, *demo.DEPARTMENTS]}
+        for code, unit in self.units.items():
+            if unit.level == Level.COMMUNE or unit.level == Level.DISTRICT:
+                head_position = "Chủ tịch UBND"
+            else:
+                head_position = positions[code]
+            self.person(f"{code}.head", unit, Role.HEAD, head_position)
+            self.person(f"{code}.cv1", unit, Role.OFFICIAL, "Chuyên viên đầu mối CCHC")
+            self.person(f"{code}.cv2", unit, Role.OFFICIAL, "Chuyên viên")
+
+    def load_plan(self) -> Plan:
+        d, m = demo.PLAN_ISSUED
+        plan, _ = Plan.objects.get_or_create(
+            unit=self.units[demo.PROVINCE[0]],
+            year=YEAR,
+            document_number=demo.PLAN_NUMBER,
+            defaults={
+                "title": demo.PLAN_TITLE,
+                "issued_on": dt.date(YEAR, m, d),
+                "status": PlanStatus.ISSUED,
+            },
+        )
+        add_default_areas(plan)
+        return plan
+
+    def task_specs(self) -> list[dict[str, Any]]:
+        """Every task of the demo plan, in a stable order."""
+        specs = [
+            {
+                "area": a,
+                "sub": s,
+                "title": t,
+                "lead": lead,
+                "partners": p,
+                "due": day(d),
+                "deliverable": dl,
+            }
+            for a, s, t, lead, p, d, dl in demo.TASKS
+        ]
+        for code, unit in self.units.items():
+            per_unit = []
+            if unit.level in (Level.DEPARTMENT, Level.DISTRICT, Level.COMMUNE):
+                per_unit += demo.PER_UNIT_TASKS
+            if unit.level == Level.COMMUNE:
+                per_unit += demo.PER_COMMUNE_TASKS
+            for a, s, t, d, dl in per_unit:
+                specs.append(
+                    {
+                        "area": a,
+                        "sub": s,
+                        "title": t.format(unit=unit.name),
+                        "lead": code,
+                        "partners": [],
+                        "due": day(d),
+                        "deliverable": dl,
+                    }
+                )
+        return specs
+
+    def load_tasks(self, plan: Plan) -> int:
+        areas = {a.number: a for a in plan.areas.all()}
+        officials: dict[int, list[Official]] = {}
+        for o in Official.objects.filter(unit__in=self.units.values()).order_by("user__username"):
+            officials.setdefault(o.unit_id, []).append(o)
+        existing = set(plan.tasks.values_list("title", flat=True))
+        created = 0
+        for spec in self.task_specs():
+            if spec["title"] in existing:
+                continue
+            parent = self.make_task(plan, areas, officials, spec, parent=None)
+            created += 1
+            for title, due, deliverable in demo.SUBTASKS.get(spec["title"], []):
+                sub = {**spec, "title": title, "due": day(due), "deliverable": deliverable}
+                self.make_task(plan, areas, officials, sub, parent=parent)
+                created += 1
+        return created
+
+    def make_task(
+        self,
+        plan: Plan,
+        areas: dict[int, Any],
+        officials: dict[int, list[Official]],
+        spec: dict[str, Any],
+        parent: Task | None,
+    ) -> Task:
+        """Create one task with assignees, a state around today, evidence and history."""
+        rng = random.Random(spec["title"])
+        lead = self.units[spec["lead"]]
+        staff = officials[lead.pk]
+        head = next(o for o in staff if o.role == Role.HEAD)
+        workers = [o for o in staff if o.role == Role.OFFICIAL]
+        plan_head = next((o for o in officials.get(plan.unit_id, []) if o.role == Role.HEAD), head)
+        assignees = [] if rng.random() < 0.15 else rng.sample(workers, rng.choice([1, 1, 2]))
+        status, completed = self.pick_state(spec["due"], rng)
+        task = Task.objects.create(
+            plan=plan,
+            parent=parent,
+            area=areas[spec["area"]],
+            subcriterion=spec["sub"],
+            title=spec["title"],
+            description=f"Thực hiện theo {plan.document_number} ngày {plan.issued_on:%d/%m/%Y}.",
+            lead_unit=lead,
+            due_date=spec["due"],
+            original_due_date=spec["due"],
+            deliverable=spec["deliverable"],
+            status=status,
+            completed_at=completed,
+            created_by=plan_head,
+        )
+        task.partner_units.set([self.units[c] for c in spec["partners"]])
+        task.assignees.set(assignees)
+        self.write_history(task, plan, plan_head, head, assignees, rng)
+        return task
+
+    def pick_state(self, due: dt.date, rng: random.Random) -> tuple[str, dt.datetime | None]:
+        """A state spread around today: on time, late, submitted, overdue, cancelled."""
+        r = rng.random()
+        if due < self.today:
+            if r < 0.50:
+                done_on = due - dt.timedelta(days=rng.randint(0, 10))
+                return Status.DONE, at(done_on, rng)
+            if r < 0.65:
+                done_on = min(due + dt.timedelta(days=rng.randint(1, 20)), self.today)
+                return Status.DONE, at(done_on, rng)
+            if r < 0.73:
+                return Status.SUBMITTED, None
+            if r < 0.90:
+                return Status.IN_PROGRESS, None
+            if r < 0.95:
+                return Status.TODO, None
+            return Status.CANCELLED, None
+        if r < 0.12:
+            return Status.DONE, at(self.today - dt.timedelta(days=rng.randint(1, 20)), rng)
+        if r < 0.20:
+            return Status.SUBMITTED, None
+        if r < 0.65:
+            return Status.IN_PROGRESS, None
+        if r < 0.97:
+            return Status.TODO, None
+        return Status.CANCELLED, None
+
+    def write_history(
+        self,
+        task: Task,
+        plan: Plan,
+        creator: Official,
+        head: Official,
+        assignees: list[Official],
+        rng: random.Random,
+    ) -> None:
+        """The audit trail the task's state implies, with evidence where work was handed in."""
+        issued = at(plan.issued_on or self.today, rng)
+        events = [("created", creator, issued, {"title": task.title})]
+        if assignees:
+            events.append(
+                (
+                    "assigned",
+                    head,
+                    issued + dt.timedelta(days=2),
+                    {"assignee_ids": [a.pk for a in assignees]},
+                )
+            )
+        worker = assignees[0] if assignees else head
+        end = task.completed_at or at(min(task.due_date, self.today), rng)
+        started = issued + (end - issued) / 3
+        if task.status != Status.TODO and task.status != Status.CANCELLED:
+            events.append(("started", worker, started, {"status": ["todo", "in_progress"]}))
+        if task.status in (Status.SUBMITTED, Status.DONE):
+            handed_in = end - dt.timedelta(days=1) if task.status == Status.DONE else end
+            evidence = self.add_evidence(task, worker, handed_in, rng)
+            events.append(
+                (
+                    "evidence_added",
+                    worker,
+                    handed_in,
+                    {"evidence_id": evidence.pk, "filename": evidence.filename},
+                )
+            )
+            events.append(
+                (
+                    "submitted",
+                    worker,
+                    handed_in + dt.timedelta(minutes=5),
+                    {"status": ["in_progress", "submitted"]},
+                )
+            )
+        if task.status == Status.DONE:
+            events.append(("accepted", head, end, {"status": ["submitted", "done"]}))
+        if task.status == Status.CANCELLED:
+            events.append(
+                (
+                    "cancelled",
+                    creator,
+                    end,
+                    {"reason": "Nhiệm vụ được điều chỉnh theo chỉ đạo của UBND tỉnh."},
+                )
+            )
+        content_type = ContentType.objects.get_for_model(Task)
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                at=when,
+                actor=actor,
+                action=action,
+                content_type=content_type,
+                object_id=task.pk,
+                changes=changes,
+            )
+            for action, actor, when, changes in events
+        )
+
+    def add_evidence(
+        self, task: Task, worker: Official, when: dt.datetime, rng: random.Random
+    ) -> Evidence:
+        kind = rng.choice(["KH", "BC", "QĐ", "TB"])
+        number = f"{rng.randint(10, 450)}/{kind}-{task.lead_unit.code.upper()}"
+        data = tiny_pdf(f"{number} {task.deliverable}")
+        evidence = Evidence(
+            task=task,
+            filename=f"{task.lead_unit.code}-{task.pk}.pdf",
+            size=len(data),
+            content_type="application/pdf",
+            sha256=hashlib.sha256(data).hexdigest(),
+            document_number=number,
+            issued_on=timezone.localdate(when),
+            issuer=task.lead_unit.name,
+            note=f"{task.deliverable}, trang 1",
+            uploaded_by=worker,
+            uploaded_at=when,
+        )
+        evidence.file.save(evidence.filename, ContentFile(data), save=True)
+        return evidence
+
+    def load_indicators(self, plan: Plan) -> int:
+        """The plan's indicators with per-level targets and three quarters of figures."""
+        created = 0
+        quarters = [
+            (dt.date(YEAR, m, 1), end)
+            for m, end in [
+                (1, dt.date(YEAR, 3, 31)),
+                (4, dt.date(YEAR, 6, 30)),
+                (7, dt.date(YEAR, 9, 30)),
+            ]
+        ]
+        reporter = {o.unit_id: o for o in Official.objects.filter(role=Role.HEAD)}
+        for code, name, targets in demo.INDICATORS:
+            indicator, _ = Indicator.objects.get_or_create(
+                plan=plan, code=code, defaults={"name": name}
+            )
+            for level, pct in targets.items():
+                IndicatorTarget.objects.get_or_create(
+                    indicator=indicator, level=level, defaults={"target_pct": Decimal(pct)}
+                )
+            for unit in self.units.values():
+                target = targets[unit.level]
+                rng = random.Random(f"{code}:{unit.code}")
+                for q, (start, end) in enumerate(quarters):
+                    if end >= self.today or (q == 2 and rng.random() < 0.15):
+                        continue  # not reported yet, or late with the report
+                    denominator = (
+                        rng.randint(80, 400)
+                        if unit.level == Level.COMMUNE
+                        else rng.randint(200, 1500)
+                    )
+                    pct = min(100.0, max(5.0, rng.gauss(target + 2 * q - 3, 12)))
+                    _, made = Measurement.objects.get_or_create(
+                        indicator=indicator,
+                        unit=unit,
+                        period_start=start,
+                        period_end=end,
+                        defaults={
+                            "numerator": round(denominator * pct / 100),
+                            "denominator": denominator,
+                            "reported_by": reporter.get(unit.pk),
+                        },
+                    )
+                    created += made
+        return created
+
+    # -- logins ----------------------------------------------------------------
+
+    def print_logins(self) -> None:
+        """One line per unit: its head and two officials; then admin and the committee."""
+        officials = (
+            Official.objects.filter(user__username__in=self.demo_usernames())
+            .select_related("user", "unit")
+            .order_by("unit__level", "unit__name", "user__username")
+        )
+        by_unit: dict[str, list[str]] = {}
+        special: list[str] = []
+        for o in officials:
+            if o.role in (Role.ADMIN, Role.COMMITTEE):
+                where = f" ({o.unit.name})" if o.unit else ""
+                special.append(f"{o.user.username:<8} {o.get_role_display()}{where}")
+            else:
+                by_unit.setdefault(o.unit.name, []).append(o.user.username)
+        if not special and not by_unit:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.MIGRATE_HEADING(f"Tài khoản mẫu — mật khẩu chung: {DEMO_PASSWORD}")
+        )
+        for line in special:
+            self.stdout.write(f"  {line}")
+        width = max((len(name) for name in by_unit), default=0)
+        self.stdout.write("  Thủ trưởng (.head) và chuyên viên (.cv1, .cv2) của từng đơn vị:")
+        for name, usernames in by_unit.items():
+            self.stdout.write(f"    {name:<{width}}  {'  '.join(usernames)}")
+
+    def demo_usernames(self) -> list[str]:
+        codes = [demo.PROVINCE[0], demo.OFFICE[0]] + [c for c, *_ in demo.DEPARTMENTS]
+        codes += [c for c, *_ in demo.DISTRICTS] + [c for c, *_ in demo.COMMUNES]
+        names = ["admin"] + [u for u, *_ in demo.COMMITTEE]
+        return names + [f"{c}.{suffix}" for c in codes for suffix in ("head", "cv1", "cv2")]

@@ -1,0 +1,183 @@
+"""Tasks of a plan, their assignments and their evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePath
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Area, Official, Plan, TimeStamped, Unit
+
+
+class Status(models.TextChoices):
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        """Tasks still to be finished: neither done nor cancelled."""
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
+        """Open tasks whose current deadline has passed (computed, never stored)."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def not_overdue(self, today: dt.date | None = None) -> TaskQuerySet:
+        return self.exclude(pk__in=self.overdue(today).values("pk"))
+
+
+subcriterion_code = RegexValidator(
+    r"^\d+(\.\d+)*$", _("Use a code such as 1.3 (numbers separated by dots).")
+)
+
+
+class Task(TimeStamped):
+    """A task (nhiệm vụ) of a plan, led by one unit, maybe broken into subtasks."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent task"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subtasks",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    subcriterion = models.CharField(
+        _("sub-criterion"),
+        max_length=20,
+        blank=True,
+        validators=[subcriterion_code],
+        help_text=_("The scored sub-criterion this task feeds, e.g. 1.3."),
+    )
+    title = models.CharField(_("task"), max_length=500)
+    description = models.TextField(_("description"), blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    partner_units = models.ManyToManyField(
+        Unit, verbose_name=_("cooperating units"), blank=True, related_name="partner_tasks"
+    )
+    assignees = models.ManyToManyField(
+        Official, verbose_name=_("assignees"), blank=True, related_name="assigned_tasks"
+    )
+    due_date = models.DateField(_("deadline"))
+    original_due_date = models.DateField(_("original deadline"))
+    deliverable = models.CharField(_("expected deliverable"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.TODO
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        Official,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="done") & Q(completed_at__isnull=False))
+                | (~Q(status="done") & Q(completed_at__isnull=True)),
+                name="task_completed_at_iff_done",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["todo", "in_progress", "submitted", "done", "cancelled"]),
+                name="task_status_known",
+            ),
+        ]
+        indexes = [
+            # The plan page: a plan's tasks filtered by status, ordered by deadline.
+            models.Index(fields=["plan", "status", "due_date"], name="task_plan_status_due"),
+            # A unit's page and the head's home: tasks a unit leads, by status.
+            models.Index(fields=["lead_unit", "status"], name="task_lead_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status not in CLOSED_STATUSES and self.due_date < (
+            today or timezone.localdate()
+        )
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue()
+
+    @property
+    def days_left(self) -> int:
+        """Days until the deadline (negative when overdue)."""
+        return (self.due_date - timezone.localdate()).days
+
+    @property
+    def completed_on_time(self) -> bool | None:
+        """Whether an accepted task was accepted on or before its deadline."""
+        if self.completed_at is None:
+            return None
+        return timezone.localdate(self.completed_at) <= self.due_date
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    """Store evidence under the plan and task, keeping only a cleaned base name."""
+    name = PurePath(filename).name or "file"
+    return f"evidence/{instance.task.plan_id}/{instance.task_id}/{name}"
+
+
+class Evidence(models.Model):
+    """Proof of a task's completion (tài liệu kiểm chứng): a file and the issued document."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("content type"), max_length=120)
+    sha256 = models.CharField(
+        _("SHA-256"), max_length=64, validators=[RegexValidator(r"^[0-9a-f]{64}$")]
+    )
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Where in it the proof is."))
+    uploaded_by = models.ForeignKey(
+        Official, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.document_number or self.filename
