@@ -309,6 +309,22 @@ class Measurement(TimeStamped):
         return f"{self.unit} {self.period_end:%d/%m/%Y}: {self.numerator}/{self.denominator}"
 
 
+# What each audit action reads as in a history (api.md's action names).
+ACTION_LABELS = {
+    "created": _("created"),
+    "edited": _("edited"),
+    "assigned": _("assigned"),
+    "started": _("started the work"),
+    "evidence_added": _("added evidence"),
+    "submitted": _("submitted it as done"),
+    "accepted": _("accepted it"),
+    "returned": _("returned it"),
+    "cancelled": _("cancelled it"),
+    "extension_requested": _("asked for an extension"),
+    "extension_decided": _("decided an extension request"),
+}
+
+
 class AuditEvent(models.Model):
     """One change to one object: who, when, what (the task history reads these)."""
 
@@ -340,6 +356,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type.model}#{self.object_id}"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def detail(self) -> str:
+        """The human part of the changes: a reason, a comment, a file name."""
+        parts = [self.changes.get(key) for key in ("reason", "comment", "filename")]
+        return " · ".join(str(p) for p in parts if p)
 
 
 def record(actor: Official | None, action: str, obj: models.Model, **changes: Any) -> AuditEvent:

@@ -136,6 +136,10 @@ class Task(TimeStamped):
         return (self.due_date - timezone.localdate()).days
 
     @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left) if self.overdue else 0
+
+    @property
     def completed_on_time(self) -> bool | None:
         """Whether an accepted task was accepted on or before its deadline."""
         if self.completed_at is None:

@@ -143,6 +143,10 @@ FORMAT_MODULE_PATH = ["tracker.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve from the apps' static folders too, so that a fresh checkout (no
+# collectstatic yet) and the test server find every file.
+WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "tracker" / "static"]
 STORAGES = {
     # Evidence files: outside the web root, never given a public URL; the

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the test dependencies and run the whole suite; arguments go to pytest.
+# DATABASE_URL and REDIS_URL, when set, point the suite at PostgreSQL and Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed-test-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e '.[test]'
+  rm -f .venv/.installed-test-* && touch "$stamp"
+fi
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,66 @@
+"""Shared fixtures: a frozen clock and the demo province, loaded once per database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.test.utils import override_settings
+
+from plans.models import Official, Plan
+
+# The demo's states are spread around this day; every test sees this clock.
+TODAY = dt.date(2026, 11, 22)
+NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+PASSWORD = "cchc2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock() -> Iterator[None]:
+    """The clock starts at 10:00 on 22/11/2026 in Hà Nội time and ticks from there."""
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Evidence files go to a temporary folder, never the working tree's var/."""
+    root = tmp_path_factory.mktemp("evidence")
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield root
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None,
+    django_db_blocker: pytest.FixtureRequest,
+    evidence_storage: Path,
+    frozen_clock: None,
+) -> None:
+    """Load the demo province once; each test then runs in a rolled-back transaction."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("seed_demo", "--today", TODAY.isoformat(), stdout=io.StringIO())
+
+
+@pytest.fixture
+def plan(db: None) -> Plan:
+    return Plan.objects.get(document_number="07/KH-UBND", year=2026)
+
+
+def login(client: Client, username: str) -> Official:
+    """Log the client in as a demo user and return that official."""
+    assert client.login(username=username, password=PASSWORD), username
+    return Official.objects.select_related("unit").get(user__username=username)

@@ -1,0 +1,26 @@
+"""The background schedules the product needs; `setup_schedules` writes them."""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from django_q.models import Schedule
+
+
+class ScheduleSpec(TypedDict):
+    func: str
+    args: str
+    schedule_type: str
+    minutes: int | None
+
+
+# name -> what django-q2 runs. Jobs are plain functions taking care of their
+# own idempotence; a schedule only says when to call them.
+SCHEDULES: dict[str, ScheduleSpec] = {
+    "clear-expired-sessions": {
+        "func": "django.core.management.call_command",
+        "args": "'clearsessions'",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+}
