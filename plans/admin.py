@@ -58,6 +58,20 @@ class IndicatorTargetInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["name"]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "level", "target_pct"]
+    list_filter = ["level", "indicator__plan"]
+    list_select_related = ["indicator"]
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "plan", "unit_of_measure"]
