@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from plans.models import (
     AuditEvent,
@@ -85,6 +86,13 @@ def test_task_states_are_spread_around_today(plan: Plan) -> None:
         if task.status in (Status.SUBMITTED, Status.DONE):
             assert task.evidence.exists()
     assert AuditEvent.objects.filter(action="accepted").count() == len(done)
+
+
+def test_nothing_happened_in_the_future() -> None:
+    now = timezone.now()
+    assert not Task.objects.filter(completed_at__gt=now).exists()
+    assert not AuditEvent.objects.filter(at__gt=now).exists()
+    assert not Evidence.objects.filter(uploaded_at__gt=now).exists()
 
 
 def test_it_loads_the_70_60_40_indicator_with_measurements(plan: Plan) -> None:

@@ -35,6 +35,22 @@ from tasks.models import Evidence, Status, Task
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026
+# Cumulative shares of the states of tasks already due, and of tasks not yet due.
+PAST_DUE = [
+    (0.50, "on_time"),
+    (0.65, "late"),
+    (0.73, Status.SUBMITTED),
+    (0.90, Status.IN_PROGRESS),
+    (0.95, Status.TODO),
+    (1.01, Status.CANCELLED),
+]
+NOT_YET_DUE = [
+    (0.12, "early"),
+    (0.20, Status.SUBMITTED),
+    (0.65, Status.IN_PROGRESS),
+    (0.97, Status.TODO),
+    (1.01, Status.CANCELLED),
+]
 TZ = timezone.get_default_timezone()
 
 
@@ -302,31 +318,20 @@ class Command(BaseCommand):
         return task
 
     def pick_state(self, due: dt.date, rng: random.Random) -> tuple[str, dt.datetime | None]:
-        """A state spread around today: on time, late, submitted, overdue, cancelled."""
+        """A state spread around today: on time, late, early, submitted, overdue, cancelled."""
         r = rng.random()
-        if due < self.today:
-            if r < 0.50:
-                done_on = due - dt.timedelta(days=rng.randint(0, 10))
-                return Status.DONE, at(done_on, rng)
-            if r < 0.65:
-                done_on = min(due + dt.timedelta(days=rng.randint(1, 20)), self.today)
-                return Status.DONE, at(done_on, rng)
-            if r < 0.73:
-                return Status.SUBMITTED, None
-            if r < 0.90:
-                return Status.IN_PROGRESS, None
-            if r < 0.95:
-                return Status.TODO, None
-            return Status.CANCELLED, None
-        if r < 0.12:
-            return Status.DONE, at(self.today - dt.timedelta(days=rng.randint(1, 20)), rng)
-        if r < 0.20:
-            return Status.SUBMITTED, None
-        if r < 0.65:
-            return Status.IN_PROGRESS, None
-        if r < 0.97:
-            return Status.TODO, None
-        return Status.CANCELLED, None
+        shares = PAST_DUE if due < self.today else NOT_YET_DUE
+        state = next(state for share, state in shares if r < share)
+        if state == "on_time":
+            done_on = due - dt.timedelta(days=rng.randint(0, 10))
+        elif state == "late":
+            done_on = min(due + dt.timedelta(days=rng.randint(1, 20)), self.today)
+        elif state == "early":
+            done_on = self.today - dt.timedelta(days=rng.randint(1, 20))
+        else:
+            return state, None
+        # Never in the future, even when accepted "today".
+        return Status.DONE, min(at(done_on, rng), timezone.now())
 
     def write_history(
         self,
@@ -350,12 +355,13 @@ class Command(BaseCommand):
                 )
             )
         worker = assignees[0] if assignees else head
-        end = task.completed_at or at(min(task.due_date, self.today), rng)
+        # The last step happened by the deadline (or today, if later), never in the future.
+        end = task.completed_at or min(at(min(task.due_date, self.today), rng), timezone.now())
         started = issued + (end - issued) / 3
         if task.status != Status.TODO and task.status != Status.CANCELLED:
             events.append(("started", worker, started, {"status": ["todo", "in_progress"]}))
         if task.status in (Status.SUBMITTED, Status.DONE):
-            handed_in = end - dt.timedelta(days=1) if task.status == Status.DONE else end
+            handed_in = end - dt.timedelta(days=1 if task.status == Status.DONE else 0, minutes=10)
             evidence = self.add_evidence(task, worker, handed_in, rng)
             events.append(
                 (
