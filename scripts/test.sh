@@ -14,4 +14,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[test]'
   rm -f .venv/.installed-test-* && touch "$stamp"
 fi
+# The browser tests drive Debian's Chromium (Playwright cannot download one here).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium for the browser tests…"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 exec .venv/bin/python -m pytest "$@"
