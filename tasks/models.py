@@ -25,14 +25,28 @@ class Status(models.TextChoices):
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
 
 
+def open_q(prefix: str = "") -> Q:
+    """Still to be finished: neither done nor cancelled.
+
+    `prefix` reaches the task through a relation, e.g. "assigned_tasks__" in an
+    annotation over officials.
+    """
+    return ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
+
+
+def overdue_q(today: dt.date, prefix: str = "") -> Q:
+    """Open and past the current deadline: the one definition of overdue."""
+    return open_q(prefix) & Q(**{f"{prefix}due_date__lt": today})
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def open(self) -> TaskQuerySet:
         """Tasks still to be finished: neither done nor cancelled."""
-        return self.exclude(status__in=CLOSED_STATUSES)
+        return self.filter(open_q())
 
     def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         """Open tasks whose current deadline has passed (computed, never stored)."""
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(overdue_q(today or timezone.localdate()))
 
     def not_overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.exclude(pk__in=self.overdue(today).values("pk"))

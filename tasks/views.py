@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from plans.decorators import OfficialRequest, official_required
 from plans.models import AuditEvent, Official, Plan, Unit
 from tasks.access import get_task_for, visible_tasks
-from tasks.models import CLOSED_STATUSES, Evidence, Status, TaskQuerySet
+from tasks.models import Evidence, Status, TaskQuerySet, overdue_q
 
 PAGE_SIZE = 50
 
@@ -63,8 +63,6 @@ class TaskFilterForm(forms.Form):
 
 def summarize(tasks: TaskQuerySet) -> dict[str, int]:
     """Counts by state in one query (overdue computed against today)."""
-    today = timezone.localdate()
-    open_ = ~Q(status__in=CLOSED_STATUSES)
     return tasks.aggregate(
         total=Count("id"),
         done=Count("id", filter=Q(status=Status.DONE)),
@@ -72,7 +70,7 @@ def summarize(tasks: TaskQuerySet) -> dict[str, int]:
         in_progress=Count("id", filter=Q(status=Status.IN_PROGRESS)),
         todo=Count("id", filter=Q(status=Status.TODO)),
         cancelled=Count("id", filter=Q(status=Status.CANCELLED)),
-        overdue=Count("id", filter=open_ & Q(due_date__lt=today)),
+        overdue=Count("id", filter=overdue_q(timezone.localdate())),
     )
 
 

@@ -53,16 +53,23 @@ def test_an_official_logs_in_and_sees_my_tasks_overdue_first(client: Client) -> 
     assert not any(t.title in body for t in others.filter(lead_unit__level="commune")[:20])
 
 
-def test_a_head_sees_the_unit_view(client: Client) -> None:
-    head = login(client, "stp.head")
-    body = text(client.get("/"))
-    assert head.unit.name in body
-    assert "Cần xử lý" in body
-    for person in Official.objects.filter(unit=head.unit):
+def test_a_head_sees_the_unit_view_with_each_officials_load(client: Client) -> None:
+    unit = Task.objects.filter(status=Status.SUBMITTED).values_list("lead_unit", flat=True)[0]
+    head = Official.objects.get(unit_id=unit, role=Role.HEAD)
+    login(client, head.user.username)
+    page = client.get("/")
+    body = text(page)
+    assert head.unit.name in body and "Cần xử lý" in body
+    for task in Task.objects.filter(lead_unit=unit, status=Status.SUBMITTED):
+        assert task.title in body
+    # The load per official, counted here by hand over the tasks themselves.
+    for person in page.context["team"]:
+        mine = [t for t in Task.objects.filter(assignees=person)]
+        open_ = [t for t in mine if t.status not in ("done", "cancelled")]
+        assert person.open_count == len(open_), person.full_name
+        assert person.overdue_count == sum(t.due_date < TODAY for t in open_), person.full_name
         assert person.full_name in body
-    submitted = Task.objects.filter(lead_unit=head.unit, status=Status.SUBMITTED).first()
-    if submitted:
-        assert submitted.title in body
+    assert sum(p.overdue_count for p in page.context["team"]) > 0
 
 
 def test_the_committee_sees_every_plan_by_level(client: Client, plan: Plan) -> None:
@@ -108,6 +115,7 @@ def test_the_plan_page_filters_its_tasks(
     assert shown and all(check(t) for t in shown)  # type: ignore[operator]
     expected = [t for t in plan.tasks.all() if check(t)]  # type: ignore[operator]
     assert page.context["summary"]["total"] == len(expected)
+    assert page.context["summary"]["overdue"] == sum(t.is_overdue(TODAY) for t in expected)
 
 
 def test_the_plan_page_filters_by_lead_unit(client: Client, plan: Plan) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Level, Official, Plan, Role
-from tasks.models import CLOSED_STATUSES, Status, Task
+from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
 from tasks.views import summarize, with_list_relations
 
 DUE_SOON_DAYS = 7  # the first before-deadline reminder (domain.md: D-7)
@@ -57,18 +57,15 @@ def unit_home(request: OfficialRequest, official: Official, today: dt.date) -> H
     led = Task.objects.filter(lead_unit=unit)
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
     attention = with_list_relations(
-        led.filter(
-            Q(status=Status.SUBMITTED) | (~Q(status__in=CLOSED_STATUSES) & Q(due_date__lte=soon))
-        ).select_related("plan")
+        led.filter(Q(status=Status.SUBMITTED) | (open_q() & Q(due_date__lte=soon))).select_related(
+            "plan"
+        )
     ).order_by("due_date", "id")
-    open_ = ~Q(assigned_tasks__status__in=CLOSED_STATUSES)
     team = (
         Official.objects.filter(unit=unit)
         .annotate(
-            open_count=Count("assigned_tasks", filter=open_),
-            overdue_count=Count(
-                "assigned_tasks", filter=open_ & Q(assigned_tasks__due_date__lt=today)
-            ),
+            open_count=Count("assigned_tasks", filter=open_q("assigned_tasks__")),
+            overdue_count=Count("assigned_tasks", filter=overdue_q(today, "assigned_tasks__")),
         )
         .order_by("-role", "full_name")
     )
@@ -91,14 +88,13 @@ def unit_home(request: OfficialRequest, official: Official, today: dt.date) -> H
 
 def plans_home(request: OfficialRequest, today: dt.date) -> HttpResponse:
     """The committee's view: each plan's progress, by level, and its oldest overdue."""
-    closed = Q(tasks__status__in=CLOSED_STATUSES)
     plans = list(
         Plan.objects.select_related("unit")
         .annotate(
             total=Count("tasks", filter=~Q(tasks__status=Status.CANCELLED)),
             done=Count("tasks", filter=Q(tasks__status=Status.DONE)),
             submitted=Count("tasks", filter=Q(tasks__status=Status.SUBMITTED)),
-            overdue=Count("tasks", filter=~closed & Q(tasks__due_date__lt=today)),
+            overdue=Count("tasks", filter=overdue_q(today, "tasks__")),
         )
         .order_by("-year", "unit__name")
     )
@@ -115,7 +111,7 @@ def plans_home(request: OfficialRequest, today: dt.date) -> HttpResponse:
             .annotate(
                 total=Count("id"),
                 done=Count("id", filter=Q(status=Status.DONE)),
-                overdue=Count("id", filter=~Q(status__in=CLOSED_STATUSES) & Q(due_date__lt=today)),
+                overdue=Count("id", filter=overdue_q(today)),
                 units=Count("lead_unit", distinct=True),
             )
         )
