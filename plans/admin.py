@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from plans.models import (
+    ApiToken,
     Area,
     AuditEvent,
     Indicator,
@@ -105,4 +106,16 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by POST /api/v1/auth/token; delete one here to revoke it."""
+
+    list_display = ["user", "created_at", "expires_at", "last_used_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
+
+    def has_add_permission(self, request: object) -> bool:
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -126,6 +127,29 @@ class Official(TimeStamped):
     def sees_everything(self) -> bool:
         """Administrators and the steering committee read every unit's work."""
         return self.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.expires_at:%d/%m/%Y}"
 
 
 class PlanStatus(models.TextChoices):
@@ -316,12 +340,31 @@ ACTION_LABELS = {
     "assigned": _("assigned"),
     "started": _("started the work"),
     "evidence_added": _("added evidence"),
+    "evidence_removed": _("removed evidence"),
     "submitted": _("submitted it as done"),
     "accepted": _("accepted it"),
     "returned": _("returned it"),
     "cancelled": _("cancelled it"),
     "extension_requested": _("asked for an extension"),
     "extension_decided": _("decided an extension request"),
+}
+
+
+# Field names in edit events, as people read them.
+FIELD_LABELS = {
+    "title": _("title"),
+    "description": _("description"),
+    "area": _("area"),
+    "subcriterion": _("sub-criterion"),
+    "deliverable": _("expected deliverable"),
+    "lead_unit_id": _("lead unit"),
+    "partner_unit_ids": _("cooperating units"),
+    "assignee_ids": _("assignees"),
+    "role": _("role"),
+    "code": _("code"),
+    "name": _("name"),
+    "level": _("level"),
+    "parent_id": _("parent unit"),
 }
 
 
@@ -363,9 +406,22 @@ class AuditEvent(models.Model):
 
     @property
     def detail(self) -> str:
-        """The human part of the changes: a reason, a comment, a file name."""
-        parts = [self.changes.get(key) for key in ("reason", "comment", "filename")]
-        return " · ".join(str(p) for p in parts if p)
+        """The human part of the changes: a reason, a comment, a file name, a deadline moved.
+
+        Edits list the fields they changed (their old and new values are in the
+        API's history).
+        """
+        parts = [
+            str(self.changes[k]) for k in ("reason", "comment", "filename") if self.changes.get(k)
+        ]
+        due = self.changes.get("due_date")
+        if isinstance(due, list) and len(due) == 2:
+            old, new = (dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in due)
+            parts.append(f"{_('deadline')} {old} → {new}")
+        if self.action in ("edited", "assigned"):
+            names = [str(FIELD_LABELS.get(k, k)) for k in self.changes if k != "due_date"]
+            parts.extend(names)
+        return " · ".join(parts)
 
 
 def record(actor: Official | None, action: str, obj: models.Model, **changes: Any) -> AuditEvent:

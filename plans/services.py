@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from plans.models import DEFAULT_AREAS, Area, Official, Plan, Role, record
+from plans.errors import Invalid, NotAllowed, NotAuthenticated
+from plans.models import DEFAULT_AREAS, ApiToken, Area, Official, Plan, Role, Unit, record
 
 
 def official_for(user: AbstractBaseUser | AnonymousUser) -> Official | None:
@@ -39,3 +51,165 @@ def add_default_areas(plan: Plan) -> list[Area]:
     return Area.objects.bulk_create(
         [Area(plan=plan, number=n, name=name) for n, name in DEFAULT_AREAS if n not in have]
     )
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(
+    username: str, password: str, *, now: dt.datetime | None = None
+) -> tuple[str, ApiToken]:
+    """Trade a username and password for a bearer token (only its hash is kept)."""
+    user = authenticate(username=username, password=password)
+    if user is None or not user.is_active:
+        raise NotAuthenticated(_("Wrong username or password."))
+    if official_for(user) is None:
+        raise NotAllowed(_("This login has no official profile yet. Ask an administrator."))
+    raw = secrets.token_urlsafe(32)
+    now = now or timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=_hash(raw),
+        expires_at=now + dt.timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    return raw, token
+
+
+def user_for_token(raw: str, *, now: dt.datetime | None = None) -> AbstractBaseUser | None:
+    """The active login behind an unexpired token, or None."""
+    now = now or timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(raw), expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # Note the use at most once a minute: reading must not write on every request.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# ---------------------------------------------------------------- organisation
+
+
+def _require_admin(actor: Official) -> None:
+    if actor.role != Role.ADMIN:
+        raise NotAllowed(_("Only an administrator changes units and officials."))
+
+
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        raise Invalid(_("Some values are not valid."), errors) from exc
+
+
+def _parent(parent_id: int | None, unit: Unit | None = None) -> Unit | None:
+    if parent_id is None:
+        return None
+    parent = Unit.objects.filter(pk=parent_id).first()
+    if parent is None:
+        raise Invalid(_("No such parent unit."), {"parent_id": _("No such parent unit.")})
+    if unit is not None and unit.pk is not None:
+        # Walk up from the new parent: meeting the unit itself would close a loop.
+        seen = parent
+        while seen is not None:
+            if seen.pk == unit.pk:
+                message = _("A unit cannot sit under itself or under one of its own units.")
+                raise Invalid(message, {"parent_id": message})
+            seen = seen.parent
+    return parent
+
+
+@transaction.atomic
+def create_unit(
+    actor: Official, *, code: str, name: str, level: str, parent_id: int | None = None
+) -> Unit:
+    """Add a unit to the province's tree (administrators only)."""
+    _require_admin(actor)
+    unit = Unit(code=code, name=(name or "").strip(), level=level, parent=_parent(parent_id))
+    _clean(unit)
+    unit.save()
+    record(actor, "created", unit, code=unit.code, name=unit.name, level=unit.level)
+    return unit
+
+
+@transaction.atomic
+def update_unit(actor: Official, unit: Unit, **changes: Any) -> Unit:
+    """Rename, recode, re-level or move a unit (administrators only)."""
+    _require_admin(actor)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    edited: dict[str, list[Any]] = {}
+    for field in ("code", "name", "level"):
+        if field in changes and changes[field] != getattr(unit, field):
+            edited[field] = [getattr(unit, field), changes[field]]
+            setattr(unit, field, changes[field])
+    if "parent_id" in changes and changes["parent_id"] != unit.parent_id:
+        edited["parent_id"] = [unit.parent_id, changes["parent_id"]]
+        unit.parent = _parent(changes["parent_id"], unit)
+    if edited:
+        _clean(unit)
+        unit.save()
+        record(actor, "edited", unit, **edited)
+    return unit
+
+
+@transaction.atomic
+def create_official(
+    actor: Official,
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    unit_id: int | None = None,
+    email: str = "",
+    position: str = "",
+) -> Official:
+    """Create a login and its official; a new head replaces the unit's former head."""
+    _require_admin(actor)
+    unit = None
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    if unit is None and role != Role.ADMIN:
+        raise Invalid(
+            _("Everyone but an administrator belongs to a unit."),
+            {"unit_id": _("Everyone but an administrator belongs to a unit.")},
+        )
+    user_model = get_user_model()
+    user = user_model(username=username, email=email or "")
+    try:
+        user.full_clean(exclude=["password"])
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors = (
+            {f: " ".join(m) for f, m in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"password": " ".join(exc.messages)}
+        )
+        raise Invalid(_("Some values are not valid."), errors) from exc
+    user.set_password(password)
+    user.save()
+    official = Official(
+        user=user, full_name=(full_name or "").strip(), unit=unit, role=role, position=position
+    )
+    if role == Role.HEAD and unit is not None:
+        # The new head replaces the former one (who stays in the unit as an official).
+        former = Official.objects.filter(unit=unit, role=Role.HEAD).first()
+        if former is not None:
+            former.role = Role.OFFICIAL
+            former.save(update_fields=["role", "updated_at"])
+            record(actor, "edited", former, role=[Role.HEAD, Role.OFFICIAL])
+    _clean(official, exclude=["user"])
+    official.save()
+    record(actor, "created", official, username=username, unit_id=unit_id, role=role)
+    return official

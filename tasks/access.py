@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.http import Http404
 
-from plans.models import Official
-from tasks.models import Task, TaskQuerySet
+from plans.models import Official, Plan, Role
+from tasks.models import Status, Task, TaskQuerySet
 
 
 def visible_tasks(official: Official) -> TaskQuerySet:
@@ -41,3 +41,77 @@ def get_task_for(official: Official, task_id: int) -> Task:
     if task is None:
         raise Http404("No such task.")
     return task
+
+
+# Who may do what to a task, by their relation to it (api.md, issue "workflow"):
+# - admin: everything;
+# - the head of the plan's unit: creates tasks anywhere in the plan, edits and
+#   cancels them;
+# - the head of the lead unit: edits its tasks (not the lead unit nor the
+#   deadline), breaks them into subtasks, assigns, reviews, decides extensions
+#   and may do the assignees' work itself;
+# - assignees: start, add and remove evidence, submit, ask for more time;
+# - the steering committee and everyone else who sees the task: read only.
+WHO_MAY: dict[str, frozenset[str]] = {
+    "edit": frozenset({"admin", "plan_head", "lead_head"}),
+    "add_subtask": frozenset({"admin", "plan_head", "lead_head"}),
+    "start": frozenset({"admin", "lead_head", "assignee"}),
+    "add_evidence": frozenset({"admin", "lead_head", "assignee"}),
+    "remove_evidence": frozenset({"admin", "lead_head", "assignee"}),
+    "submit": frozenset({"admin", "lead_head", "assignee"}),
+    "review": frozenset({"admin", "lead_head"}),
+    "cancel": frozenset({"admin", "plan_head"}),
+    "request_extension": frozenset({"admin", "assignee"}),
+    "decide_extension": frozenset({"admin", "lead_head"}),
+}
+
+# The statuses each action starts from; anything else is a conflict (409).
+OPEN = frozenset({Status.TODO, Status.IN_PROGRESS})
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "edit": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
+    "add_subtask": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
+    "start": frozenset({Status.TODO}),
+    "add_evidence": OPEN,
+    "remove_evidence": OPEN,
+    "submit": OPEN,
+    "review": frozenset({Status.SUBMITTED}),
+    "cancel": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
+    "request_extension": OPEN,
+    "decide_extension": OPEN | {Status.SUBMITTED},
+}
+
+
+def relations(official: Official, task: Task) -> frozenset[str]:
+    """How an official stands to a task: admin, plan_head, lead_head, assignee."""
+    found = set()
+    if official.role == Role.ADMIN:
+        found.add("admin")
+    if official.role == Role.HEAD and official.unit_id == task.plan.unit_id:
+        found.add("plan_head")
+    if official.role == Role.HEAD and official.unit_id == task.lead_unit_id:
+        found.add("lead_head")
+    if task.pk and task.assignees.filter(pk=official.pk).exists():
+        found.add("assignee")
+    return frozenset(found)
+
+
+def may(official: Official, action: str, task: Task, rel: frozenset[str] | None = None) -> bool:
+    """Whether the official's role allows the action on this task (states aside)."""
+    return bool(WHO_MAY[action] & (relations(official, task) if rel is None else rel))
+
+
+def may_create_in(official: Official, plan: Plan) -> bool:
+    """Tasks are created by admin and by the head of the unit that issued the plan."""
+    return official.role == Role.ADMIN or (
+        official.role == Role.HEAD and official.unit_id == plan.unit_id
+    )
+
+
+def available_actions(official: Official, task: Task) -> frozenset[str]:
+    """The actions the official may take on the task now: allowed and in the right state."""
+    rel = relations(official, task)
+    return frozenset(
+        action
+        for action in WHO_MAY
+        if WHO_MAY[action] & rel and task.status in ALLOWED_FROM[action]
+    )

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tasks.models import Evidence, Task
+from tasks.models import Evidence, ExtensionRequest, Task
 
 
 class EvidenceInline(admin.TabularInline):
@@ -26,6 +26,24 @@ class TaskAdmin(admin.ModelAdmin):
     filter_horizontal = ["partner_units", "assignees"]
     date_hierarchy = "due_date"
     inlines = [EvidenceInline]
+    # The workflow moves these, through the task page or the API, with history.
+    readonly_fields = ["status", "completed_at", "original_due_date", "version"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    """Requests for more time are decided on the task page; here they are read."""
+
+    list_display = ["task", "requested_by", "current_due_date", "new_due_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["task", "requested_by"]
+    readonly_fields = [f.name for f in ExtensionRequest._meta.fields]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Evidence)

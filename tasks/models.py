@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import PurePath
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,9 @@ class Task(TimeStamped):
         _("status"), max_length=20, choices=Status.choices, default=Status.TODO
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # Raised by every write; a write that names the version it read is refused
+    # (409) when someone else changed the task in between.
+    version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         Official,
         verbose_name=_("created by"),
@@ -162,9 +166,13 @@ class Task(TimeStamped):
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:
-    """Store evidence under the plan and task, keeping only a cleaned base name."""
-    name = PurePath(filename).name or "file"
-    return f"evidence/{instance.task.plan_id}/{instance.task_id}/{name}"
+    """Store evidence under the plan and task with a random name (the real name is a field).
+
+    Nothing a user typed reaches the file system, and two files with one name
+    never collide.
+    """
+    ext = PurePath(instance.filename or filename).suffix.lower()[:10]
+    return f"evidence/{instance.task.plan_id}/{instance.task_id}/{uuid.uuid4().hex}{ext}"
 
 
 class Evidence(models.Model):
@@ -199,3 +207,66 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.document_number or self.filename
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class ExtensionRequest(TimeStamped):
+    """An assignee's request to move a task's deadline, decided by the lead unit's head."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        Official, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    current_due_date = models.DateField(_("deadline when asked"))
+    new_due_date = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        Official,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One open question at a time: a second request waits for the first decision.
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="pending"), name="one_pending_extension"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_due_date__gt=F("current_due_date")),
+                name="extension_moves_deadline_later",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="extension_decided_iff_not_pending",
+            ),
+        ]
+        indexes = [
+            # The head's review queue: pending requests.
+            models.Index(fields=["status", "task"], name="extension_status_task"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} → {self.new_due_date:%d/%m/%Y}"

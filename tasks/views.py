@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from plans.decorators import OfficialRequest, official_required
-from plans.models import AuditEvent, Official, Plan, Unit
-from tasks.access import get_task_for, visible_tasks
-from tasks.models import Evidence, Status, TaskQuerySet, overdue_q
+from plans.errors import DomainError
+from plans.models import AuditEvent, Official, Plan, Role, Unit
+from tasks import services
+from tasks.access import (
+    available_actions,
+    get_task_for,
+    may,
+    may_create_in,
+    relations,
+    visible_tasks,
+)
+from tasks.files import max_bytes
+from tasks.forms import (
+    CancelForm,
+    DecideForm,
+    EvidenceForm,
+    ExtensionForm,
+    ReviewForm,
+    TaskForm,
+    VersionForm,
+)
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
+    Status,
+    Task,
+    TaskQuerySet,
+    overdue_q,
+)
 
 PAGE_SIZE = 50
 
@@ -22,26 +55,36 @@ class TaskFilterForm(forms.Form):
     """The plan page's filters; every field optional, carried in the URL."""
 
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All")), *Status.choices],
     )
-    area = forms.TypedChoiceField(label=_("Area"), required=False, coerce=int, empty_value=None)
+    area = forms.TypedChoiceField(
+        label=gettext_lazy("Area"), required=False, coerce=int, empty_value=None
+    )
     lead_unit = forms.TypedChoiceField(
-        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+        label=gettext_lazy("Lead unit"), required=False, coerce=int, empty_value=None
     )
     overdue = forms.ChoiceField(
-        label=_("Overdue"),
+        label=gettext_lazy("Overdue"),
         required=False,
-        choices=[("", _("All")), ("yes", _("Overdue only")), ("no", _("Not overdue"))],
+        choices=[
+            ("", gettext_lazy("All")),
+            ("yes", gettext_lazy("Overdue only")),
+            ("no", gettext_lazy("Not overdue")),
+        ],
     )
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
     def __init__(self, plan: Plan, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("All"))] + [
+        self.fields["area"].choices = [("", gettext_lazy("All"))] + [
             (a.number, str(a)) for a in plan.areas.all()
         ]
         units = Unit.objects.filter(led_tasks__plan=plan).distinct().order_by("level", "name")
-        self.fields["lead_unit"].choices = [("", _("All"))] + [(u.pk, u.name) for u in units]
+        self.fields["lead_unit"].choices = [("", gettext_lazy("All"))] + [
+            (u.pk, u.name) for u in units
+        ]
 
     def apply(self, tasks: TaskQuerySet) -> TaskQuerySet:
         """Narrow the tasks by the valid filters (invalid ones are ignored and shown)."""
@@ -102,14 +145,22 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "summary": summarize(tasks),
             "query": query.urlencode(),
             "today": timezone.localdate(),
+            "may_create": may_create_in(request.official, plan),
         },
     )
 
 
-@official_required
-def task_detail(request: OfficialRequest, pk: int) -> HttpResponse:
-    """Every field of a task, its subtasks, evidence and history."""
-    task = get_task_for(request.official, pk)
+def task_page(
+    request: OfficialRequest,
+    task: Task,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The task page with the forms of the actions this official may take now.
+
+    `bound` carries a submitted form back with its errors, so nothing typed is lost.
+    """
+    official = request.official
     history = (
         AuditEvent.objects.filter(
             content_type__app_label="tasks", content_type__model="task", object_id=task.pk
@@ -117,7 +168,25 @@ def task_detail(request: OfficialRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("at", "id")
     )
-    subtasks = with_list_relations(visible_tasks(request.official).filter(parent=task))
+    subtasks = with_list_relations(visible_tasks(official).filter(parent=task))
+    actions = available_actions(official, task)
+    pending = task.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
+        "requested_by"
+    )
+    pending = list(pending)
+    # Ask for more time while nothing waits; decide while something does.
+    actions -= {"request_extension"} if pending else {"decide_extension"}
+    initial = {"version": task.version}
+    page_forms: dict[str, forms.Form] = {
+        "start": VersionForm(initial=initial),
+        "submit": VersionForm(initial=initial),
+        "review": ReviewForm(initial=initial),
+        "cancel": CancelForm(initial=initial),
+        "request_extension": ExtensionForm(),
+        "decide_extension": DecideForm(),
+        "add_evidence": EvidenceForm(max_mb=max_bytes() // 1048576),
+    }
+    page_forms.update(bound or {})
     return render(
         request,
         "tasks/task_detail.html",
@@ -128,8 +197,278 @@ def task_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "subtasks": subtasks,
             "evidence": task.evidence.select_related("uploaded_by"),
             "history": history,
+            "extensions": task.extension_requests.select_related("requested_by", "decided_by"),
+            "pending": pending[0] if pending else None,
+            "actions": actions,
+            "forms": page_forms,
+            "may_create": may_create_in(official, task.plan),
             "today": timezone.localdate(),
         },
+        status=status,
+    )
+
+
+@official_required
+def task_detail(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Every field of a task, its subtasks, evidence, history and the actions allowed."""
+    return task_page(request, get_task_for(request.official, pk))
+
+
+def refused(
+    request: OfficialRequest, task: Task, name: str, form: forms.Form, exc: DomainError
+) -> HttpResponse:
+    """Show a refusal on the form it came from, keeping what was typed."""
+    errors_onto(form, exc)
+    messages.error(request, exc.message)
+    return task_page(request, get_task_for(request.official, task.pk), {name: form}, exc.status)
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "start": VersionForm,
+    "submit": VersionForm,
+    "review": ReviewForm,
+    "cancel": CancelForm,
+    "request_extension": ExtensionForm,
+}
+
+
+def run_action(actor: Official, task: Task, name: str, data: dict[str, Any]) -> str:
+    """Call the service behind a task page button; answer the flash message."""
+    version = data.get("version")
+    if name == "start":
+        services.start_task(actor, task, version=version)
+        return _("Work started.")
+    if name == "submit":
+        services.submit_task(actor, task, version=version)
+        return _("Submitted: the head of the lead unit will review it.")
+    if name == "review":
+        services.review_task(
+            actor, task, decision=data["decision"], comment=data["comment"], version=version
+        )
+        if data["decision"] == "accept":
+            return _("Accepted: the task is done.")
+        return _("Returned to the assignees with your comment.")
+    if name == "cancel":
+        services.cancel_task(actor, task, reason=data["reason"], version=version)
+        return _("The task is cancelled.")
+    services.request_extension(
+        actor, task, new_due_date=data["new_due_date"], reason=data["reason"]
+    )
+    return _("Extension requested: the head of the lead unit will decide.")
+
+
+@require_POST
+@official_required
+def task_action(request: OfficialRequest, pk: int, name: str) -> HttpResponse:
+    """One of the task page's buttons: start, submit, review, cancel, ask for more time."""
+    task = get_task_for(request.official, pk)
+    if name not in ACTION_FORMS:
+        raise Http404("No such action.")
+    form = ACTION_FORMS[name](request.POST)
+    if not form.is_valid():
+        return task_page(request, task, {name: form}, 422)
+    try:
+        message = run_action(request.official, task, name, form.cleaned_data)
+    except DomainError as exc:
+        return refused(request, task, name, form, exc)
+    messages.success(request, message)
+    return redirect("task_detail", pk=task.pk)
+
+
+@require_POST
+@official_required
+def evidence_upload(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Attach a file and its document's details to a task."""
+    task = get_task_for(request.official, pk)
+    form = EvidenceForm(request.POST, request.FILES, max_mb=max_bytes() // 1048576)
+    if not form.is_valid():
+        return task_page(request, task, {"add_evidence": form}, 422)
+    data = form.cleaned_data
+    try:
+        evidence = services.add_evidence(
+            request.official,
+            task,
+            file=data["file"],
+            filename=data["file"].name,
+            document_number=data["document_number"],
+            issued_on=data["issued_on"],
+            issuer=data["issuer"],
+            note=data["note"],
+        )
+    except DomainError as exc:
+        return refused(request, task, "add_evidence", form, exc)
+    messages.success(request, _("Evidence added: %(name)s.") % {"name": evidence.filename})
+    return redirect("task_detail", pk=task.pk)
+
+
+@require_POST
+@official_required
+def evidence_delete(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Take back a file added by mistake."""
+    evidence = get_object_or_404(Evidence.objects.select_related("task"), pk=pk)
+    task = get_task_for(request.official, evidence.task_id)
+    try:
+        services.remove_evidence(request.official, evidence)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Evidence removed: %(name)s.") % {"name": evidence.filename})
+    return redirect("task_detail", pk=task.pk)
+
+
+@require_POST
+@official_required
+def extension_decide(request: OfficialRequest, pk: int) -> HttpResponse:
+    """The lead unit's head approves or refuses a request for more time."""
+    ext = get_object_or_404(ExtensionRequest, pk=pk)
+    task = get_task_for(request.official, ext.task_id)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        return task_page(request, task, {"decide_extension": form}, 422)
+    try:
+        services.decide_extension(
+            request.official,
+            ext,
+            approve=form.cleaned_data["approve"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as exc:
+        return refused(request, task, "decide_extension", form, exc)
+    if form.cleaned_data["approve"]:
+        messages.success(request, _("Extension approved: the deadline has moved."))
+    else:
+        messages.success(request, _("Extension refused."))
+    return redirect("task_detail", pk=task.pk)
+
+
+def task_form_page(
+    request: OfficialRequest,
+    plan: Plan,
+    form: TaskForm,
+    task: Task | None,
+    parent: Task | None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "tasks/task_form.html",
+        {"plan": plan, "form": form, "task": task, "parent": parent},
+        status=status,
+    )
+
+
+@official_required
+def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
+    """A new task of a plan, or a subtask (?parent=id)."""
+    plan = get_object_or_404(Plan, pk=pk)
+    parent = None
+    parent_id = request.GET.get("parent") or request.POST.get("parent")
+    if parent_id:
+        if not str(parent_id).isdigit():
+            raise Http404("No such task.")
+        parent = get_task_for(request.official, int(parent_id))
+    allowed = may_create_in(request.official, plan) or (
+        parent is not None and may(request.official, "add_subtask", parent)
+    )
+    if not allowed:
+        raise PermissionDenied(_("Only the head of the plan's unit may add tasks to this plan."))
+    initial: dict[str, Any] = {}
+    if parent is not None:
+        initial = {
+            "area": parent.area.number,
+            "subcriterion": parent.subcriterion,
+            "lead_unit": parent.lead_unit_id,
+            "due_date": parent.due_date,
+        }
+    form = TaskForm(plan, request.POST or None, initial=initial)
+    del form.fields["assignees"]
+    if request.method != "POST" or not form.is_valid():
+        return task_form_page(request, plan, form, None, parent, 422 if form.is_bound else 200)
+    kwargs = form.service_kwargs()
+    try:
+        task = services.create_task(request.official, plan, parent=parent, **kwargs)
+    except DomainError as exc:
+        errors_onto(form, exc)
+        return task_form_page(request, plan, form, None, parent, exc.status)
+    messages.success(request, _("Task created."))
+    return redirect("task_detail", pk=task.pk)
+
+
+def errors_onto(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal on the form: on its fields where it names them."""
+    for field, message in exc.errors.items():
+        name = FORM_FIELDS.get(field, field)
+        form.add_error(name if name in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+# The services name fields as the API does; the forms by their model names.
+FORM_FIELDS = {
+    "lead_unit_id": "lead_unit",
+    "partner_unit_ids": "partner_units",
+    "assignee_ids": "assignees",
+    "title": "title",
+    "area": "area",
+    "subcriterion": "subcriterion",
+    "due_date": "due_date",
+    "deliverable": "deliverable",
+    "description": "description",
+}
+
+
+@official_required
+def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Edit a task's fields and assignment (heads of the lead unit or of the plan's unit)."""
+    task = get_task_for(request.official, pk)
+    rel = relations(request.official, task)
+    if not may(request.official, "edit", task, rel):
+        raise PermissionDenied(
+            _("Only the head of the lead unit or of the plan's unit may edit this task.")
+        )
+    form = TaskForm(task.plan, request.POST or None, task=task)
+    if not {"admin", "plan_head"} & rel:
+        # The lead unit's head neither moves the deadline nor hands the task on.
+        form.fields["due_date"].disabled = True
+        form.fields["lead_unit"].disabled = True
+    if request.method != "POST" or not form.is_valid():
+        return task_form_page(
+            request, task.plan, form, task, task.parent, 422 if form.is_bound else 200
+        )
+    try:
+        services.update_task(
+            request.official, task, version=form.cleaned_data["version"], **form.service_kwargs()
+        )
+    except DomainError as exc:
+        errors_onto(form, exc)
+        return task_form_page(request, task.plan, form, task, task.parent, exc.status)
+    messages.success(request, _("Changes saved."))
+    return redirect("task_detail", pk=task.pk)
+
+
+@official_required
+def review_queue(request: OfficialRequest) -> HttpResponse:
+    """What waits for this head: submitted tasks and requests for more time."""
+    official = request.official
+    tasks = (
+        Task.objects.all()
+        if official.role == Role.ADMIN
+        else Task.objects.filter(lead_unit_id=official.unit_id)
+    )
+    if official.role not in (Role.HEAD, Role.ADMIN):
+        raise PermissionDenied(_("The review queue is for heads of units."))
+    submitted = with_list_relations(
+        tasks.filter(status=Status.SUBMITTED).select_related("plan")
+    ).order_by("updated_at", "id")
+    extensions = (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, task__in=tasks)
+        .select_related("task", "requested_by", "task__lead_unit")
+        .order_by("created_at", "id")
+    )
+    return render(
+        request,
+        "tasks/review_queue.html",
+        {"submitted": submitted, "extensions": extensions, "today": timezone.localdate()},
     )
 
 

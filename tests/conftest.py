@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
 from plans.models import Official, Plan
+from tasks import services
+from tasks.models import Task
 
 # The demo's states are spread around this day; every test sees this clock.
 TODAY = dt.date(2026, 11, 22)
@@ -64,3 +67,35 @@ def login(client: Client, username: str) -> Official:
     """Log the client in as a demo user and return that official."""
     assert client.login(username=username, password=PASSWORD), username
     return Official.objects.select_related("unit").get(user__username=username)
+
+
+# A real (tiny) PDF: evidence is judged by its content, so tests upload real files.
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def official(username: str) -> Official:
+    return Official.objects.select_related("unit", "user").get(user__username=username)
+
+
+@pytest.fixture
+def fresh_task(plan: Plan) -> Task:
+    """A task made for the test: led by Sở Nội vụ, assigned to snv.cv1, due in 30 days."""
+    return services.create_task(
+        official("ubnd-tinh.head"),
+        plan,
+        title="Rà soát quy trình nội bộ giải quyết thủ tục hành chính",
+        area=3,
+        lead_unit_id=official("snv.head").unit_id,
+        due_date=TODAY + dt.timedelta(days=30),
+        assignee_ids=[official("snv.cv1").pk],
+        deliverable="Báo cáo rà soát",
+    )
+
+
+def upload(name: str = "bao-cao.pdf", content: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
 from plans.api import router as plans_router
+from plans.errors import DomainError
+from plans.services import user_for_token
+from tasks.api import router as tasks_router
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if not token or len(token) > 200:
+            return None
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 api = NinjaAPI(
     title="CCHC tracker API",
     version="1",
-    description="Kế hoạch và nhiệm vụ cải cách hành chính: the contract of /api/v1/.",
-    auth=[django_auth],
+    description=(
+        "Kế hoạch và nhiệm vụ cải cách hành chính: the contract of /api/v1/. "
+        "Authenticate with a bearer token from POST /auth/token, or a browser session."
+    ),
+    auth=[BearerToken(), django_auth],
     urls_namespace="api",
 )
 api.add_router("/", plans_router)
+api.add_router("/", tasks_router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -26,6 +48,21 @@ def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRes
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "Invalid input.", "errors": exc.errors}, status=422
-    )
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+
+
+@api.exception_handler(DomainError)
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.errors:
+        body["errors"] = [{"loc": [field], "msg": msg} for field, msg in exc.errors.items()]
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)

@@ -1,24 +1,68 @@
-"""Language selection: Vietnamese unless the user chose otherwise."""
+"""Language selection and the upload size guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+API_PREFIX = "/api/"
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
-    """Activate the language in the language cookie, else Vietnamese.
+    """Pages: the language cookie's language, else Vietnamese. API: English by default.
 
     Django's own middleware follows the browser's Accept-Language, which would
     show English to every official whose browser happens to be in English; the
-    product is Vietnamese first, so only an explicit choice (the language
-    switcher sets the cookie) changes it.
+    pages are Vietnamese first, so only an explicit choice (the language
+    switcher sets the cookie) changes them. The API speaks English, like its
+    field names, unless the client asks for Vietnamese with Accept-Language.
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        """Pick the cookie's language when it is one we offer."""
-        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if code not in dict(settings.LANGUAGES):
-            code = settings.LANGUAGE_CODE
+        """Pick the language for this request."""
+        offered = dict(settings.LANGUAGES)
+        if request.path.startswith(API_PREFIX):
+            header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+            wanted = [lang.split("-")[0].lower() for lang, _q in parse_accept_lang_header(header)]
+            code = next((lang for lang in wanted if lang in offered), "en")
+        else:
+            code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if code not in offered:
+                code = settings.LANGUAGE_CODE
         translation.activate(code)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class UploadLimitMiddleware:
+    """Refuse a body far over the evidence limit before anything reads it (413).
+
+    The services check each file's own size; this stops a huge upload from
+    being spooled to disk first. The margin leaves room for the form fields.
+    """
+
+    MARGIN = 1024 * 1024
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.EVIDENCE_MAX_BYTES
+        if length > limit + self.MARGIN:
+            message = _("The upload is too large: the limit is %(limit)s MB a file.") % {
+                "limit": limit // 1048576
+            }
+            if request.path.startswith(API_PREFIX):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "413.html", {"message": message}, status=413)
+        return self.get_response(request)

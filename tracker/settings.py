@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.middleware.LocaleMiddleware",
+    "tracker.middleware.UploadLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +165,11 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+
+# The API: bearer tokens last this many days; lists page by ?limit=&offset=.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_LIMIT = 500
 
 # E-mail: the console by default; EMAIL_HOST switches to SMTP.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -20,6 +20,7 @@ def test_me_answers_the_signed_in_official(client: Client) -> None:
         "email": "stp.cv1@lamdong.example",
         "unit_id": official.unit_id,
         "role": "official",
+        "position": official.position,
     }
 
 

@@ -1,0 +1,57 @@
+"""Domain errors raised by the services; pages show their message, the API its status."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+
+
+class DomainError(Exception):
+    """A write refused for a reason the user can act on.
+
+    `errors` names the fields at fault ({field: message}) when there are any.
+    """
+
+    status = 400
+
+    def __init__(
+        self, message: str | Promise, errors: dict[str, str | Promise] | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.errors = {field: str(text) for field, text in (errors or {}).items()}
+
+
+class NotAllowed(DomainError):
+    """The user may see the object but not do this to it."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the user may not see it."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """The object is not in a state that allows this (or changed meanwhile)."""
+
+    status = 409
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedType(DomainError):
+    status = 415
+
+
+class Invalid(DomainError):
+    """One or more values are not acceptable; `errors` says which."""
+
+    status = 422
+
+
+class NotAuthenticated(DomainError):
+    status = 401

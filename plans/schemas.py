@@ -1,0 +1,87 @@
+"""Input types the API shares: strict, bounded, safe to store.
+
+- ids are integers within the database's range, never a bool or a string;
+- dates are ISO strings (YYYY-MM-DD) only: pydantic's lax mode would take 0;
+- text refuses NUL and lone surrogates, which PostgreSQL cannot store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any
+
+from ninja import Schema
+from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic.types import Strict
+
+MAX_ID = 2**31 - 1
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text must be valid Unicode") from exc
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("use a date written YYYY-MM-DD")
+    return value
+
+
+def _sane_year(value: dt.date) -> dt.date:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("the year must be between 2000 and 2100")
+    return value
+
+
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+# In a path or a query string everything arrives as text: lax, but bounded.
+PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_sane_year)]
+Text = Annotated[str, Strict(), AfterValidator(_storable)]
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    """A storable string of bounded length (leading and trailing spaces trimmed)."""
+    return Annotated[
+        str,
+        Strict(),
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_storable),
+    ]
+
+
+class Detail(Schema):
+    """The error body of every 4xx: a message, and the fields at fault if any."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+# The answers every endpoint may give besides its own success (api.md, errors).
+ERRORS: dict[int, type[Detail]] = {
+    400: Detail,
+    401: Detail,
+    403: Detail,
+    404: Detail,
+    409: Detail,
+    422: Detail,
+}
+
+
+class Page(LimitOffsetPagination):
+    """?limit= (1-500, default 100) &offset= (0 and up): {"items": [...], "count": N}."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=MAX_ID)

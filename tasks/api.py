@@ -1,0 +1,431 @@
+"""The tasks endpoints of api.md: tasks, actions, evidence, extensions, history.
+
+Every handler reads through the permission-checked getters (404 for what the
+caller may not see) and writes through tasks.services (403, 409, 413, 415,
+422 come from there as domain errors).
+"""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import StrictBool
+
+from plans.api import caller
+from plans.errors import Invalid
+from plans.models import AuditEvent, Official, Plan, Unit
+from plans.schemas import ERRORS, Detail, Id, IsoDate, Page, PathId, text
+from tasks import services
+from tasks.access import get_task_for, visible_tasks
+from tasks.models import Evidence, ExtensionRequest, Task
+from tasks.models import Status as TaskStatus
+
+router = Router(tags=["tasks"])
+
+UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class TaskOut(Schema):
+    id: int
+    plan_id: int
+    parent_id: int | None
+    title: str
+    description: str
+    area: int
+    subcriterion: str | None
+    lead_unit_id: int
+    partner_unit_ids: list[int]
+    assignee_ids: list[int]
+    due_date: dt.date
+    original_due_date: dt.date
+    deliverable: str
+    status: str
+    overdue: bool
+    completed_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_area(task: Task) -> int:
+        return task.area.number
+
+    @staticmethod
+    def resolve_subcriterion(task: Task) -> str | None:
+        return task.subcriterion or None
+
+    @staticmethod
+    def resolve_partner_unit_ids(task: Task) -> list[int]:
+        return sorted(u.pk for u in task.partner_units.all())
+
+    @staticmethod
+    def resolve_assignee_ids(task: Task) -> list[int]:
+        return sorted(p.pk for p in task.assignees.all())
+
+    @staticmethod
+    def resolve_overdue(task: Task) -> bool:
+        return task.is_overdue()
+
+
+class TaskIn(Schema):
+    title: text(500, 1)  # type: ignore[valid-type]
+    description: text(20000) = ""  # type: ignore[valid-type]
+    area: Id
+    subcriterion: text(20) | None = None  # type: ignore[valid-type]
+    lead_unit_id: Id
+    partner_unit_ids: list[Id] = []
+    assignee_ids: list[Id] = []
+    due_date: IsoDate
+    deliverable: text(300) = ""  # type: ignore[valid-type]
+    parent_id: Id | None = None
+
+
+class TaskPatch(Schema):
+    """Only the fields sent change; `version`, if sent, must be the task's current one."""
+
+    title: text(500, 1) | None = None  # type: ignore[valid-type]
+    description: text(20000) | None = None  # type: ignore[valid-type]
+    area: Id | None = None
+    subcriterion: text(20) | None = None  # type: ignore[valid-type]
+    lead_unit_id: Id | None = None
+    partner_unit_ids: list[Id] | None = None
+    assignee_ids: list[Id] | None = None
+    due_date: IsoDate | None = None
+    deliverable: text(300) | None = None  # type: ignore[valid-type]
+    version: Id | None = None
+
+
+class VersionIn(Schema):
+    version: Id | None = None
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "return"]
+    comment: text(5000) = ""  # type: ignore[valid-type]
+    version: Id | None = None
+
+
+class CancelIn(Schema):
+    reason: text(5000, 1)  # type: ignore[valid-type]
+    version: Id | None = None
+
+
+class ExtensionIn(Schema):
+    new_due_date: IsoDate
+    reason: text(5000, 1)  # type: ignore[valid-type]
+
+
+class DecideIn(Schema):
+    approve: StrictBool
+    comment: text(5000) = ""  # type: ignore[valid-type]
+
+
+class ExtensionOut(Schema):
+    id: int
+    task_id: int
+    status: str
+    current_due_date: dt.date
+    new_due_date: dt.date
+    reason: str
+    requested_by: int
+    created_at: dt.datetime
+    decided_by: int | None
+    decided_at: dt.datetime | None
+    comment: str
+
+    @staticmethod
+    def resolve_requested_by(ext: ExtensionRequest) -> int:
+        return ext.requested_by_id
+
+    @staticmethod
+    def resolve_decided_by(ext: ExtensionRequest) -> int | None:
+        return ext.decided_by_id
+
+
+class EvidenceOut(Schema):
+    id: int
+    task_id: int
+    filename: str
+    size: int
+    sha256: str
+    content_type: str
+    document_number: str
+    issued_on: dt.date | None
+    issuer: str
+    note: str
+    uploaded_by: int
+    uploaded_at: dt.datetime
+    download_url: str
+
+    @staticmethod
+    def resolve_uploaded_by(evidence: Evidence) -> int:
+        return evidence.uploaded_by_id
+
+    @staticmethod
+    def resolve_download_url(evidence: Evidence) -> str:
+        return reverse("api:evidence_download", args=[evidence.pk])
+
+
+class HistoryOut(Schema):
+    at: dt.datetime
+    actor_id: int | None
+    action: str
+    changes: dict[str, Any]
+
+
+# ---------------------------------------------------------------- readers
+
+
+def with_ids(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """What TaskOut needs, in a fixed number of queries whatever the count."""
+    return tasks.select_related("area").prefetch_related(
+        Prefetch("partner_units", queryset=Unit.objects.only("id")),
+        Prefetch("assignees", queryset=Official.objects.only("id")),
+    )
+
+
+def fresh(actor: Official, task_id: int) -> Task:
+    """The task as it is now, for the answer of an action."""
+    get_task_for(actor, task_id)
+    return with_ids(Task.objects.filter(pk=task_id)).get()
+
+
+def version_from(request: HttpRequest, body_version: int | None) -> int | None:
+    """The version the client read: the body's `version`, else an If-Match header."""
+    if body_version is not None:
+        return body_version
+    header = request.headers.get("If-Match", "").strip().strip('W/"').strip('"')
+    return int(header) if header.isdigit() and len(header) < 10 else None
+
+
+# ---------------------------------------------------------------- tasks
+
+
+@router.get("/plans/{plan_id}/tasks", response={200: list[TaskOut], **ERRORS})
+@paginate(Page)
+def list_tasks(
+    request: HttpRequest,
+    plan_id: PathId,
+    status: TaskStatus | None = None,
+    lead_unit_id: PathId | None = None,
+    assignee_id: PathId | None = None,
+    overdue: bool | None = None,
+    parent_id: PathId | None = None,
+) -> QuerySet[Task]:
+    """A plan's tasks that the caller may see, by deadline; filters combine."""
+    actor = caller(request)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    tasks = visible_tasks(actor).filter(plan=plan)
+    if status is not None:
+        tasks = tasks.filter(status=status)
+    if lead_unit_id is not None:
+        tasks = tasks.filter(lead_unit_id=lead_unit_id)
+    if assignee_id is not None:
+        tasks = tasks.filter(assignees=assignee_id)
+    if parent_id is not None:
+        tasks = tasks.filter(parent_id=parent_id)
+    if overdue is True:
+        tasks = tasks.overdue()
+    elif overdue is False:
+        tasks = tasks.not_overdue()
+    return with_ids(tasks.order_by("due_date", "id"))
+
+
+@router.post("/plans/{plan_id}/tasks", response={201: TaskOut, **ERRORS})
+def create_task(request: HttpRequest, plan_id: PathId, body: TaskIn) -> Status:
+    """Add a task, or a subtask with `parent_id` (heads of the plan's or the lead unit)."""
+    actor = caller(request)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    data = body.dict()
+    parent_id = data.pop("parent_id")
+    parent = get_task_for(actor, parent_id) if parent_id is not None else None
+    task = services.create_task(actor, plan, parent=parent, **data)
+    return Status(201, fresh(actor, task.pk))
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
+def get_task(request: HttpRequest, task_id: PathId) -> Task:
+    return fresh(caller(request), task_id)
+
+
+@router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
+def patch_task(request: HttpRequest, task_id: PathId, body: TaskPatch) -> Task:
+    """Edit fields and assignment; the status changes only through the actions."""
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    changes = body.dict(exclude_unset=True)
+    version = version_from(request, changes.pop("version", None))
+    for field in ("title", "area", "lead_unit_id", "due_date"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be null.", {field: "This field is required."})
+    for field in ("partner_unit_ids", "assignee_ids"):
+        if field in changes and changes[field] is None:
+            changes[field] = []
+    services.update_task(actor, task, version=version, **changes)
+    return fresh(actor, task_id)
+
+
+@router.post("/tasks/{task_id}/start", response={200: TaskOut, **ERRORS})
+def start(request: HttpRequest, task_id: PathId, body: VersionIn | None = None) -> Task:
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    services.start_task(actor, task, version=version_from(request, body and body.version))
+    return fresh(actor, task_id)
+
+
+@router.post("/tasks/{task_id}/submit", response={200: TaskOut, **ERRORS})
+def submit(request: HttpRequest, task_id: PathId, body: VersionIn | None = None) -> Task:
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    services.submit_task(actor, task, version=version_from(request, body and body.version))
+    return fresh(actor, task_id)
+
+
+@router.post("/tasks/{task_id}/review", response={200: TaskOut, **ERRORS})
+def review(request: HttpRequest, task_id: PathId, body: ReviewIn) -> Task:
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    services.review_task(
+        actor,
+        task,
+        decision=body.decision,
+        comment=body.comment,
+        version=version_from(request, body.version),
+    )
+    return fresh(actor, task_id)
+
+
+@router.post("/tasks/{task_id}/cancel", response={200: TaskOut, **ERRORS})
+def cancel(request: HttpRequest, task_id: PathId, body: CancelIn) -> Task:
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    services.cancel_task(
+        actor, task, reason=body.reason, version=version_from(request, body.version)
+    )
+    return fresh(actor, task_id)
+
+
+@router.get("/tasks/{task_id}/history", response={200: list[HistoryOut], **ERRORS})
+@paginate(Page)
+def history(request: HttpRequest, task_id: PathId) -> QuerySet[AuditEvent]:
+    """Every change to the task, oldest first."""
+    task = get_task_for(caller(request), task_id)
+    return AuditEvent.objects.filter(
+        content_type__app_label="tasks", content_type__model="task", object_id=task.pk
+    ).order_by("at", "id")
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@router.post("/tasks/{task_id}/evidence", response={201: EvidenceOut, **UPLOAD_ERRORS})
+def upload_evidence(
+    request: HttpRequest,
+    task_id: PathId,
+    file: File[UploadedFile],
+    document_number: text(60) = Form(""),  # type: ignore[valid-type]
+    issued_on: IsoDate | None = Form(None),
+    issuer: text(200) = Form(""),  # type: ignore[valid-type]
+    note: text(2000) = Form(""),  # type: ignore[valid-type]
+) -> Status:
+    """Attach a file (PDF, Word, Excel, OpenDocument, JPEG, PNG) and its document's details."""
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    evidence = services.add_evidence(
+        actor,
+        task,
+        file=file,
+        filename=file.name,
+        document_number=document_number,
+        issued_on=issued_on,
+        issuer=issuer,
+        note=note,
+    )
+    return Status(201, evidence)
+
+
+@router.get("/tasks/{task_id}/evidence", response={200: list[EvidenceOut], **ERRORS})
+@paginate(Page)
+def list_evidence(request: HttpRequest, task_id: PathId) -> QuerySet[Evidence]:
+    task = get_task_for(caller(request), task_id)
+    return task.evidence.order_by("uploaded_at", "id")
+
+
+def visible_evidence(actor: Official, evidence_id: int) -> Evidence:
+    evidence = Evidence.objects.select_related("task").filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404("No such evidence.")
+    get_task_for(actor, evidence.task_id)
+    return evidence
+
+
+@router.get(
+    "/evidence/{evidence_id}/download",
+    url_name="evidence_download",
+    response={200: None, **ERRORS},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, as uploaded",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_evidence(request: HttpRequest, evidence_id: PathId) -> FileResponse:
+    evidence = visible_evidence(caller(request), evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
+    )
+
+
+@router.delete("/evidence/{evidence_id}", response={204: None, **ERRORS})
+def delete_evidence(request: HttpRequest, evidence_id: PathId) -> Status:
+    """Remove a file added by mistake, while the task is still open."""
+    actor = caller(request)
+    services.remove_evidence(actor, visible_evidence(actor, evidence_id))
+    return Status(204, None)
+
+
+# ---------------------------------------------------------------- extensions
+
+
+@router.post("/tasks/{task_id}/extension-requests", response={201: ExtensionOut, **ERRORS})
+def ask_extension(request: HttpRequest, task_id: PathId, body: ExtensionIn) -> Status:
+    actor = caller(request)
+    task = get_task_for(actor, task_id)
+    ext = services.request_extension(
+        actor, task, new_due_date=body.new_due_date, reason=body.reason
+    )
+    return Status(201, ext)
+
+
+@router.get("/tasks/{task_id}/extension-requests", response={200: list[ExtensionOut], **ERRORS})
+@paginate(Page)
+def list_extensions(request: HttpRequest, task_id: PathId) -> QuerySet[ExtensionRequest]:
+    task = get_task_for(caller(request), task_id)
+    return task.extension_requests.order_by("created_at", "id")
+
+
+@router.post("/extension-requests/{request_id}/decide", response={200: ExtensionOut, **ERRORS})
+def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> ExtensionRequest:
+    actor = caller(request)
+    ext = ExtensionRequest.objects.filter(pk=request_id).first()
+    if ext is None:
+        raise Http404("No such extension request.")
+    get_task_for(actor, ext.task_id)
+    ext = services.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
+    return ext

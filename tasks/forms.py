@@ -1,0 +1,169 @@
+"""The task page's forms: each one feeds one service function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Official, Plan, Unit
+from tasks.models import Task
+
+DATE_INPUT = forms.DateInput(
+    format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+)
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+
+def date_field(label: str, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=required, widget=DATE_INPUT, input_formats=DATE_FORMATS
+    )
+
+
+class VersionForm(forms.Form):
+    """The version of the task the user saw, so that a concurrent change is caught."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class ReviewForm(VersionForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("return", _("Return for more work"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you return the work: say what is missing."),
+    )
+
+
+class CancelForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtensionForm(forms.Form):
+    new_due_date = date_field(_("New deadline"))
+    reason = forms.CharField(
+        label=_("Why more time is needed"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("yes", _("Approve")), ("no", _("Refuse"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you refuse."),
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word, Excel, OpenDocument, JPEG or PNG; at most %(mb)s MB."),
+    )
+    document_number = forms.CharField(
+        label=_("Document number"), required=False, max_length=60, help_text=_("e.g. 15/KH-SNV")
+    )
+    issued_on = date_field(_("Issued on"), required=False)
+    issuer = forms.CharField(label=_("Issuer"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        help_text=_("Where in it the proof is."),
+    )
+
+    def __init__(self, *args: Any, max_mb: int = 20, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {"mb": max_mb}
+
+
+class TaskForm(VersionForm):
+    """Create or edit a task: fields and assignment."""
+
+    title = forms.CharField(label=_("Task"), max_length=500)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    area = forms.TypedChoiceField(label=_("Area"), coerce=int)
+    subcriterion = forms.CharField(
+        label=_("Sub-criterion"), required=False, max_length=20, help_text=_("e.g. 1.3")
+    )
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    partner_units = forms.ModelMultipleChoiceField(
+        label=_("Cooperating units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    assignees = forms.ModelMultipleChoiceField(
+        label=_("Assignees"),
+        queryset=Official.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Officials of the lead unit or of a cooperating unit."),
+    )
+    due_date = date_field(_("Deadline"))
+    deliverable = forms.CharField(label=_("Expected deliverable"), required=False, max_length=300)
+
+    def __init__(self, plan: Plan, *args: Any, task: Task | None = None, **kwargs: Any) -> None:
+        if task is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": task.title,
+                "description": task.description,
+                "area": task.area.number,
+                "subcriterion": task.subcriterion,
+                "lead_unit": task.lead_unit_id,
+                "partner_units": list(task.partner_units.values_list("pk", flat=True)),
+                "assignees": list(task.assignees.values_list("pk", flat=True)),
+                "due_date": task.due_date,
+                "deliverable": task.deliverable,
+                "version": task.version,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.number, str(a)) for a in plan.areas.all()]
+        units = Unit.objects.order_by("level", "name")
+        self.fields["lead_unit"].queryset = units
+        self.fields["partner_units"].queryset = units
+        people = Official.objects.exclude(unit=None).select_related("unit")
+        if task is not None:
+            # Who may be named: the lead unit's and the cooperating units' officials.
+            people = people.filter(
+                Q(unit=task.lead_unit_id) | Q(unit__in=task.partner_units.values("pk"))
+            )
+        self.fields["assignees"].queryset = people.order_by("unit__name", "full_name")
+        self.fields["assignees"].label_from_instance = lambda o: f"{o.full_name} ({o.unit})"
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The cleaned values as the service functions take them (ids)."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "area": data["area"],
+            "subcriterion": data["subcriterion"],
+            "lead_unit_id": data["lead_unit"].pk,
+            "partner_unit_ids": [u.pk for u in data["partner_units"]],
+            "assignee_ids": [p.pk for p in data.get("assignees", [])],
+            "due_date": data["due_date"],
+            "deliverable": data["deliverable"],
+        }

@@ -1,0 +1,582 @@
+"""Every write to tasks: one function each, actor passed in, atomic, audited.
+
+The pages and the API call these and nothing else. Each function checks the
+actor's permission (NotAllowed, 403), the task's state (Conflict, 409) and the
+values (Invalid, 422), then writes and records the change, all in one
+transaction. A caller that passes the `version` it read gets a Conflict when
+someone changed the task in between, instead of overwriting their change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from plans.errors import Conflict, Invalid, NotAllowed
+from plans.models import Area, Official, Plan, PlanStatus, Unit, record
+from tasks.access import ALLOWED_FROM, may, may_create_in, relations
+from tasks.files import check_upload
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
+    Status,
+    Task,
+)
+
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+EDITABLE = ("title", "description", "area", "subcriterion", "deliverable", "due_date")
+ASSIGNMENT = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
+
+REFUSALS = {
+    "edit": gettext_lazy(
+        "Only the head of the lead unit or of the plan's unit may edit this task."
+    ),
+    "add_subtask": gettext_lazy(
+        "Only the head of the lead unit or of the plan's unit may add subtasks."
+    ),
+    "start": gettext_lazy("Only an assignee or the head of the lead unit may start this task."),
+    "add_evidence": gettext_lazy("Only an assignee or the head of the lead unit may add evidence."),
+    "remove_evidence": gettext_lazy(
+        "Only an assignee or the head of the lead unit may remove evidence."
+    ),
+    "submit": gettext_lazy("Only an assignee or the head of the lead unit may submit this task."),
+    "review": gettext_lazy("Only the head of the lead unit may review this task."),
+    "cancel": gettext_lazy("Only the head of the plan's unit may cancel a task."),
+    "request_extension": gettext_lazy("Only an assignee may ask for more time."),
+    "decide_extension": gettext_lazy(
+        "Only the head of the lead unit may decide an extension request."
+    ),
+}
+
+WRONG_STATE = {
+    "edit": gettext_lazy("A task that is done or cancelled can no longer be edited."),
+    "add_subtask": gettext_lazy("A task that is done or cancelled cannot get new subtasks."),
+    "start": gettext_lazy("Only a task still to do can be started; this one is %(status)s."),
+    "add_evidence": gettext_lazy(
+        "Evidence can be added only while the task is open; it is %(status)s."
+    ),
+    "remove_evidence": gettext_lazy(
+        "Evidence can be removed only while the task is open; it is %(status)s."
+    ),
+    "submit": gettext_lazy("Only an open task can be submitted; this one is %(status)s."),
+    "review": gettext_lazy("Only a submitted task can be reviewed; this one is %(status)s."),
+    "cancel": gettext_lazy("This task is already %(status)s."),
+    "request_extension": gettext_lazy(
+        "More time can be asked only while the task is open; it is %(status)s."
+    ),
+    "decide_extension": gettext_lazy("The task is %(status)s: there is no deadline left to move."),
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _lock(task: Task) -> Task:
+    """Re-read the task under a row lock (PostgreSQL), with its plan."""
+    return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
+
+
+def _check(actor: Official, action: str, task: Task, version: int | None = None) -> None:
+    """Permission first (403), then a stale version or a wrong state (409)."""
+    if not may(actor, action, task):
+        raise NotAllowed(REFUSALS[action])
+    if version is not None and version != task.version:
+        raise Conflict(
+            _(
+                "Someone else changed this task after you opened it (version %(theirs)s, "
+                "yours %(yours)s). Reload it and try again."
+            )
+            % {"theirs": task.version, "yours": version}
+        )
+    if task.plan.status == PlanStatus.CLOSED:
+        raise Conflict(_("The plan is closed: its tasks can no longer change."))
+    if task.status not in ALLOWED_FROM[action]:
+        raise Conflict(WRONG_STATE[action] % {"status": task.get_status_display()})
+
+
+def _bump(task: Task, *fields: str) -> None:
+    task.version += 1
+    task.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _full_clean(task: Task) -> None:
+    try:
+        task.full_clean(exclude=["plan", "parent", "created_by", "area", "lead_unit"])
+    except ValidationError as exc:
+        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        raise Invalid(_("Some values are not valid."), errors) from exc
+
+
+def _check_date(field: str, value: dt.date) -> None:
+    if not EARLIEST <= value <= LATEST:
+        raise Invalid(
+            _("Enter a date between 2000 and 2100."),
+            {field: _("Enter a date between 2000 and 2100.")},
+        )
+
+
+def _required_text(field: str, value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(message, {field: message})
+    return value
+
+
+def _area(plan: Plan, number: int) -> Area:
+    area = Area.objects.filter(plan=plan, number=number).first()
+    if area is None:
+        raise Invalid(
+            _("This plan has no area %(number)s.") % {"number": number},
+            {"area": _("This plan has no area %(number)s.") % {"number": number}},
+        )
+    return area
+
+
+def _units(field: str, ids: Iterable[int]) -> list[Unit]:
+    wanted = set(ids)
+    units = list(Unit.objects.filter(pk__in=wanted))
+    missing = wanted - {u.pk for u in units}
+    if missing:
+        message = _("No unit with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}
+        raise Invalid(message, {field: message})
+    return units
+
+
+def _assignees(ids: Iterable[int], allowed_units: set[int]) -> list[Official]:
+    """Named officials, each of the lead unit or of a cooperating unit."""
+    wanted = set(ids)
+    people = list(Official.objects.filter(pk__in=wanted))
+    missing = wanted - {p.pk for p in people}
+    if missing:
+        message = _("No official with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}
+        raise Invalid(message, {"assignee_ids": message})
+    outside = [p.full_name for p in people if p.unit_id not in allowed_units]
+    if outside:
+        message = _("Assignees must work in the lead unit or a cooperating unit: %(names)s.") % {
+            "names": ", ".join(outside)
+        }
+        raise Invalid(message, {"assignee_ids": message})
+    return people
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Area):
+        return value.number
+    return value
+
+
+# ---------------------------------------------------------------- create, edit
+
+
+@transaction.atomic
+def create_task(
+    actor: Official,
+    plan: Plan,
+    *,
+    title: str,
+    area: int,
+    lead_unit_id: int,
+    due_date: dt.date,
+    description: str = "",
+    subcriterion: str | None = "",
+    deliverable: str = "",
+    partner_unit_ids: Iterable[int] = (),
+    assignee_ids: Iterable[int] = (),
+    parent: Task | None = None,
+) -> Task:
+    """Add a task (or a subtask of `parent`) to a plan.
+
+    - the head of the plan's unit (or admin) adds tasks anywhere in the plan;
+    - the head of a lead unit adds subtasks to its own tasks, led by its unit.
+    """
+    if parent is not None:
+        parent = _lock(parent)
+        if parent.plan_id != plan.pk:
+            raise Invalid(
+                _("The parent task belongs to another plan."),
+                {"parent_id": _("The parent task belongs to another plan.")},
+            )
+        if not may_create_in(actor, plan):
+            _check(actor, "add_subtask", parent)
+            if lead_unit_id != parent.lead_unit_id:
+                message = _("Your subtasks are led by your own unit.")
+                raise NotAllowed(message)
+        elif parent.status not in ALLOWED_FROM["add_subtask"]:
+            raise Conflict(WRONG_STATE["add_subtask"])
+    elif not may_create_in(actor, plan):
+        raise NotAllowed(_("Only the head of the plan's unit may add tasks to this plan."))
+    if plan.status == PlanStatus.CLOSED:
+        raise Conflict(_("The plan is closed: its tasks can no longer change."))
+    title = _required_text("title", title, _("Give the task a title."))
+    _check_date("due_date", due_date)
+    (lead_unit,) = _units("lead_unit_id", [lead_unit_id])
+    partners = [u for u in _units("partner_unit_ids", partner_unit_ids) if u.pk != lead_unit.pk]
+    people = _assignees(assignee_ids, {lead_unit.pk} | {u.pk for u in partners})
+    task = Task(
+        plan=plan,
+        parent=parent,
+        area=_area(plan, area),
+        subcriterion=subcriterion or "",
+        title=title,
+        description=description or "",
+        lead_unit=lead_unit,
+        due_date=due_date,
+        original_due_date=due_date,
+        deliverable=deliverable or "",
+        created_by=actor,
+    )
+    _full_clean(task)
+    task.save()
+    task.partner_units.set(partners)
+    task.assignees.set(people)
+    record(
+        actor,
+        "created",
+        task,
+        title=task.title,
+        area=area,
+        lead_unit_id=lead_unit.pk,
+        due_date=due_date.isoformat(),
+        parent_id=parent.pk if parent else None,
+    )
+    if partners or people:
+        record(
+            actor,
+            "assigned",
+            task,
+            partner_unit_ids=sorted(u.pk for u in partners),
+            assignee_ids=sorted(p.pk for p in people),
+        )
+    return task
+
+
+@transaction.atomic
+def update_task(actor: Official, task: Task, *, version: int | None = None, **changes: Any) -> Task:
+    """Change a task's fields and assignment; only what is given changes.
+
+    Fields: title, description, area (number), subcriterion, deliverable,
+    due_date, lead_unit_id, partner_unit_ids, assignee_ids. Field changes are
+    recorded as "edited", assignment changes as "assigned", each with the old
+    and new values.
+    - only the head of the plan's unit (or admin) moves the deadline or hands
+      the task to another lead unit: the lead unit's head asks for more time
+      through an extension request like everyone else.
+    """
+    unknown = set(changes) - set(EDITABLE) - set(ASSIGNMENT)
+    if unknown:
+        raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
+    task = _lock(task)
+    _check(actor, "edit", task, version)
+    rel = relations(actor, task)
+    plan_power = bool({"admin", "plan_head"} & rel)
+    if "due_date" in changes and changes["due_date"] != task.due_date and not plan_power:
+        raise NotAllowed(
+            _("Only the head of the plan's unit moves a deadline; ask for an extension instead.")
+        )
+    if (
+        "lead_unit_id" in changes
+        and changes["lead_unit_id"] != task.lead_unit_id
+        and not plan_power
+    ):
+        raise NotAllowed(_("Only the head of the plan's unit hands a task to another unit."))
+
+    edited: dict[str, list[Any]] = {}
+    for field in EDITABLE:
+        if field not in changes:
+            continue
+        new = changes[field]
+        if field == "area":
+            new = _area(task.plan, new)
+        elif field == "title":
+            new = _required_text("title", new, _("Give the task a title."))
+        elif field == "due_date":
+            _check_date("due_date", new)
+        elif field in ("subcriterion", "description", "deliverable"):
+            new = new or ""
+        old = getattr(task, field)
+        if old != new:
+            edited[field] = [_jsonable(old), _jsonable(new)]
+            setattr(task, field, new)
+
+    assigned: dict[str, list[Any]] = {}
+    lead_id = changes.get("lead_unit_id", task.lead_unit_id)
+    if lead_id != task.lead_unit_id:
+        (lead,) = _units("lead_unit_id", [lead_id])
+        assigned["lead_unit_id"] = [task.lead_unit_id, lead.pk]
+        task.lead_unit = lead
+    old_partners = sorted(task.partner_units.values_list("pk", flat=True))
+    partner_ids = old_partners
+    if "partner_unit_ids" in changes:
+        partner_ids = sorted(
+            u.pk for u in _units("partner_unit_ids", changes["partner_unit_ids"]) if u.pk != lead_id
+        )
+    if partner_ids != old_partners:
+        assigned["partner_unit_ids"] = [old_partners, partner_ids]
+    old_people = sorted(task.assignees.values_list("pk", flat=True))
+    people_ids = old_people
+    if "assignee_ids" in changes:
+        people_ids = sorted(
+            p.pk for p in _assignees(changes["assignee_ids"], {lead_id, *partner_ids})
+        )
+    if people_ids != old_people:
+        assigned["assignee_ids"] = [old_people, people_ids]
+
+    if not edited and not assigned:
+        return task
+    _full_clean(task)
+    _bump(
+        task,
+        *[f for f in EDITABLE if f in edited],
+        *(["lead_unit"] if "lead_unit_id" in assigned else []),
+    )
+    if "partner_unit_ids" in assigned:
+        task.partner_units.set(partner_ids)
+    if "assignee_ids" in assigned:
+        task.assignees.set(people_ids)
+    if edited:
+        record(actor, "edited", task, **edited)
+    if assigned:
+        record(actor, "assigned", task, **assigned)
+    return task
+
+
+# ---------------------------------------------------------------- the work
+
+
+@transaction.atomic
+def start_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
+    """An assignee starts the work: todo → in progress."""
+    task = _lock(task)
+    _check(actor, "start", task, version)
+    task.status = Status.IN_PROGRESS
+    _bump(task, "status")
+    record(actor, "started", task, status=[Status.TODO, Status.IN_PROGRESS])
+    return task
+
+
+@transaction.atomic
+def add_evidence(
+    actor: Official,
+    task: Task,
+    *,
+    file: File,
+    filename: str | None = None,
+    document_number: str = "",
+    issued_on: dt.date | None = None,
+    issuer: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Evidence:
+    """Attach a file and the issued document it proves, while the task is open.
+
+    The file is identified by its content, measured and fingerprinted (SHA-256)
+    before anything is stored; a refusal stores nothing.
+    """
+    task = _lock(task)
+    _check(actor, "add_evidence", task)
+    checked = check_upload(file, filename or file.name or "")
+    if issued_on is not None:
+        _check_date("issued_on", issued_on)
+    evidence = Evidence(
+        task=task,
+        filename=checked.filename,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        document_number=(document_number or "").strip(),
+        issued_on=issued_on,
+        issuer=(issuer or "").strip(),
+        note=(note or "").strip(),
+        uploaded_by=actor,
+        uploaded_at=now or timezone.now(),
+    )
+    try:
+        evidence.full_clean(exclude=["task", "file", "uploaded_by"])
+    except ValidationError as exc:
+        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        raise Invalid(_("Some values are not valid."), errors) from exc
+    evidence.file.save(checked.filename, file, save=False)
+    try:
+        evidence.save()
+        _bump(task)
+        record(
+            actor,
+            "evidence_added",
+            task,
+            evidence_id=evidence.pk,
+            filename=evidence.filename,
+            sha256=evidence.sha256,
+            document_number=evidence.document_number,
+        )
+    except BaseException:
+        # The database rolls back; the stored file must not outlive it.
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def remove_evidence(actor: Official, evidence: Evidence) -> Task:
+    """Take back a file uploaded by mistake; never once the task is submitted or accepted."""
+    task = _lock(evidence.task)
+    _check(actor, "remove_evidence", task)
+    name, sha = evidence.filename, evidence.sha256
+    stored = evidence.file.name
+    evidence.delete()
+    _bump(task)
+    record(actor, "evidence_removed", task, filename=name, sha256=sha)
+    storage = evidence.file.storage
+    transaction.on_commit(lambda: storage.delete(stored))
+    return task
+
+
+@transaction.atomic
+def submit_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
+    """An assignee says the work is done; it needs at least one piece of evidence."""
+    task = _lock(task)
+    _check(actor, "submit", task, version)
+    if not task.evidence.exists():
+        raise Conflict(_("Attach at least one piece of evidence before submitting."))
+    old = task.status
+    task.status = Status.SUBMITTED
+    _bump(task, "status")
+    record(actor, "submitted", task, status=[old, Status.SUBMITTED])
+    return task
+
+
+@transaction.atomic
+def review_task(
+    actor: Official,
+    task: Task,
+    *,
+    decision: str,
+    comment: str = "",
+    version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Task:
+    """The lead unit's head accepts (done, completion time recorded) or returns the work."""
+    if decision not in ("accept", "return"):
+        raise Invalid(_("Decide accept or return."), {"decision": _("Decide accept or return.")})
+    comment = (comment or "").strip()
+    task = _lock(task)
+    _check(actor, "review", task, version)
+    if decision == "accept":
+        task.status = Status.DONE
+        task.completed_at = now or timezone.now()
+        _bump(task, "status", "completed_at")
+        record(actor, "accepted", task, status=[Status.SUBMITTED, Status.DONE], comment=comment)
+    else:
+        _required_text("comment", comment, _("Say what is missing when you return the work."))
+        task.status = Status.IN_PROGRESS
+        _bump(task, "status")
+        record(
+            actor, "returned", task, status=[Status.SUBMITTED, Status.IN_PROGRESS], comment=comment
+        )
+    return task
+
+
+@transaction.atomic
+def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None = None) -> Task:
+    """The plan's issuing unit withdraws a task; a reason is required."""
+    reason = (reason or "").strip()
+    task = _lock(task)
+    _check(actor, "cancel", task, version)
+    _required_text("reason", reason, _("Give the reason for cancelling."))
+    old = task.status
+    task.status = Status.CANCELLED
+    _bump(task, "status")
+    ExtensionRequest.objects.filter(task=task, status=ExtensionStatus.PENDING).update(
+        status=ExtensionStatus.REFUSED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+        comment=_("The task was cancelled."),
+    )
+    record(actor, "cancelled", task, status=[old, Status.CANCELLED], reason=reason)
+    return task
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+@transaction.atomic
+def request_extension(
+    actor: Official, task: Task, *, new_due_date: dt.date, reason: str
+) -> ExtensionRequest:
+    """An assignee asks to move the deadline; one request waits at a time."""
+    task = _lock(task)
+    _check(actor, "request_extension", task)
+    reason = _required_text("reason", reason, _("Say why more time is needed."))
+    _check_date("new_due_date", new_due_date)
+    if new_due_date <= task.due_date:
+        message = _("The new deadline must be after the current one (%(date)s).") % {
+            "date": task.due_date.strftime("%d/%m/%Y")
+        }
+        raise Invalid(message, {"new_due_date": message})
+    if task.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
+        raise Conflict(_("An extension request for this task is already waiting for a decision."))
+    ext = ExtensionRequest.objects.create(
+        task=task,
+        requested_by=actor,
+        current_due_date=task.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+    )
+    _bump(task)
+    record(
+        actor,
+        "extension_requested",
+        task,
+        extension_id=ext.pk,
+        due_date=[task.due_date.isoformat(), new_due_date.isoformat()],
+        reason=reason,
+    )
+    return ext
+
+
+@transaction.atomic
+def decide_extension(
+    actor: Official,
+    ext: ExtensionRequest,
+    *,
+    approve: bool,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> ExtensionRequest:
+    """The lead unit's head approves (the deadline moves, the original stays) or refuses."""
+    task = _lock(ext.task)
+    ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
+    _check(actor, "decide_extension", task)
+    if ext.status != ExtensionStatus.PENDING:
+        raise Conflict(
+            _("This request was already decided (%(status)s).")
+            % {"status": ext.get_status_display()}
+        )
+    comment = (comment or "").strip()
+    if not approve:
+        _required_text("comment", comment, _("Say why the request is refused."))
+    ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    ext.decided_by = actor
+    ext.decided_at = now or timezone.now()
+    ext.comment = comment
+    ext.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
+    changes: dict[str, Any] = {"extension_id": ext.pk, "approved": approve, "comment": comment}
+    if approve:
+        changes["due_date"] = [task.due_date.isoformat(), ext.new_due_date.isoformat()]
+        task.due_date = ext.new_due_date
+        _bump(task, "due_date")
+    else:
+        _bump(task)
+    record(actor, "extension_decided", task, **changes)
+    return ext

@@ -1,0 +1,62 @@
+"""The API against its own OpenAPI document, in-process: no server error, no broken schema.
+
+schemathesis generates requests for every operation from /api/v1/openapi.json
+(valid ones and deliberately broken ones) and sends them, signed in as admin
+(who may call every operation), straight to the WSGI application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from plans.services import issue_token
+from tests.conftest import PASSWORD
+from tracker.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def admin_headers(db: None) -> Iterator[dict[str, str]]:
+    """A bearer token for admin; requests share the test's connection and transaction.
+
+    Django's test client disconnects close_old_connections for the same reason:
+    otherwise the first request would close the connection the test runs in.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        raw, _token = issue_token("admin", PASSWORD)
+        yield {"Authorization": f"Bearer {raw}"}
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
+    case.call_and_validate(headers=admin_headers, checks=CHECKS)

@@ -1,0 +1,200 @@
+"""The workflow in the pages: forms shown by role, flash messages, errors that keep the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from plans.models import AuditEvent
+from tasks import services
+from tasks.models import Evidence, ExtensionRequest, Status, Task
+from tests.conftest import PDF, TODAY, login, official, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client: Client, task: Task) -> str:
+    response = client.get(f"/tasks/{task.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def flashes(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+@pytest.mark.parametrize(
+    ("username", "shown", "hidden"),
+    [
+        (
+            "snv.cv1",
+            ["do/start/", "/evidence/", "do/request_extension/"],
+            ["do/review/", "do/cancel/"],
+        ),
+        ("snv.head", ["do/start/", "/edit/", "?parent="], ["do/cancel/", "do/request_extension/"]),
+        ("ubnd-tinh.head", ["do/cancel/", "/edit/"], ["do/start/", "do/review/"]),
+        ("snv.cv2", [], ["do/start/", "/edit/", "do/cancel/", '/evidence/" enctype']),
+        ("bcd1", [], ["do/start/", "/edit/", "do/cancel/", "do/request_extension/"]),
+    ],
+)
+def test_the_task_page_shows_only_the_actions_allowed(
+    client: Client, fresh_task: Task, username: str, shown: list[str], hidden: list[str]
+) -> None:
+    login(client, username)
+    html = page(client, fresh_task)
+    for fragment in shown:
+        assert fragment in html, (username, fragment)
+    for fragment in hidden:
+        assert fragment not in html, (username, fragment)
+
+
+def test_an_official_works_the_task_through_the_pages(client: Client, fresh_task: Task) -> None:
+    login(client, "snv.cv1")
+    started = client.post(
+        f"/tasks/{fresh_task.pk}/do/start/", {"version": fresh_task.version}, follow=True
+    )
+    assert "Đã bắt đầu thực hiện." in flashes(started)
+    uploaded = client.post(
+        f"/tasks/{fresh_task.pk}/evidence/",
+        {
+            "file": upload("Báo cáo.pdf", PDF),
+            "document_number": "45/BC-SNV",
+            "issued_on": "20/11/2026",
+        },
+        follow=True,
+    )
+    assert "Đã thêm tài liệu kiểm chứng: Báo cáo.pdf." in flashes(uploaded)
+    evidence = Evidence.objects.get(task=fresh_task)
+    assert evidence.issued_on == dt.date(2026, 11, 20)
+    submitted = client.post(f"/tasks/{fresh_task.pk}/do/submit/", {}, follow=True)
+    assert "Đã báo cáo hoàn thành" in flashes(submitted)[0]
+    assert Task.objects.get(pk=fresh_task.pk).status == Status.SUBMITTED
+
+    head = Client()
+    login(head, "snv.head")
+    queue = head.get("/review/").content.decode()
+    assert fresh_task.title in queue
+    returned = head.post(
+        f"/tasks/{fresh_task.pk}/do/review/", {"decision": "return", "comment": ""}
+    )
+    assert returned.status_code == 422
+    assert "Hãy nêu nội dung còn thiếu khi trả lại." in returned.content.decode()
+    assert Task.objects.get(pk=fresh_task.pk).status == Status.SUBMITTED
+    accepted = head.post(f"/tasks/{fresh_task.pk}/do/review/", {"decision": "accept"}, follow=True)
+    assert "Đã chấp nhận: nhiệm vụ hoàn thành." in flashes(accepted)
+    assert fresh_task.title not in head.get("/review/").content.decode()
+
+
+def test_a_refused_upload_keeps_what_was_typed(client: Client, fresh_task: Task) -> None:
+    login(client, "snv.cv1")
+    response = client.post(
+        f"/tasks/{fresh_task.pk}/evidence/",
+        {"file": upload("bao-cao.pdf", b"not a pdf at all"), "document_number": "99/BC-SNV"},
+    )
+    assert response.status_code == 415
+    html = response.content.decode()
+    assert "Loại tệp này không được chấp nhận" in html
+    assert 'value="99/BC-SNV"' in html
+    assert not Evidence.objects.filter(task=fresh_task).exists()
+
+
+def test_a_stale_form_gets_a_conflict_message(client: Client, fresh_task: Task) -> None:
+    login(client, "snv.cv1")
+    services.update_task(official("snv.head"), fresh_task, deliverable="Kế hoạch")
+    response = client.post(f"/tasks/{fresh_task.pk}/do/start/", {"version": 1})
+    assert response.status_code == 409
+    assert "Người khác đã thay đổi nhiệm vụ này" in response.content.decode()
+    assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
+
+
+def test_an_extension_is_asked_and_decided_in_the_pages(client: Client, fresh_task: Task) -> None:
+    login(client, "snv.cv1")
+    new_date = fresh_task.due_date + dt.timedelta(days=10)
+    asked = client.post(
+        f"/tasks/{fresh_task.pk}/do/request_extension/",
+        {"new_due_date": new_date.strftime("%d/%m/%Y"), "reason": "Chờ ý kiến các sở"},
+        follow=True,
+    )
+    assert "Đã gửi đề nghị gia hạn" in flashes(asked)[0]
+    ext = ExtensionRequest.objects.get(task=fresh_task)
+    head = Client()
+    login(head, "snv.head")
+    assert "Chờ ý kiến các sở" in head.get("/review/").content.decode()
+    refused = head.post(f"/extensions/{ext.pk}/decide/", {"approve": "no", "comment": ""})
+    assert refused.status_code == 422
+    head.post(f"/extensions/{ext.pk}/decide/", {"approve": "yes"})
+    task = Task.objects.get(pk=fresh_task.pk)
+    assert (task.due_date, task.original_due_date) == (new_date, fresh_task.due_date)
+    assert "hạn" in page(head, task)
+
+
+def test_the_plan_head_creates_a_task_and_the_lead_head_edits_it(client: Client, plan: Any) -> None:
+    login(client, "ubnd-tinh.head")
+    snv = official("snv.head").unit_id
+    bad = client.post(
+        f"/plans/{plan.pk}/tasks/new/", {"title": "Thiếu hạn", "area": 1, "lead_unit": snv}
+    )
+    assert bad.status_code == 422 and not Task.objects.filter(title="Thiếu hạn").exists()
+    created = client.post(
+        f"/plans/{plan.pk}/tasks/new/",
+        {"title": "Tập huấn kỹ năng số", "area": 7, "lead_unit": snv, "due_date": "15/12/2026"},
+    )
+    task = Task.objects.get(title="Tập huấn kỹ năng số")
+    assert created.status_code == 302 and task.due_date == dt.date(2026, 12, 15)
+    assert task.created_by == official("ubnd-tinh.head")
+
+    head = Client()
+    login(head, "snv.head")
+    assert head.get(f"/plans/{plan.pk}/tasks/new/").status_code == 403
+    form = head.get(f"/tasks/{task.pk}/edit/").content.decode()
+    assert 'name="due_date"' in form and "disabled" in form
+    edited = head.post(
+        f"/tasks/{task.pk}/edit/",
+        {
+            "title": "Tập huấn kỹ năng số cho cán bộ",
+            "area": 7,
+            "lead_unit": snv,
+            "due_date": "31/12/2027",  # ignored: the field is disabled for the lead unit's head
+            "assignees": [official("snv.cv2").pk],
+            "version": task.version,
+        },
+    )
+    assert edited.status_code == 302
+    task.refresh_from_db()
+    assert task.title == "Tập huấn kỹ năng số cho cán bộ"
+    assert task.due_date == dt.date(2026, 12, 15)
+    assert list(task.assignees.all()) == [official("snv.cv2")]
+    actions = AuditEvent.objects.filter(object_id=task.pk, content_type__model="task")
+    assert list(actions.values_list("action", flat=True)) == ["created", "edited", "assigned"]
+
+
+def test_the_review_queue_is_for_heads(client: Client) -> None:
+    login(client, "snv.cv1")
+    assert client.get("/review/").status_code == 403
+
+
+def test_an_official_of_another_unit_cannot_act_on_a_task(client: Client, fresh_task: Task) -> None:
+    login(client, "stp.cv1")
+    assert client.post(f"/tasks/{fresh_task.pk}/do/start/", {}).status_code == 404
+    assert client.get(f"/tasks/{fresh_task.pk}/edit/").status_code == 404
+    assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
+
+
+def test_a_past_deadline_makes_an_assigned_task_overdue_on_the_home_page(
+    client: Client, plan: Any
+) -> None:
+    task = services.create_task(
+        official("ubnd-tinh.head"),
+        plan,
+        title="Nhiệm vụ quá hạn để kiểm tra",
+        area=2,
+        lead_unit_id=official("snv.head").unit_id,
+        due_date=TODAY - dt.timedelta(days=1),
+        assignee_ids=[official("snv.cv1").pk],
+    )
+    login(client, "snv.cv1")
+    sections = dict(client.get("/").context["sections"])
+    assert task in sections["overdue"]
