@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
-from tests.conftest import PASSWORD
+from tasks.models import Evidence, Status, Task
+from tests.conftest import PASSWORD, PDF
 
 pytestmark = pytest.mark.usefixtures("demo_live")
 
@@ -69,3 +71,38 @@ def test_english_can_be_chosen_and_sticks(page: Page, live_server: object) -> No
     expect(page.get_by_text("Needs attention: awaiting review")).to_be_visible()
     page.reload()
     expect(page.get_by_role("button", name="Tiếng Việt")).to_be_visible()
+
+
+def test_an_official_hands_in_work_and_the_head_accepts_it(
+    page: Page, live_server: object, tmp_path: Path
+) -> None:
+    """The core loop in the browser: start, attach a PDF, submit; the head accepts."""
+    task = Task.objects.filter(
+        status=Status.TODO, assignees__user__username="snv.cv1", parent=None
+    ).first()
+    assert task is not None
+    pdf = tmp_path / "Biên bản kiểm tra.pdf"
+    pdf.write_bytes(PDF)
+
+    errors = sign_in(page, str(live_server), "snv.cv1")
+    page.goto(f"{live_server}/tasks/{task.pk}/")
+    page.get_by_role("button", name="Bắt đầu thực hiện").click()
+    expect(page.get_by_text("Đã bắt đầu thực hiện.")).to_be_visible()
+    page.locator("#evidence-form input[type=file]").set_input_files(str(pdf))
+    page.get_by_label("Số, ký hiệu văn bản").fill("15/BB-SNV")
+    page.get_by_label("Ngày ban hành").fill("20/11/2026")
+    page.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_text("Đã thêm tài liệu kiểm chứng: Biên bản kiểm tra.pdf.")).to_be_visible()
+    page.get_by_role("button", name="Báo cáo hoàn thành").click()
+    expect(page.locator(".messages")).to_contain_text("Đã báo cáo hoàn thành")
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    errors += sign_in(page, str(live_server), "snv.head")
+    page.get_by_role("link", name="Chờ duyệt").click()
+    page.get_by_role("link", name=task.title).click()
+    page.get_by_label("Chấp nhận").check()
+    page.get_by_role("button", name="Ghi nhận quyết định").click()
+    expect(page.get_by_text("Đã chấp nhận: nhiệm vụ hoàn thành.")).to_be_visible()
+    assert Task.objects.get(pk=task.pk).status == Status.DONE
+    assert Evidence.objects.get(task=task, document_number="15/BB-SNV").issued_on.day == 20
+    assert errors == []
