@@ -330,6 +330,9 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         people_ids = sorted(
             p.pk for p in _assignees(changes["assignee_ids"], {lead_id, *partner_ids})
         )
+    elif assigned:
+        # The units changed: the people already named must still belong to one of them.
+        _assignees(people_ids, {lead_id, *partner_ids})
     if people_ids != old_people:
         assigned["assignee_ids"] = [old_people, people_ids]
 

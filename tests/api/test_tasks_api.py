@@ -492,3 +492,19 @@ def test_the_task_list_runs_a_fixed_number_of_queries(
         api.get(f"/plans/{plan.pk}/tasks?limit=3")
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get(f"/plans/{plan.pk}/tasks?limit=100")
+
+
+def test_handing_a_task_to_another_unit_checks_the_people_already_named(
+    client: Client, fresh_task: Task
+) -> None:
+    chairman = Api(client, "ubnd-tinh.head")
+    stp = official("stp.head").unit_id
+    alone = chairman.send("patch", f"/tasks/{fresh_task.pk}", {"lead_unit_id": stp})
+    assert alone.status_code == 422 and "lead unit" in alone.json()["detail"]
+    assert Task.objects.get(pk=fresh_task.pk).lead_unit_id == official("snv.head").unit_id
+    moved = chairman.send(
+        "patch",
+        f"/tasks/{fresh_task.pk}",
+        {"lead_unit_id": stp, "assignee_ids": [official("stp.cv1").pk]},
+    )
+    assert moved.status_code == 200 and moved.json()["lead_unit_id"] == stp
