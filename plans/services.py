@@ -103,7 +103,8 @@ def _require_admin(actor: Official) -> None:
         raise NotAllowed(_("Only an administrator changes units and officials."))
 
 
-def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+def clean_or_invalid(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """Run the model's validation; turn its errors into Invalid (422) naming the fields."""
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
@@ -135,7 +136,7 @@ def create_unit(
     """Add a unit to the province's tree (administrators only)."""
     _require_admin(actor)
     unit = Unit(code=code, name=(name or "").strip(), level=level, parent=_parent(parent_id))
-    _clean(unit)
+    clean_or_invalid(unit)
     unit.save()
     record(actor, "created", unit, code=unit.code, name=unit.name, level=unit.level)
     return unit
@@ -155,7 +156,7 @@ def update_unit(actor: Official, unit: Unit, **changes: Any) -> Unit:
         edited["parent_id"] = [unit.parent_id, changes["parent_id"]]
         unit.parent = _parent(changes["parent_id"], unit)
     if edited:
-        _clean(unit)
+        clean_or_invalid(unit)
         unit.save()
         record(actor, "edited", unit, **edited)
     return unit
@@ -209,7 +210,7 @@ def create_official(
             former.role = Role.OFFICIAL
             former.save(update_fields=["role", "updated_at"])
             record(actor, "edited", former, role=[Role.HEAD, Role.OFFICIAL])
-    _clean(official, exclude=["user"])
+    clean_or_invalid(official, exclude=["user"])
     official.save()
     record(actor, "created", official, username=username, unit_id=unit_id, role=role)
     return official

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 
 from plans.models import Official, Plan, Role
-from tasks.models import Status, Task, TaskQuerySet
+from tasks.models import Evidence, ExtensionRequest, Status, Task, TaskQuerySet
 
 
 def visible_tasks(official: Official) -> TaskQuerySet:
@@ -114,4 +114,32 @@ def available_actions(official: Official, task: Task) -> frozenset[str]:
         action
         for action in WHO_MAY
         if WHO_MAY[action] & rel and task.status in ALLOWED_FROM[action]
+    )
+
+
+def get_evidence_for(official: Official, evidence_id: int) -> Evidence:
+    """Evidence whose task the official may see; 404 otherwise."""
+    evidence = Evidence.objects.select_related("task").filter(pk=evidence_id).first()
+    if evidence is None:
+        raise Http404("No such evidence.")
+    get_task_for(official, evidence.task_id)
+    return evidence
+
+
+def get_extension_for(official: Official, request_id: int) -> tuple[ExtensionRequest, Task]:
+    """An extension request and its task, if the official may see the task; 404 otherwise."""
+    ext = ExtensionRequest.objects.filter(pk=request_id).first()
+    if ext is None:
+        raise Http404("No such extension request.")
+    return ext, get_task_for(official, ext.task_id)
+
+
+def evidence_file(evidence: Evidence) -> FileResponse:
+    """The stored file as a download under its cleaned name (404 if storage lost it)."""
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
     )

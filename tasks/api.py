@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Router, Schema, Status
@@ -22,7 +22,13 @@ from plans.errors import Invalid
 from plans.models import AuditEvent, Official, Plan, Unit
 from plans.schemas import ERRORS, Detail, Id, IsoDate, Page, PathId, text
 from tasks import services
-from tasks.access import get_task_for, visible_tasks
+from tasks.access import (
+    evidence_file,
+    get_evidence_for,
+    get_extension_for,
+    get_task_for,
+    visible_tasks,
+)
 from tasks.models import Evidence, ExtensionRequest, Task
 from tasks.models import Status as TaskStatus
 
@@ -360,14 +366,6 @@ def list_evidence(request: HttpRequest, task_id: PathId) -> QuerySet[Evidence]:
     return task.evidence.order_by("uploaded_at", "id")
 
 
-def visible_evidence(actor: Official, evidence_id: int) -> Evidence:
-    evidence = Evidence.objects.select_related("task").filter(pk=evidence_id).first()
-    if evidence is None:
-        raise Http404("No such evidence.")
-    get_task_for(actor, evidence.task_id)
-    return evidence
-
-
 @router.get(
     "/evidence/{evidence_id}/download",
     url_name="evidence_download",
@@ -382,21 +380,14 @@ def visible_evidence(actor: Official, evidence_id: int) -> Evidence:
     },
 )
 def download_evidence(request: HttpRequest, evidence_id: PathId) -> FileResponse:
-    evidence = visible_evidence(caller(request), evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
-    )
+    return evidence_file(get_evidence_for(caller(request), evidence_id))
 
 
 @router.delete("/evidence/{evidence_id}", response={204: None, **ERRORS})
 def delete_evidence(request: HttpRequest, evidence_id: PathId) -> Status:
     """Remove a file added by mistake, while the task is still open."""
     actor = caller(request)
-    services.remove_evidence(actor, visible_evidence(actor, evidence_id))
+    services.remove_evidence(actor, get_evidence_for(actor, evidence_id))
     return Status(204, None)
 
 
@@ -423,9 +414,6 @@ def list_extensions(request: HttpRequest, task_id: PathId) -> QuerySet[Extension
 @router.post("/extension-requests/{request_id}/decide", response={200: ExtensionOut, **ERRORS})
 def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> ExtensionRequest:
     actor = caller(request)
-    ext = ExtensionRequest.objects.filter(pk=request_id).first()
-    if ext is None:
-        raise Http404("No such extension request.")
-    get_task_for(actor, ext.task_id)
+    ext, _task = get_extension_for(actor, request_id)
     ext = services.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
     return ext

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import Area, Official, Plan, PlanStatus, Unit, record
+from plans.services import clean_or_invalid
 from tasks.access import ALLOWED_FROM, may, may_create_in, relations
 from tasks.files import check_upload
 from tasks.models import (
@@ -110,11 +110,7 @@ def _bump(task: Task, *fields: str) -> None:
 
 
 def _full_clean(task: Task) -> None:
-    try:
-        task.full_clean(exclude=["plan", "parent", "created_by", "area", "lead_unit"])
-    except ValidationError as exc:
-        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
-        raise Invalid(_("Some values are not valid."), errors) from exc
+    clean_or_invalid(task, exclude=["plan", "parent", "created_by", "area", "lead_unit"])
 
 
 def _check_date(field: str, value: dt.date) -> None:
@@ -405,11 +401,7 @@ def add_evidence(
         uploaded_by=actor,
         uploaded_at=now or timezone.now(),
     )
-    try:
-        evidence.full_clean(exclude=["task", "file", "uploaded_by"])
-    except ValidationError as exc:
-        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
-        raise Invalid(_("Some values are not valid."), errors) from exc
+    clean_or_invalid(evidence, exclude=["task", "file", "uploaded_by"])
     evidence.file.save(checked.filename, file, save=False)
     try:
         evidence.save()

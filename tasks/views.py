@@ -22,6 +22,9 @@ from plans.models import AuditEvent, Official, Plan, Role, Unit
 from tasks import services
 from tasks.access import (
     available_actions,
+    evidence_file,
+    get_evidence_for,
+    get_extension_for,
     get_task_for,
     may,
     may_create_in,
@@ -39,7 +42,6 @@ from tasks.forms import (
     VersionForm,
 )
 from tasks.models import (
-    Evidence,
     ExtensionRequest,
     ExtensionStatus,
     Status,
@@ -305,8 +307,8 @@ def evidence_upload(request: OfficialRequest, pk: int) -> HttpResponse:
 @official_required
 def evidence_delete(request: OfficialRequest, pk: int) -> HttpResponse:
     """Take back a file added by mistake."""
-    evidence = get_object_or_404(Evidence.objects.select_related("task"), pk=pk)
-    task = get_task_for(request.official, evidence.task_id)
+    evidence = get_evidence_for(request.official, pk)
+    task = evidence.task
     try:
         services.remove_evidence(request.official, evidence)
     except DomainError as exc:
@@ -320,8 +322,7 @@ def evidence_delete(request: OfficialRequest, pk: int) -> HttpResponse:
 @official_required
 def extension_decide(request: OfficialRequest, pk: int) -> HttpResponse:
     """The lead unit's head approves or refuses a request for more time."""
-    ext = get_object_or_404(ExtensionRequest, pk=pk)
-    task = get_task_for(request.official, ext.task_id)
+    ext, task = get_extension_for(request.official, pk)
     form = DecideForm(request.POST)
     if not form.is_valid():
         return task_page(request, task, {"decide_extension": form}, 422)
@@ -475,15 +476,4 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
 @official_required
 def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
     """Send an evidence file to whoever may see its task; 404 to anyone else."""
-    evidence = get_object_or_404(Evidence.objects.select_related("task"), pk=pk)
-    get_task_for(request.official, evidence.task_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.filename,
-        content_type=evidence.content_type,
-    )
+    return evidence_file(get_evidence_for(request.official, pk))
