@@ -1,18 +1,28 @@
 """Admin for the organisation and plans, labelled through the translation catalogue."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from plans.models import (
     ApiToken,
     Area,
     AuditEvent,
+    Criterion,
+    IndexSet,
     Indicator,
     IndicatorTarget,
+    ManualScore,
     Measurement,
     Official,
     Plan,
+    ScoreSnapshot,
+    SubCriterion,
     Unit,
 )
+from plans.services import official_for
 
 
 class OfficialInline(admin.TabularInline):
@@ -47,7 +57,15 @@ class AreaInline(admin.TabularInline):
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "unit", "year", "document_number", "issued_on", "status"]
+    list_display = [
+        "title",
+        "unit",
+        "year",
+        "document_number",
+        "issued_on",
+        "status",
+        "index_set",
+    ]
     list_filter = ["year", "status"]
     search_fields = ["title", "document_number"]
     list_select_related = ["unit"]
@@ -118,4 +136,79 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "key_hash", "created_at", "expires_at", "last_used_at"]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(IndexSet)
+class IndexSetAdmin(admin.ModelAdmin):
+    """A province's rule book: edit its criteria here and their sub-criteria on each criterion."""
+
+    list_display = ["name", "year", "level", "source_document", "include_subtasks"]
+    list_filter = ["year", "level"]
+    search_fields = ["name", "source_document"]
+    inlines = [CriterionInline]
+
+
+class SubCriterionInline(admin.StackedInline):
+    model = SubCriterion
+    extra = 0
+    fields = ["code", "name", "max_points", "rule", "tasks_counted", "bands", "deadline"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "index_set"]
+    list_filter = ["index_set"]
+    inlines = [SubCriterionInline]
+
+
+@admin.register(SubCriterion)
+class SubCriterionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "criterion", "max_points", "rule", "tasks_counted"]
+    list_filter = ["criterion__index_set", "rule"]
+    list_select_related = ["criterion"]
+
+
+@admin.register(ManualScore)
+class ManualScoreAdmin(admin.ModelAdmin):
+    """Appraisers' points: added, never edited, so that the history stays whole."""
+
+    list_display = ["plan", "unit", "subcriterion", "points", "entered_by", "entered_at"]
+    list_filter = ["plan", "subcriterion__code"]
+    list_select_related = ["plan", "unit", "subcriterion", "entered_by"]
+    raw_id_fields = ["unit"]
+    fields = ["plan", "unit", "subcriterion", "points", "justification"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: ManualScore, form: ModelForm, change: bool
+    ) -> None:
+        obj.entered_by = official_for(request.user)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ScoreSnapshot)
+class ScoreSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: written by the roll-up."""
+
+    list_display = ["plan", "as_of", "unit", "level", "points", "rank"]
+    list_filter = ["plan", "as_of", "level"]
+    list_select_related = ["plan", "unit"]
+    date_hierarchy = "as_of"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,16 +1,36 @@
-"""The ground floor's endpoints: tokens, who the caller is, units and officials."""
+"""The ground floor's endpoints: tokens, the caller, units, officials, plans, indicators, scores."""
 
 import datetime as dt
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Annotated, Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field, Strict
 
-from plans import services
-from plans.errors import NotAllowed, NotFound
-from plans.models import Level, Official, Role, Unit
-from plans.schemas import ERRORS, Detail, Id, Page, PathId, text
+from plans import scoring, services
+from plans.attainment import attainment, pct
+from plans.errors import Invalid, NotAllowed, NotFound
+from plans.models import (
+    Criterion,
+    IndexSet,
+    Indicator,
+    IndicatorTarget,
+    Level,
+    Measurement,
+    Official,
+    Plan,
+    PlanStatus,
+    Role,
+    Unit,
+)
+from plans.schemas import ERRORS, MAX_ID, Detail, Id, IsoDate, Page, PathId, Year, text
+from plans.scores import score_day
 
 router = Router(tags=["organisation"])
 
@@ -187,3 +207,410 @@ def patch_unit(request: HttpRequest, unit_id: PathId, body: UnitPatch) -> Unit:
     unit = unit_out(unit_id)
     services.update_unit(actor, unit, **body.dict(exclude_unset=True))
     return unit_out(unit_id)
+
+
+# ---------------------------------------------------------------- plans
+
+
+class PlanOut(Schema):
+    id: int
+    unit_id: int
+    year: int
+    title: str
+    document_number: str
+    issued_on: dt.date | None
+    status: str
+    index_set_id: int | None
+
+
+class PlanIn(Schema):
+    unit_id: Id
+    year: Year
+    title: text(300, 1)  # type: ignore[valid-type]
+    document_number: text(60) = ""  # type: ignore[valid-type]
+    issued_on: IsoDate | None = None
+    status: PlanStatus = PlanStatus.DRAFT
+    index_set_id: Id | None = None
+
+
+class PlanPatch(Schema):
+    year: Year | None = None
+    title: text(300, 1) | None = None  # type: ignore[valid-type]
+    document_number: text(60) | None = None  # type: ignore[valid-type]
+    issued_on: IsoDate | None = None
+    status: PlanStatus | None = None
+    index_set_id: Id | None = None
+
+
+def get_plan(plan_id: int) -> Plan:
+    """Plans are the province's published documents: every official reads them."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound(_("No such plan."))
+    return plan
+
+
+@router.get("/plans", response={200: list[PlanOut], **ERRORS}, tags=["plans"], summary="Plans")
+@paginate(Page)
+def list_plans(
+    request: HttpRequest,
+    year: int | None = None,
+    unit_id: PathId | None = None,
+    status: PlanStatus | None = None,
+) -> QuerySet[Plan]:
+    caller(request)
+    plans = Plan.objects.order_by("-year", "unit__name", "id")
+    if year is not None:
+        plans = plans.filter(year=year)
+    if unit_id is not None:
+        plans = plans.filter(unit_id=unit_id)
+    if status is not None:
+        plans = plans.filter(status=status)
+    return plans
+
+
+@router.post(
+    "/plans",
+    response={201: PlanOut, **ERRORS},
+    tags=["plans"],
+    summary="Create a plan (admin, or the head of its unit); the demo index set by default",
+)
+def create_plan(request: HttpRequest, body: PlanIn) -> Status:
+    plan = services.create_plan(caller(request), **body.dict())
+    return Status(201, plan)
+
+
+@router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, tags=["plans"])
+def read_plan(request: HttpRequest, plan_id: PathId) -> Plan:
+    caller(request)
+    return get_plan(plan_id)
+
+
+@router.patch(
+    "/plans/{plan_id}",
+    response={200: PlanOut, **ERRORS},
+    tags=["plans"],
+    summary="Edit, issue or close a plan (admin, or the head of its unit)",
+)
+def patch_plan(request: HttpRequest, plan_id: PathId, body: PlanPatch) -> Plan:
+    actor = caller(request)
+    changes = body.dict(exclude_unset=True)
+    for field in ("year", "title", "document_number", "status"):
+        if field in changes and changes[field] is None:
+            raise Invalid(
+                _("Some values are not valid."), {field: _("This field cannot be empty.")}
+            )
+    return services.update_plan(actor, get_plan(plan_id), **changes)
+
+
+# ---------------------------------------------------------------- index sets
+
+
+class SubCriterionOut(Schema):
+    id: int
+    code: str
+    name: str
+    max_points: float
+    rule: str
+    tasks_counted: str
+    bands: list[dict[str, Any]]
+    deadline: dt.date | None
+
+
+class CriterionOut(Schema):
+    id: int
+    code: str
+    name: str
+    subcriteria: list[SubCriterionOut]
+
+
+class IndexSetOut(Schema):
+    id: int
+    year: int
+    level: str
+    name: str
+    source_document: str
+    include_subtasks: bool
+    criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_criteria(index_set: IndexSet) -> list[Criterion]:
+        return list(index_set.criteria.all())
+
+
+@router.get(
+    "/index-sets",
+    response={200: list[IndexSetOut], **ERRORS},
+    tags=["scores"],
+    summary="Index sets: criteria, sub-criteria and their rules (edited in the admin)",
+)
+@paginate(Page)
+def list_index_sets(request: HttpRequest, year: int | None = None) -> QuerySet[IndexSet]:
+    caller(request)
+    sets = IndexSet.objects.prefetch_related(
+        Prefetch("criteria", queryset=Criterion.objects.prefetch_related("subcriteria"))
+    ).order_by("-year", "name", "id")
+    if year is not None:
+        sets = sets.filter(year=year)
+    return sets
+
+
+# ---------------------------------------------------------------- indicators
+
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_ID)]
+
+
+class TargetIn(Schema):
+    level: Level
+    target_pct: Percent
+
+
+class TargetOut(Schema):
+    level: str
+    target_pct: float
+
+
+class IndicatorIn(Schema):
+    code: text(40, 1)  # type: ignore[valid-type]
+    name: text(300, 1)  # type: ignore[valid-type]
+    unit_of_measure: text(40, 1) = "%"  # type: ignore[valid-type]
+    targets: list[TargetIn] = []
+
+
+class IndicatorOut(Schema):
+    id: int
+    plan_id: int
+    code: str
+    name: str
+    unit_of_measure: str
+    targets: list[TargetOut]
+
+    @staticmethod
+    def resolve_targets(indicator: Indicator) -> list[IndicatorTarget]:
+        return list(indicator.targets.all())
+
+
+def get_indicator(indicator_id: int) -> Indicator:
+    indicator = (
+        Indicator.objects.select_related("plan").prefetch_related("targets").filter(pk=indicator_id)
+    ).first()
+    if indicator is None:
+        raise NotFound(_("No such indicator."))
+    return indicator
+
+
+@router.get(
+    "/plans/{plan_id}/indicators", response={200: list[IndicatorOut], **ERRORS}, tags=["indicators"]
+)
+@paginate(Page)
+def list_indicators(request: HttpRequest, plan_id: PathId) -> QuerySet[Indicator]:
+    caller(request)
+    plan = get_plan(plan_id)
+    return plan.indicators.prefetch_related("targets").order_by("code", "id")
+
+
+@router.post(
+    "/plans/{plan_id}/indicators",
+    response={201: IndicatorOut, **ERRORS},
+    tags=["indicators"],
+    summary="Add an indicator with a target per level (admin, or the head of the plan's unit)",
+)
+def create_indicator(request: HttpRequest, plan_id: PathId, body: IndicatorIn) -> Status:
+    actor = caller(request)
+    data = body.dict()
+    indicator = services.create_indicator(actor, get_plan(plan_id), **data)
+    return Status(201, get_indicator(indicator.pk))
+
+
+@router.get(
+    "/indicators/{indicator_id}", response={200: IndicatorOut, **ERRORS}, tags=["indicators"]
+)
+def read_indicator(request: HttpRequest, indicator_id: PathId) -> Indicator:
+    caller(request)
+    return get_indicator(indicator_id)
+
+
+class MeasurementIn(Schema):
+    unit_id: Id
+    period_start: IsoDate
+    period_end: IsoDate
+    numerator: Count
+    denominator: Count
+
+
+class MeasurementOut(Schema):
+    id: int
+    indicator_id: int
+    unit_id: int
+    period_start: dt.date
+    period_end: dt.date
+    numerator: int
+    denominator: int
+    actual_pct: float
+    reported_by: int | None
+
+    @staticmethod
+    def resolve_actual_pct(m: Measurement) -> Decimal | None:
+        return pct(m.numerator, m.denominator)
+
+    @staticmethod
+    def resolve_reported_by(m: Measurement) -> int | None:
+        return m.reported_by_id
+
+
+@router.post(
+    "/indicators/{indicator_id}/measurements",
+    response={200: MeasurementOut, 201: MeasurementOut, **ERRORS},
+    tags=["indicators"],
+    summary="Report a unit's figure for a period (201); the same period again corrects it (200)",
+)
+def report_measurement(request: HttpRequest, indicator_id: PathId, body: MeasurementIn) -> Status:
+    actor = caller(request)
+    measurement, created = services.report_measurement(
+        actor, get_indicator(indicator_id), **body.dict()
+    )
+    return Status(201 if created else 200, measurement)
+
+
+@router.get(
+    "/indicators/{indicator_id}/measurements",
+    response={200: list[MeasurementOut], **ERRORS},
+    tags=["indicators"],
+)
+@paginate(Page)
+def list_measurements(
+    request: HttpRequest,
+    indicator_id: PathId,
+    unit_id: PathId | None = None,
+    period_end: IsoDate | None = None,
+) -> QuerySet[Measurement]:
+    caller(request)
+    measurements = get_indicator(indicator_id).measurements.order_by("-period_end", "unit_id", "id")
+    if unit_id is not None:
+        measurements = measurements.filter(unit_id=unit_id)
+    if period_end is not None:
+        measurements = measurements.filter(period_end=period_end)
+    return measurements
+
+
+class UnitAttainmentOut(Schema):
+    unit_id: int
+    code: str
+    name: str
+    level: str
+    numerator: int | None
+    denominator: int | None
+    period_end: dt.date | None
+    actual_pct: float | None
+    target_pct: float | None
+    met: bool | None
+
+
+class LevelAttainmentOut(Schema):
+    level: str
+    numerator: int
+    denominator: int
+    actual_pct: float | None
+    target_pct: float | None
+    met: bool | None
+    units_meeting: int
+    units_reported: int
+    units_missing: int
+
+
+class AttainmentOut(Schema):
+    indicator_id: int
+    period_end: dt.date | None
+    units: list[UnitAttainmentOut]
+    levels: list[LevelAttainmentOut]
+
+
+@router.get(
+    "/indicators/{indicator_id}/attainment",
+    response={200: AttainmentOut, **ERRORS},
+    tags=["indicators"],
+    summary="Each unit and level against its target (period_end, default each unit's latest)",
+)
+def read_attainment(
+    request: HttpRequest, indicator_id: PathId, period_end: IsoDate | None = None
+) -> dict[str, Any]:
+    caller(request)
+    indicator = get_indicator(indicator_id)
+    units, levels = attainment(indicator, period_end)
+    return {
+        "indicator_id": indicator.pk,
+        "period_end": period_end,
+        "units": [asdict(u) for u in units],
+        "levels": [asdict(level) for level in levels],
+    }
+
+
+# ---------------------------------------------------------------- scores
+
+
+class SubScoreOut(Schema):
+    code: str
+    name: str
+    points: float
+    max_points: float
+    why: str
+    why_data: dict[str, Any]
+
+
+class UnitScoreOut(Schema):
+    unit_id: int
+    code: str
+    name: str
+    level: str
+    points: float
+    max_points: float
+    rank: int
+    subcriteria: list[SubScoreOut]
+
+
+class ScoresOut(Schema):
+    plan_id: int
+    as_of: dt.date
+    computed_at: dt.datetime | None
+    units: list[UnitScoreOut]
+
+
+def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
+    """The stored roll-up of the latest day on or before as_of (404 when none)."""
+    day, rows = score_day(plan, as_of)
+    return {
+        "plan_id": plan.pk,
+        "as_of": day,
+        "computed_at": max((s.computed_at for s in rows), default=None),
+        "units": [
+            {
+                "unit_id": s.unit_id,
+                "code": s.unit.code,
+                "name": s.unit.name,
+                "level": s.level,
+                "points": s.points,
+                "max_points": s.max_points,
+                "rank": s.rank,
+                "subcriteria": [
+                    {**part, "why": scoring.explain(part["why"]), "why_data": part["why"]}
+                    for part in s.parts
+                ],
+            }
+            for s in rows
+        ],
+    }
+
+
+@router.get(
+    "/plans/{plan_id}/scores",
+    response={200: ScoresOut, **ERRORS},
+    tags=["scores"],
+    summary="The latest roll-up on or before as_of (default today), units ranked per level",
+)
+def read_scores(
+    request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
+) -> dict[str, Any]:
+    caller(request)
+    return scores_out(get_plan(plan_id), as_of or timezone.localdate())

@@ -8,11 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from plans import scoring
+
+# A criterion or sub-criterion code, e.g. 1.3; tasks carry the code they feed.
+subcriterion_code = RegexValidator(
+    r"^\d+(\.\d+)*$", _("Use a code such as 1.3 (numbers separated by dots).")
+)
 
 
 class Level(models.TextChoices):
@@ -175,6 +183,15 @@ class Plan(TimeStamped):
     status = models.CharField(
         _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
+    index_set = models.ForeignKey(
+        "IndexSet",
+        verbose_name=_("index set"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        help_text=_("The scoring rules its units are scored by."),
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -192,6 +209,142 @@ class Plan(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IndexSet(TimeStamped):
+    """A PAR INDEX rule book (bộ chỉ số) of one year: criteria, sub-criteria, rules.
+
+    Every province issues its own, and changes it yearly, so it is data edited in
+    the admin. A plan is scored by one index set.
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("The level of the units it scores; empty for every level."),
+    )
+    name = models.CharField(_("name"), max_length=300)
+    source_document = models.CharField(
+        _("source document"), max_length=300, blank=True, help_text=_("e.g. 876/QĐ-BNV")
+    )
+    include_subtasks = models.BooleanField(
+        _("count subtasks"),
+        default=False,
+        help_text=_("Count subtasks as well; by default only a plan's top-level tasks count."),
+    )
+
+    class Meta:
+        verbose_name = _("index set")
+        verbose_name_plural = _("index sets")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "level", "name"], name="index_set_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class Criterion(models.Model):
+    """A criterion (tiêu chí) of an index set, e.g. 1. Công tác chỉ đạo, điều hành CCHC."""
+
+    index_set = models.ForeignKey(
+        IndexSet, verbose_name=_("index set"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[subcriterion_code])
+    name = models.CharField(_("name"), max_length=300)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["index_set", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["index_set", "code"], name="criterion_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class TaskScope(models.TextChoices):
+    TAGGED = "tagged", _("Tasks tagged with its code")
+    ALL = "all", _("Every task of the plan")
+
+
+class SubCriterion(models.Model):
+    """A scored sub-criterion (tiêu chí thành phần): maximum points and the rule giving them."""
+
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.CASCADE, related_name="subcriteria"
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[subcriterion_code])
+    name = models.CharField(_("name"), max_length=300)
+    max_points = models.DecimalField(
+        _("maximum points"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    rule = models.CharField(_("rule"), max_length=30, choices=scoring.RULE_KINDS)
+    tasks_counted = models.CharField(
+        _("tasks counted"), max_length=10, choices=TaskScope.choices, default=TaskScope.TAGGED
+    )
+    bands = models.JSONField(
+        _("bands"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'For completion bands: [{"from": 100, "points": "full"}, '
+            '{"from": 80, "points": "proportional"}, {"from": 0, "points": "zero"}].'
+        ),
+    )
+    deadline = models.DateField(
+        _("deadline"), null=True, blank=True, help_text=_("For a plan issued on time.")
+    )
+
+    class Meta:
+        verbose_name = _("sub-criterion")
+        verbose_name_plural = _("sub-criteria")
+        ordering = ["criterion", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["criterion", "code"], name="subcriterion_code_unique"),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0, max_points__lte=100),
+                name="subcriterion_points_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rule="plan_issued_on_time") | Q(deadline__isnull=False),
+                name="subcriterion_issue_rule_has_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.rule == scoring.COMPLETION_BANDS:
+            problem = scoring.check_bands(self.bands)
+            if problem:
+                errors["bands"] = problem
+        if self.rule == scoring.PLAN_ISSUED_ON_TIME and self.deadline is None:
+            errors["deadline"] = _("A plan issued on time needs the date it is due by.")
+        if errors:
+            raise ValidationError(errors)
+
+    def as_rule(self) -> scoring.Rule:
+        return scoring.Rule(
+            code=self.code,
+            kind=self.rule,
+            max_points=self.max_points,
+            bands=self.bands,
+            deadline=self.deadline,
+        )
 
 
 # The eight areas of the provincial PAR INDEX (Decision 876/QĐ-BNV, 2022): the
@@ -333,6 +486,87 @@ class Measurement(TimeStamped):
         return f"{self.unit} {self.period_end:%d/%m/%Y}: {self.numerator}/{self.denominator}"
 
 
+class ManualScore(models.Model):
+    """An appraiser's points for a unit on a manual sub-criterion; every entry is kept.
+
+    The latest entry counts; the earlier ones are its history.
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="manual_scores"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="manual_scores"
+    )
+    subcriterion = models.ForeignKey(
+        SubCriterion,
+        verbose_name=_("sub-criterion"),
+        on_delete=models.PROTECT,
+        related_name="manual_scores",
+    )
+    points = models.DecimalField(
+        _("points"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    justification = models.TextField(_("justification"))
+    entered_by = models.ForeignKey(
+        Official, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("manual score")
+        verbose_name_plural = _("manual scores")
+        ordering = ["plan", "unit", "subcriterion", "-entered_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=0), name="manual_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.subcriterion.code}: {self.points}"
+
+
+class ScoreSnapshot(models.Model):
+    """A unit's leadership-and-direction score under a plan on one day, with every why.
+
+    One row per plan, unit and day; re-running the roll-up replaces that day's.
+    The dashboards' trend lines read these rows over time.
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="snapshots"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="snapshots"
+    )
+    as_of = models.DateField(_("as of"))
+    # The unit's level when scored: history keeps the districts after 07/2025.
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank in its level"))
+    # [{code, name, points, max_points, why}] in the index set's order; why is a
+    # dict (plans.scoring), points are strings with two decimals.
+    parts = models.JSONField(_("sub-criteria"), default=list)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("score snapshot")
+        verbose_name_plural = _("score snapshots")
+        ordering = ["plan", "-as_of", "level", "rank", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "unit", "as_of"], name="one_snapshot_per_plan_unit_day"
+            ),
+        ]
+        indexes = [
+            # /plans/{id}/scores: the latest day on or before as_of, then that day's rows.
+            models.Index(fields=["plan", "as_of", "level", "rank"], name="snapshot_plan_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.as_of:%d/%m/%Y}: {self.points}"
+
+
 # What each audit action reads as in a history (api.md's action names).
 ACTION_LABELS = {
     "created": _("created"),
@@ -347,6 +581,7 @@ ACTION_LABELS = {
     "cancelled": _("cancelled it"),
     "extension_requested": _("asked for an extension"),
     "extension_decided": _("decided an extension request"),
+    "scored": _("entered a score"),
 }
 
 

@@ -47,6 +47,7 @@ def _sane_year(value: dt.date) -> dt.date:
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 # In a path or a query string everything arrives as text: lax, but bounded.
 PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Year = Annotated[int, Strict(), Field(ge=2000, le=2100)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_sane_year)]
 Text = Annotated[str, Strict(), AfterValidator(_storable)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +18,26 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.errors import Invalid, NotAllowed, NotAuthenticated
-from plans.models import DEFAULT_AREAS, ApiToken, Area, Official, Plan, Role, Unit, record
+from plans import scoring
+from plans.errors import Conflict, Invalid, NotAllowed, NotAuthenticated
+from plans.indexsets import demo_index_set
+from plans.models import (
+    DEFAULT_AREAS,
+    ApiToken,
+    Area,
+    IndexSet,
+    Indicator,
+    IndicatorTarget,
+    ManualScore,
+    Measurement,
+    Official,
+    Plan,
+    PlanStatus,
+    Role,
+    SubCriterion,
+    Unit,
+    record,
+)
 
 
 def official_for(user: AbstractBaseUser | AnonymousUser) -> Official | None:
@@ -214,3 +233,249 @@ def create_official(
     official.save()
     record(actor, "created", official, username=username, unit_id=unit_id, role=role)
     return official
+
+
+# ---------------------------------------------------------------- plans
+
+
+def may_manage_plan(actor: Official, unit_id: int | None) -> bool:
+    """Administrators, and the head of the unit issuing the plan."""
+    return actor.role == Role.ADMIN or (actor.role == Role.HEAD and actor.unit_id == unit_id)
+
+
+def _require_plan_manager(actor: Official, unit_id: int | None) -> None:
+    if not may_manage_plan(actor, unit_id):
+        raise NotAllowed(_("Only an administrator or the head of the issuing unit does this."))
+
+
+def _index_set(index_set_id: int | None, year: int) -> IndexSet:
+    if index_set_id is None:
+        return demo_index_set(year)
+    index_set = IndexSet.objects.filter(pk=index_set_id).first()
+    if index_set is None:
+        raise Invalid(_("No such index set."), {"index_set_id": _("No such index set.")})
+    return index_set
+
+
+def _check_issue_date(plan: Plan) -> None:
+    if plan.status != PlanStatus.DRAFT and plan.issued_on is None:
+        message = _("An issued plan needs its issue date.")
+        raise Invalid(message, {"issued_on": message})
+
+
+@transaction.atomic
+def create_plan(
+    actor: Official,
+    *,
+    unit_id: int,
+    year: int,
+    title: str,
+    document_number: str = "",
+    issued_on: dt.date | None = None,
+    status: str = PlanStatus.DRAFT,
+    index_set_id: int | None = None,
+) -> Plan:
+    """Create a unit's annual plan with the eight areas and an index set (the demo's by default)."""
+    _require_plan_manager(actor, unit_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    plan = Plan(
+        unit=unit,
+        year=year,
+        title=(title or "").strip(),
+        document_number=document_number,
+        issued_on=issued_on,
+        status=status,
+    )
+    _check_issue_date(plan)
+    clean_or_invalid(plan, exclude=["index_set"])
+    plan.index_set = _index_set(index_set_id, year)
+    plan.save()
+    add_default_areas(plan)
+    record(actor, "created", plan, title=plan.title, year=year, index_set_id=plan.index_set_id)
+    return plan
+
+
+PLAN_FIELDS = ("year", "title", "document_number", "issued_on", "status", "index_set_id")
+
+
+@transaction.atomic
+def update_plan(actor: Official, plan: Plan, **changes: Any) -> Plan:
+    """Edit a plan's fields, issue it, close it or give it another index set."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _require_plan_manager(actor, plan.unit_id)
+    edited: dict[str, list[Any]] = {}
+    for field in PLAN_FIELDS:
+        if field in changes and changes[field] != getattr(plan, field):
+            old = getattr(plan, field)
+            if field == "index_set_id":
+                plan.index_set = _index_set(changes[field], plan.year)
+            else:
+                setattr(plan, field, changes[field])
+            edited[field] = [_jsonable(old), _jsonable(changes[field])]
+    if edited:
+        _check_issue_date(plan)
+        clean_or_invalid(plan)
+        plan.save()
+        record(actor, "edited", plan, **edited)
+    return plan
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+# ---------------------------------------------------------------- indicators
+
+
+@transaction.atomic
+def create_indicator(
+    actor: Official,
+    plan: Plan,
+    *,
+    code: str,
+    name: str,
+    unit_of_measure: str = "%",
+    targets: list[dict[str, Any]],
+) -> Indicator:
+    """Add an indicator to a plan with its target per level (e.g. 70 / 60 / 40%)."""
+    _require_plan_manager(actor, plan.unit_id)
+    levels = [t["level"] for t in targets]
+    if len(set(levels)) != len(levels):
+        message = _("Give each level one target.")
+        raise Invalid(message, {"targets": message})
+    if Indicator.objects.filter(plan=plan, code=code).exists():
+        message = _("This plan already has an indicator with this code.")
+        raise Invalid(message, {"code": message})
+    indicator = Indicator(
+        plan=plan, code=code, name=(name or "").strip(), unit_of_measure=unit_of_measure
+    )
+    clean_or_invalid(indicator)
+    indicator.save()
+    rows = [
+        IndicatorTarget(indicator=indicator, level=t["level"], target_pct=t["target_pct"])
+        for t in targets
+    ]
+    for row in rows:
+        clean_or_invalid(row, exclude=["indicator"])
+    IndicatorTarget.objects.bulk_create(rows)
+    record(
+        actor,
+        "created",
+        indicator,
+        code=code,
+        targets={t["level"]: str(t["target_pct"]) for t in targets},
+    )
+    return indicator
+
+
+def may_report_for(actor: Official, unit_id: int) -> bool:
+    """Administrators for any unit; a unit's head and officials for their own unit."""
+    if actor.role == Role.ADMIN:
+        return True
+    return actor.role in (Role.HEAD, Role.OFFICIAL) and actor.unit_id == unit_id
+
+
+@transaction.atomic
+def report_measurement(
+    actor: Official,
+    indicator: Indicator,
+    *,
+    unit_id: int,
+    period_start: dt.date,
+    period_end: dt.date,
+    numerator: int,
+    denominator: int,
+) -> tuple[Measurement, bool]:
+    """Record a unit's figure for a period; reporting the same period again corrects it.
+
+    Answers the measurement and whether it is new.
+    """
+    if not may_report_for(actor, unit_id):
+        raise NotAllowed(
+            _("Only the unit's head and officials, or an administrator, report its figures.")
+        )
+    if indicator.plan.status == PlanStatus.CLOSED:
+        raise Conflict(_("This plan is closed."))
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    errors = {}
+    if denominator <= 0:
+        errors["denominator"] = _("The denominator must be greater than zero.")
+    if not 0 <= numerator <= max(denominator, 0):
+        errors["numerator"] = _("The numerator must lie between 0 and the denominator.")
+    if period_start > period_end:
+        errors["period_end"] = _("The period ends before it starts.")
+    if errors:
+        raise Invalid(_("Some values are not valid."), errors)
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(indicator=indicator, unit=unit, period_start=period_start, period_end=period_end)
+        .first()
+    )
+    created = measurement is None
+    if measurement is None:
+        measurement = Measurement(
+            indicator=indicator, unit=unit, period_start=period_start, period_end=period_end
+        )
+        old = None
+    else:
+        old = [measurement.numerator, measurement.denominator]
+    measurement.numerator, measurement.denominator = numerator, denominator
+    measurement.reported_by = actor
+    clean_or_invalid(measurement, exclude=["indicator", "unit", "reported_by"])
+    measurement.save()
+    if created:
+        record(actor, "created", measurement, figure=[numerator, denominator])
+    elif old != [numerator, denominator]:
+        record(actor, "edited", measurement, figure=[old, [numerator, denominator]])
+    return measurement, created
+
+
+# ---------------------------------------------------------------- manual scores
+
+
+@transaction.atomic
+def enter_manual_score(
+    actor: Official,
+    plan: Plan,
+    *,
+    unit_id: int,
+    code: str,
+    points: Decimal,
+    justification: str,
+    now: dt.datetime | None = None,
+) -> ManualScore:
+    """An appraiser scores a manual sub-criterion for a unit; earlier entries stay as history."""
+    if actor.role not in (Role.ADMIN, Role.COMMITTEE):
+        raise NotAllowed(_("Only an administrator or the steering committee enters scores."))
+    sub = (
+        SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, code=code)
+        .select_related("criterion")
+        .first()
+    )
+    if sub is None or sub.rule != scoring.MANUAL:
+        message = _("This plan's index set has no manual sub-criterion with this code.")
+        raise Invalid(message, {"code": message})
+    if not Unit.objects.filter(pk=unit_id).exists():
+        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    errors = {}
+    if not 0 <= points <= sub.max_points:
+        errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
+    if not (justification or "").strip():
+        errors["justification"] = _("Say why these points were given.")
+    if errors:
+        raise Invalid(_("Some values are not valid."), errors)
+    entry = ManualScore.objects.create(
+        plan=plan,
+        unit_id=unit_id,
+        subcriterion=sub,
+        points=points,
+        justification=justification.strip(),
+        entered_by=actor,
+        entered_at=now or timezone.now(),
+    )
+    record(actor, "scored", plan, unit_id=unit_id, code=code, points=str(points))
+    return entry

@@ -6,22 +6,26 @@ caller may not see) and writes through tasks.services (403, 409, 413, 415,
 """
 
 import datetime as dt
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
-from plans.api import caller
-from plans.errors import Invalid
-from plans.models import AuditEvent, Official, Plan, Unit
+from plans import services as plan_services
+from plans.api import ScoresOut, caller, get_plan, scores_out
+from plans.errors import Invalid, NotAllowed
+from plans.models import AuditEvent, ManualScore, Official, Plan, Role, Unit
 from plans.schemas import ERRORS, Detail, Id, IsoDate, Page, PathId, text
-from tasks import services
+from tasks import jobs, services
 from tasks.access import (
     evidence_file,
     get_evidence_for,
@@ -417,3 +421,85 @@ def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> Extensio
     ext, _task = get_extension_for(actor, request_id)
     ext = services.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
     return ext
+
+
+# ---------------------------------------------------------------- scores
+
+
+def may_score(actor: Official) -> bool:
+    """Running the roll-up and entering manual points: administrators and the committee."""
+    return actor.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+@router.post(
+    "/plans/{plan_id}/rollup",
+    response={200: ScoresOut, **ERRORS},
+    tags=["scores"],
+    summary="Run the roll-up now (admin, committee) and answer its scores",
+)
+def run_rollup(
+    request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
+) -> dict[str, Any]:
+    actor = caller(request)
+    plan = get_plan(plan_id)
+    if not may_score(actor):
+        raise NotAllowed(_("Only an administrator or the steering committee runs the roll-up."))
+    as_of = as_of or timezone.localdate()
+    jobs.rollup(plan, as_of)
+    return scores_out(plan, as_of)
+
+
+class ManualScoreIn(Schema):
+    unit_id: Id
+    code: text(20, 1)  # type: ignore[valid-type]
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    justification: text(2000, 1)  # type: ignore[valid-type]
+
+
+class ManualScoreOut(Schema):
+    id: int
+    unit_id: int
+    code: str
+    points: float
+    justification: str
+    entered_by: int
+    entered_at: dt.datetime
+
+    @staticmethod
+    def resolve_code(entry: ManualScore) -> str:
+        return entry.subcriterion.code
+
+    @staticmethod
+    def resolve_entered_by(entry: ManualScore) -> int:
+        return entry.entered_by_id
+
+
+@router.get(
+    "/plans/{plan_id}/manual-scores",
+    response={200: list[ManualScoreOut], **ERRORS},
+    tags=["scores"],
+    summary="Every manual score entered under the plan, newest first (the latest counts)",
+)
+@paginate(Page)
+def list_manual_scores(
+    request: HttpRequest, plan_id: PathId, unit_id: PathId | None = None
+) -> QuerySet[ManualScore]:
+    caller(request)
+    entries = get_plan(plan_id).manual_scores.select_related("subcriterion")
+    if unit_id is not None:
+        entries = entries.filter(unit_id=unit_id)
+    return entries.order_by("-entered_at", "-id")
+
+
+@router.post(
+    "/plans/{plan_id}/manual-scores",
+    response={201: ManualScoreOut, **ERRORS},
+    tags=["scores"],
+    summary="Score a manual sub-criterion for a unit (admin, committee); today's roll-up reruns",
+)
+def enter_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
+    actor = caller(request)
+    plan = get_plan(plan_id)
+    entry = plan_services.enter_manual_score(actor, plan, **body.dict())
+    jobs.rollup(plan, timezone.localdate())
+    return Status(201, ManualScore.objects.select_related("subcriterion").get(pk=entry.pk))

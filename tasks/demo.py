@@ -171,3 +171,10 @@ INDICATORS = [
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]  # fmt: skip
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Quốc", "Thanh", "Thu", "Kim"]
 GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến"]  # fmt: skip
+
+# An appraiser's points for 1.6 (new initiatives): (unit code, points, justification)
+MANUAL_SCORES = [
+    ("snv", "1.00", "Sáng kiến số hóa hồ sơ công chức được UBND tỉnh công nhận."),
+    ("skhcn", "0.75", "Giải pháp ký số tập trung đã triển khai, chưa nhân rộng."),
+    ("vp-ubnd", "0.50", "Đề xuất cải tiến quy trình một cửa, đang thí điểm."),
+]

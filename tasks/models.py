@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Area, Official, Plan, TimeStamped, Unit
+from plans.models import Area, Official, Plan, TimeStamped, Unit, subcriterion_code
 
 
 class Status(models.TextChoices):
@@ -51,11 +51,6 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
     def not_overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.exclude(pk__in=self.overdue(today).values("pk"))
-
-
-subcriterion_code = RegexValidator(
-    r"^\d+(\.\d+)*$", _("Use a code such as 1.3 (numbers separated by dots).")
-)
 
 
 class Task(TimeStamped):

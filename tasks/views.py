@@ -1,4 +1,4 @@
-"""Pages that read tasks: a plan with its tasks, one task, an evidence download."""
+"""Pages that read tasks: a plan with its tasks, one task, evidence, the plan's scores."""
 
 from __future__ import annotations
 
@@ -11,15 +11,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from plans import services as plan_services
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
-from plans.models import AuditEvent, Official, Plan, Role, Unit
-from tasks import services
+from plans.errors import DomainError, NotFound
+from plans.forms import AsOfForm, ManualScoreForm, errors_onto
+from plans.models import AuditEvent, Official, Plan, Role, SubCriterion, Unit
+from plans.scores import score_day
+from plans.scoring import MANUAL, explain
+from tasks import jobs, services
 from tasks.access import (
     available_actions,
     evidence_file,
@@ -220,7 +225,7 @@ def refused(
     request: OfficialRequest, task: Task, name: str, form: forms.Form, exc: DomainError
 ) -> HttpResponse:
     """Show a refusal on the form it came from, keeping what was typed."""
-    errors_onto(form, exc)
+    errors_onto(form, exc, FORM_FIELDS)
     messages.error(request, exc.message)
     return task_page(request, get_task_for(request.official, task.pk), {name: form}, exc.status)
 
@@ -389,19 +394,10 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
     try:
         task = services.create_task(request.official, plan, parent=parent, **kwargs)
     except DomainError as exc:
-        errors_onto(form, exc)
+        errors_onto(form, exc, FORM_FIELDS)
         return task_form_page(request, plan, form, None, parent, exc.status)
     messages.success(request, _("Task created."))
     return redirect("task_detail", pk=task.pk)
-
-
-def errors_onto(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's refusal on the form: on its fields where it names them."""
-    for field, message in exc.errors.items():
-        name = FORM_FIELDS.get(field, field)
-        form.add_error(name if name in form.fields else None, message)
-    if not exc.errors:
-        form.add_error(None, exc.message)
 
 
 # The services name fields as the API does; the forms by their model names.
@@ -441,7 +437,7 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
             request.official, task, version=form.cleaned_data["version"], **form.service_kwargs()
         )
     except DomainError as exc:
-        errors_onto(form, exc)
+        errors_onto(form, exc, FORM_FIELDS)
         return task_form_page(request, task.plan, form, task, task.parent, exc.status)
     messages.success(request, _("Changes saved."))
     return redirect("task_detail", pk=task.pk)
@@ -477,3 +473,134 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
 def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
     """Send an evidence file to whoever may see its task; 404 to anyone else."""
     return evidence_file(get_evidence_for(request.official, pk))
+
+
+# ---------------------------------------------------------------- scores
+
+
+def may_score(official: Official) -> bool:
+    """Running the roll-up and entering manual points: administrators and the committee."""
+    return official.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+def manual_codes(plan: Plan) -> list[tuple[str, str]]:
+    subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
+    return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
+
+
+def scores_page(
+    request: OfficialRequest,
+    plan: Plan,
+    manual_form: ManualScoreForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan's score table: units ranked per level, points per sub-criterion with the why."""
+    as_of_form = AsOfForm(request.GET or None)
+    as_of = timezone.localdate()
+    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
+        as_of = as_of_form.cleaned_data["as_of"]
+    try:
+        day, rows = score_day(plan, as_of)
+    except NotFound as exc:
+        day, rows, missing = None, [], exc.message
+    else:
+        missing = ""
+    levels: dict[str, list[Any]] = {}
+    for row in rows:
+        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]
+        levels.setdefault(row.get_level_display(), []).append(row)
+    headings = rows[0].parts if rows else []
+    codes = manual_codes(plan)
+    scorer = may_score(request.official)
+    if scorer and codes and manual_form is None:
+        manual_form = ManualScoreForm(
+            units=Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name"),
+            codes=codes,
+        )
+    history = (
+        plan.manual_scores.select_related("unit", "subcriterion", "entered_by").order_by(
+            "-entered_at", "-id"
+        )[:20]
+        if codes
+        else []
+    )
+    return render(
+        request,
+        "tasks/scores.html",
+        {
+            "plan": plan,
+            "day": day,
+            "missing": missing,
+            "levels": levels,
+            "headings": headings,
+            "as_of_form": as_of_form,
+            "may_score": scorer,
+            "manual_form": manual_form if scorer else None,
+            "history": history,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@official_required
+def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
+    return scores_page(request, get_object_or_404(Plan.objects.select_related("unit"), pk=pk))
+
+
+@official_required
+@require_POST
+def plan_rollup(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Run the roll-up now for a date (today by default): the committee's button."""
+    plan = get_object_or_404(Plan, pk=pk)
+    if not may_score(request.official):
+        raise PermissionDenied(
+            _("Only an administrator or the steering committee runs the roll-up.")
+        )
+    form = AsOfForm(request.POST)
+    as_of = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    try:
+        snapshots = jobs.rollup(plan, as_of)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Scores computed as of %(date)s for %(n)s units.")
+            % {"date": as_of.strftime("%d/%m/%Y"), "n": len(snapshots)},
+        )
+    return redirect(f"{reverse('plan_scores', args=[plan.pk])}?as_of={as_of:%d/%m/%Y}")
+
+
+@official_required
+@require_POST
+def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
+    """An appraiser enters points for a manual sub-criterion; today's roll-up reruns."""
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    if not may_score(request.official):
+        raise PermissionDenied(_("Only an administrator or the steering committee enters scores."))
+    form = ManualScoreForm(
+        request.POST,
+        units=Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name"),
+        codes=manual_codes(plan),
+    )
+    if not form.is_valid():
+        return scores_page(request, plan, form, 422)
+    try:
+        plan_services.enter_manual_score(
+            request.official,
+            plan,
+            unit_id=form.cleaned_data["unit"].pk,
+            code=form.cleaned_data["code"],
+            points=form.cleaned_data["points"],
+            justification=form.cleaned_data["justification"],
+        )
+    except DomainError as exc:
+        errors_onto(form, exc, {"unit_id": "unit"})
+        messages.error(request, exc.message)
+        return scores_page(request, plan, form, exc.status)
+    jobs.rollup(plan, timezone.localdate())
+    messages.success(request, _("Score entered; today's scores were recomputed."))
+    return redirect("plan_scores", pk=plan.pk)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_q.models import Schedule
 
 from tracker.schedules import SCHEDULES
@@ -20,3 +22,16 @@ def test_setup_schedules_is_idempotent() -> None:
     session = Schedule.objects.get(name="clear-expired-sessions")
     assert session.func == "django.core.management.call_command"
     assert session.schedule_type == Schedule.DAILY
+
+
+def test_the_nightly_rollup_first_runs_at_one_in_the_morning() -> None:
+    call_command("setup_schedules", stdout=io.StringIO())
+    rollup = Schedule.objects.get(name="score-rollup")
+    assert rollup.func == "tasks.jobs.rollup_issued_plans"
+    assert rollup.schedule_type == Schedule.DAILY
+    first = timezone.localtime(rollup.next_run)
+    assert (first.hour, first.minute) == (1, 0)
+    assert timezone.now() < first <= timezone.now() + dt.timedelta(days=1)
+    # A restart keeps the run it had planned.
+    call_command("setup_schedules", stdout=io.StringIO())
+    assert Schedule.objects.get(name="score-rollup").next_run == rollup.next_run

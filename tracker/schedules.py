@@ -14,12 +14,24 @@ class ScheduleSpec(TypedDict):
     minutes: int | None
 
 
+# The local hour a daily job first runs at (then every 24 hours): the night,
+# when nobody is working.
+FIRST_RUN_HOUR: dict[str, int] = {"score-rollup": 1}
+
+
 # name -> what django-q2 runs. Jobs are plain functions taking care of their
 # own idempotence; a schedule only says when to call them.
 SCHEDULES: dict[str, ScheduleSpec] = {
     "clear-expired-sessions": {
         "func": "django.core.management.call_command",
         "args": "'clearsessions'",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    # Today's leadership-and-direction scores for every issued plan.
+    "score-rollup": {
+        "func": "tasks.jobs.rollup_issued_plans",
+        "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },

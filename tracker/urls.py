@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from plans import views as plan_views
 from tasks import views as task_views
 from tracker import views
 from tracker.api import api
@@ -17,6 +18,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plans/<int:pk>/", task_views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
+    path("plans/<int:pk>/scores/", task_views.plan_scores, name="plan_scores"),
+    path("plans/<int:pk>/scores/run/", task_views.plan_rollup, name="plan_rollup"),
+    path("plans/<int:pk>/scores/manual/", task_views.plan_manual_score, name="plan_manual_score"),
+    path("plans/<int:pk>/indicators/", plan_views.plan_indicators, name="plan_indicators"),
+    path("indicators/<int:pk>/", plan_views.indicator_detail, name="indicator_detail"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/do/<slug:name>/", task_views.task_action, name="task_action"),

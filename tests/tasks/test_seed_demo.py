@@ -115,7 +115,7 @@ def test_it_shows_progress_and_prints_the_logins() -> None:
     out = io.StringIO()
     call_command("seed_demo", "--today", TODAY.isoformat(), stdout=out)
     text = out.getvalue()
-    for step in ("[1/5]", "[2/5]", "[3/5]", "[4/5]", "[5/5]"):
+    for step in ("[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"):
         assert step in text
     assert "cchc2026" in text
     assert "snv.head" in text and "snv.cv1" in text and "bcd1" in text and "admin" in text

@@ -17,20 +17,24 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
 
+from plans.indexsets import demo_index_set
 from plans.models import (
     AuditEvent,
     Indicator,
     IndicatorTarget,
     Level,
+    ManualScore,
     Measurement,
     Official,
     Plan,
     PlanStatus,
     Role,
+    SubCriterion,
     Unit,
 )
 from plans.services import add_default_areas
 from tasks import demo
+from tasks.jobs import rollup
 from tasks.models import Evidence, Status, Task
 
 DEMO_PASSWORD = "cchc2026"
@@ -136,15 +140,17 @@ class Command(BaseCommand):
             self.style.MIGRATE_HEADING("Nạp dữ liệu mẫu: tỉnh Lâm Đồng, kế hoạch CCHC 2026")
         )
         self.units = self.load_units(three_level)
-        self.step(f"[1/5] Đơn vị: {len(self.units)}")
+        self.step(f"[1/6] Đơn vị: {len(self.units)}")
         self.load_people()
-        self.step(f"[2/5] Người dùng: {Official.objects.count()}")
+        self.step(f"[2/6] Người dùng: {Official.objects.count()}")
         plan = self.load_plan()
-        self.step(f"[3/5] Kế hoạch: {plan.document_number} ({plan.title})")
+        self.step(f"[3/6] Kế hoạch: {plan.document_number} ({plan.title})")
         created = self.load_tasks(plan)
-        self.step(f"[4/5] Nhiệm vụ: {plan.tasks.count()} (mới {created})")
+        self.step(f"[4/6] Nhiệm vụ: {plan.tasks.count()} (mới {created})")
         measured = self.load_indicators(plan)
-        self.step(f"[5/5] Chỉ tiêu: {plan.indicators.count()}, số liệu mới {measured}")
+        self.step(f"[5/6] Chỉ tiêu: {plan.indicators.count()}, số liệu mới {measured}")
+        days = self.load_scores(plan)
+        self.step(f"[6/6] Điểm chỉ đạo, điều hành: {len(days)} lần tổng hợp")
         self.stdout.write(self.style.SUCCESS("Xong."))
 
     def unit(self, code: str, name: str, level: str, parent: Unit | None) -> Unit:
@@ -223,8 +229,12 @@ class Command(BaseCommand):
                 "title": demo.PLAN_TITLE,
                 "issued_on": dt.date(YEAR, m, d),
                 "status": PlanStatus.ISSUED,
+                "index_set": demo_index_set(YEAR),
             },
         )
+        if plan.index_set_id is None:
+            plan.index_set = demo_index_set(YEAR)
+            plan.save(update_fields=["index_set", "updated_at"])
         add_default_areas(plan)
         return plan
 
@@ -470,6 +480,34 @@ class Command(BaseCommand):
                     )
                     created += made
         return created
+
+    def load_scores(self, plan: Plan) -> list[dt.date]:
+        """An appraiser's points for 1.6, then the roll-up at each month's end and today.
+
+        The month ends give the dashboards' trend lines a history to draw.
+        """
+        committee = Official.objects.filter(role=Role.COMMITTEE).order_by("pk").first()
+        sub = SubCriterion.objects.filter(criterion__index_set=plan.index_set, code="1.6").first()
+        if committee and sub and not plan.manual_scores.exists():
+            for code, points, why in demo.MANUAL_SCORES:
+                ManualScore.objects.create(
+                    plan=plan,
+                    unit=self.units[code],
+                    subcriterion=sub,
+                    points=Decimal(points),
+                    justification=why,
+                    entered_by=committee,
+                    entered_at=at(dt.date(YEAR, 10, 20), random.Random(code)),
+                )
+        days = [
+            dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
+            for month in range(plan.issued_on.month, 12)
+            if dt.date(YEAR, month + 1, 1) <= self.today
+        ]
+        days.append(self.today)
+        for day in days:
+            rollup(plan, day)
+        return days
 
     # -- logins ----------------------------------------------------------------
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_q.models import Schedule
 
-from tracker.schedules import SCHEDULES
+from tracker.schedules import FIRST_RUN_HOUR, SCHEDULES
+
+
+def next_at(hour: int) -> dt.datetime:
+    """The next time the local clock shows hour:00."""
+    now = timezone.localtime()
+    first = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return first if first > now else first + dt.timedelta(days=1)
 
 
 class Command(BaseCommand):
@@ -17,6 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             for name, spec in SCHEDULES.items():
-                _, created = Schedule.objects.update_or_create(name=name, defaults=dict(spec))
+                create: dict[str, Any] = dict(spec)
+                if name in FIRST_RUN_HOUR:
+                    create["next_run"] = next_at(FIRST_RUN_HOUR[name])
+                _, created = Schedule.objects.update_or_create(
+                    name=name, defaults=dict(spec), create_defaults=create
+                )
                 verb = "tạo mới" if created else "cập nhật"
                 self.stdout.write(f"Lịch chạy nền {name}: {verb}")

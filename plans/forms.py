@@ -1,0 +1,86 @@
+"""Page forms over the ground floor: figures, scores, dates; and how refusals land on them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from plans.errors import DomainError
+from plans.models import Unit
+
+
+def errors_onto(form: forms.Form, exc: DomainError, names: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the form: on its fields where it names them.
+
+    `names` maps the services' field names (the API's) to the form's.
+    """
+    for field, message in exc.errors.items():
+        name = (names or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class MeasurementForm(forms.Form):
+    """A unit's figure for a period: numerator over denominator, never a bare percent."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    period_start = forms.DateField(label=_("Period start"))
+    period_end = forms.DateField(label=_("Period end"))
+    numerator = forms.IntegerField(label=_("Numerator"), min_value=0, max_value=2**31 - 1)
+    denominator = forms.IntegerField(label=_("Denominator"), min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args: object, units: forms.models.QuerySet[Unit], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        if units.count() == 1:
+            self.fields["unit"].initial = units.first()
+
+    def service_kwargs(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "unit_id": data["unit"].pk,
+            "period_start": data["period_start"],
+            "period_end": data["period_end"],
+            "numerator": data["numerator"],
+            "denominator": data["denominator"],
+        }
+
+
+class PeriodForm(forms.Form):
+    period_end = forms.TypedChoiceField(label=_("Period ending"), required=False, empty_value=None)
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), required=False)
+
+
+class ManualScoreForm(forms.Form):
+    """An appraiser's points for a unit on a manual sub-criterion, with the reason."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    code = forms.ChoiceField(label=_("Sub-criterion"))
+    points = forms.DecimalField(
+        label=_("Points"), min_value=Decimal(0), max_digits=5, decimal_places=2, localize=True
+    )
+    justification = forms.CharField(
+        label=_("Justification"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        units: forms.models.QuerySet[Unit],
+        codes: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["code"].choices = codes  # type: ignore[attr-defined]

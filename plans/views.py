@@ -1,0 +1,96 @@
+"""Pages over the ground floor: a plan's indicators and one indicator's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from plans import services
+from plans.attainment import attainment
+from plans.decorators import OfficialRequest, official_required
+from plans.errors import DomainError
+from plans.forms import MeasurementForm, PeriodForm, errors_onto
+from plans.models import Indicator, Official, Plan, Role, Unit
+
+
+@official_required
+def plan_indicators(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Each indicator of a plan: every level's target against its figure, who meets it."""
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    indicators = list(plan.indicators.prefetch_related("targets").order_by("code"))
+    for indicator in indicators:
+        indicator.levels = attainment(indicator)[1]  # type: ignore[attr-defined]
+    return render(request, "plans/indicators.html", {"plan": plan, "indicators": indicators})
+
+
+def reportable_units(official: Official) -> QuerySet[Unit]:
+    """The units whose figures this official may report."""
+    if official.role == Role.ADMIN:
+        return Unit.objects.order_by("name")
+    if official.role in (Role.HEAD, Role.OFFICIAL) and official.unit_id:
+        return Unit.objects.filter(pk=official.unit_id)
+    return Unit.objects.none()
+
+
+@official_required
+def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
+    """One indicator: units and levels against their targets; a form to report a figure."""
+    indicator = get_object_or_404(Indicator.objects.select_related("plan"), pk=pk)
+    units = reportable_units(request.official)
+    form = MeasurementForm(request.POST or None, units=units) if units.exists() else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("You may not report figures for any unit."))
+        if form.is_valid():
+            try:
+                measurement, created = services.report_measurement(
+                    request.official, indicator, **form.service_kwargs()
+                )
+            except DomainError as exc:
+                errors_onto(form, exc)
+                messages.error(request, exc.message)
+                status = exc.status
+            else:
+                done = _("Figure recorded.") if created else _("Figure corrected.")
+                messages.success(request, f"{done} {measurement}")
+                return redirect("indicator_detail", pk=indicator.pk)
+        else:
+            status = 422
+    ends = list(
+        indicator.measurements.order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .distinct()
+    )
+    period = PeriodForm(request.GET or None)
+    period.fields["period_end"].choices = [
+        ("", _("Each unit's latest")),
+        *[(d.isoformat(), d.strftime("%d/%m/%Y")) for d in ends],
+    ]
+    period_end = None
+    if period.is_valid() and period.cleaned_data["period_end"]:
+        period_end = dt_from_iso(period.cleaned_data["period_end"])
+    figures, levels = attainment(indicator, period_end)
+    return render(
+        request,
+        "plans/indicator_detail.html",
+        {
+            "plan": indicator.plan,
+            "indicator": indicator,
+            "figures": figures,
+            "levels": levels,
+            "form": form,
+            "period": period,
+        },
+        status=status,
+    )
+
+
+def dt_from_iso(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)

@@ -1,0 +1,336 @@
+"""The roll-up: counts per unit and sub-criterion, points, ranks, snapshots, three ways in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from plans.indexsets import demo_index_set
+from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
+from tasks.jobs import rollup, rollup_issued_plans
+from tasks.models import Status, Task
+from tests.conftest import TODAY, official
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 30)
+_codes = itertools.count(1)
+
+
+def unit(level: str = Level.DEPARTMENT) -> Unit:
+    n = next(_codes)
+    return Unit.objects.create(code=f"t-{n}", name=f"Đơn vị thử {n}", level=level)
+
+
+@pytest.fixture
+def test_plan(db: None) -> Plan:
+    """A plan of its own, issued 18/01/2026, scored by the demo index set."""
+    issuer = unit(Level.PROVINCE)
+    plan = Plan.objects.create(
+        unit=issuer,
+        year=2026,
+        title="Kế hoạch thử",
+        issued_on=dt.date(2026, 1, 18),
+        status=PlanStatus.ISSUED,
+        index_set=demo_index_set(2026),
+    )
+    plan.areas.create(number=1, name="Chỉ đạo, điều hành")
+    return plan
+
+
+def done_at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(16, 30)))
+
+
+def task(
+    plan: Plan,
+    lead: Unit,
+    due: dt.date,
+    status: str = Status.TODO,
+    *,
+    tag: str = "",
+    done: dt.date | None = None,
+    original: dt.date | None = None,
+    parent: Task | None = None,
+) -> Task:
+    return Task.objects.create(
+        plan=plan,
+        area=plan.areas.get(number=1),
+        lead_unit=lead,
+        title="Nhiệm vụ thử",
+        due_date=due,
+        original_due_date=original or due,
+        status=status,
+        completed_at=done_at(done) if done else None,
+        subcriterion=tag,
+        parent=parent,
+    )
+
+
+def parts(snapshot: ScoreSnapshot) -> dict[str, dict[str, Any]]:
+    return {p["code"]: p for p in snapshot.parts}
+
+
+def points(snapshot: ScoreSnapshot) -> dict[str, str]:
+    return {p["code"]: p["points"] for p in snapshot.parts}
+
+
+def scored(plan: Plan, as_of: dt.date = AS_OF) -> dict[int, ScoreSnapshot]:
+    return {s.unit_id: s for s in rollup(plan, as_of)}
+
+
+def test_a_unit_is_scored_by_hand_computation(test_plan: Plan) -> None:
+    u = unit()
+    d = dt.date
+    # 1.2 counts every top-level task the unit leads. Due by 30/06: five (one
+    # cancelled, left out) -> 4 due; accepted by 30/06: three (one of them late,
+    # still accepted by then) -> 3/4 = 75% < 80% -> 0.
+    task(test_plan, u, d(2026, 3, 31), Status.DONE, done=d(2026, 3, 30))
+    task(test_plan, u, d(2026, 4, 30), Status.DONE, done=d(2026, 5, 10))  # late
+    task(test_plan, u, d(2026, 5, 31), Status.IN_PROGRESS)  # returned: in progress again
+    task(test_plan, u, d(2026, 6, 1), Status.CANCELLED)
+    # 1.3: two reports due, both on time -> full; one due later does not count.
+    task(test_plan, u, d(2026, 3, 15), Status.DONE, tag="1.3", done=d(2026, 3, 15))
+    task(test_plan, u, d(2026, 12, 15), Status.TODO, tag="1.3")
+    # 1.4: nothing tagged -> nothing due -> full.
+    # 1.5: one of one accepted -> full.
+    task(test_plan, u, d(2026, 1, 31), Status.DONE, tag="1.5", done=d(2026, 1, 20))
+    # Accepted after as-of: due by then but not accepted by then.
+    task(test_plan, u, d(2026, 6, 15), Status.DONE, done=d(2026, 7, 2))
+
+    snap = scored(test_plan)[u.pk]
+    # 1.2 over all the unit's tasks due by 30/06 and not cancelled: the 4 untagged
+    # minus the cancelled = 3, + 1.3's first, + 1.5's, + the one accepted in July = 6;
+    # accepted by 30/06: 30/03, 10/05, 15/03, 20/01 = 4 -> 4/6 = 66.67% -> 0.
+    assert parts(snap)["1.2"]["why"] == {
+        "rule": "completion_bands",
+        "as_of": "2026-06-30",
+        "due": 6,
+        "accepted": 4,
+        "pct": "66.67",
+        "band": {"from": 0, "to": 80, "points": "zero"},
+    }
+    assert points(snap) == {
+        "1.1": "1.00",  # issued 18/01 <= 31/01
+        "1.2": "0.00",
+        "1.3": "1.00",
+        "1.4": "1.00",
+        "1.5": "1.00",
+        "1.6": "0.00",  # manual, not yet scored
+    }
+    assert snap.points == Decimal("4.00")
+    assert snap.max_points == Decimal("8.00")
+    assert parts(snap)["1.4"]["why"]["due"] == 0
+
+
+def test_a_report_accepted_after_its_deadline_loses_on_time(test_plan: Plan) -> None:
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 15), Status.DONE, tag="1.3", done=dt.date(2026, 3, 16))
+    task(test_plan, u, dt.date(2026, 6, 15), Status.DONE, tag="1.3", done=dt.date(2026, 6, 15))
+    assert parts(scored(test_plan)[u.pk])["1.3"]["why"]["on_time"] == 1
+    assert points(scored(test_plan)[u.pk])["1.3"] == "0.00"
+
+
+def test_accepted_late_in_the_evening_of_the_deadline_is_on_time(test_plan: Plan) -> None:
+    # 23:30 on the deadline in Hà Nội time is 16:30 UTC the same day: still on time.
+    u = unit()
+    t = task(test_plan, u, dt.date(2026, 3, 15), Status.DONE, tag="1.3", done=dt.date(2026, 3, 15))
+    t.completed_at = dt.datetime(2026, 3, 15, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    t.save()
+    assert points(scored(test_plan)[u.pk])["1.3"] == "1.00"
+    t.completed_at = dt.datetime(2026, 3, 16, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    t.save()
+    assert points(scored(test_plan)[u.pk])["1.3"] == "0.00"
+
+
+def test_an_extension_past_as_of_takes_the_task_out(test_plan: Plan) -> None:
+    u = unit()
+    # Five inspections due by 30/06, four accepted: 80% -> 1 x 0.8 = 0.80.
+    for day in (10, 11, 12, 13):
+        task(test_plan, u, dt.date(2026, 6, day), Status.DONE, tag="1.4", done=dt.date(2026, 6, 1))
+    late = task(test_plan, u, dt.date(2026, 6, 20), Status.IN_PROGRESS, tag="1.4")
+    assert points(scored(test_plan)[u.pk])["1.4"] == "0.80"
+    # An approved extension moves its deadline to 31/07: 4 of 4 -> full.
+    late.due_date = dt.date(2026, 7, 31)
+    late.save()
+    assert points(scored(test_plan)[u.pk])["1.4"] == "1.00"
+    assert parts(scored(test_plan)[u.pk])["1.4"]["why"]["due"] == 4
+
+
+def test_a_unit_whose_tasks_are_all_cancelled_gets_full_points_for_them(test_plan: Plan) -> None:
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 1), Status.CANCELLED, tag="1.3")
+    task(test_plan, u, dt.date(2026, 4, 1), Status.CANCELLED)
+    snap = scored(test_plan)[u.pk]
+    assert points(snap) == {
+        "1.1": "1.00",
+        "1.2": "3.00",
+        "1.3": "1.00",
+        "1.4": "1.00",
+        "1.5": "1.00",
+        "1.6": "0.00",
+    }
+    assert parts(snap)["1.2"]["why"]["due"] == 0
+
+
+def test_only_top_level_tasks_count_unless_the_index_set_says_so(test_plan: Plan) -> None:
+    u, only_sub = unit(), unit()
+    parent = task(test_plan, u, dt.date(2026, 6, 1), Status.DONE, done=dt.date(2026, 5, 1))
+    task(test_plan, u, dt.date(2026, 3, 1), Status.TODO, parent=parent)
+    task(test_plan, only_sub, dt.date(2026, 3, 1), Status.TODO, parent=parent)
+    result = scored(test_plan)
+    assert only_sub.pk not in result  # leads no top-level task: not scored
+    assert parts(result[u.pk])["1.2"]["why"]["due"] == 1
+    assert points(result[u.pk])["1.2"] == "3.00"
+
+    test_plan.index_set.include_subtasks = True
+    test_plan.index_set.save()
+    result = scored(test_plan)
+    # Now u has 2 due, 1 accepted (50% -> 0); only_sub has 1 due, 0 accepted.
+    why = parts(result[u.pk])["1.2"]["why"]
+    assert (why["due"], why["accepted"]) == (2, 1)
+    assert points(result[u.pk])["1.2"] == "0.00"
+    assert points(result[only_sub.pk])["1.2"] == "0.00"
+
+
+def test_a_unit_leading_no_task_is_not_scored(test_plan: Plan) -> None:
+    leads, idle = unit(), unit()
+    task(test_plan, leads, dt.date(2026, 3, 1))
+    assert set(scored(test_plan)) == {leads.pk}
+    assert not ScoreSnapshot.objects.filter(unit=idle).exists()
+
+
+def test_ties_share_a_rank_within_a_level_and_levels_rank_apart(test_plan: Plan) -> None:
+    a, b, c = unit(), unit(), unit()
+    commune = unit(Level.COMMUNE)
+    d = dt.date(2026, 3, 1)
+    for u in (a, b, commune):
+        task(test_plan, u, d, Status.DONE, done=d)  # 1.2 full
+    task(test_plan, c, d, Status.TODO)  # 1.2 zero
+    result = scored(test_plan)
+    assert [result[x.pk].rank for x in (a, b, c)] == [1, 1, 3]
+    assert result[commune.pk].rank == 1
+    assert result[commune.pk].level == Level.COMMUNE
+
+
+def test_a_late_plan_loses_1_1_for_every_unit(test_plan: Plan) -> None:
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 1))
+    test_plan.issued_on = dt.date(2026, 2, 5)
+    test_plan.save()
+    snap = scored(test_plan)[u.pk]
+    assert points(snap)["1.1"] == "0.00"
+    assert parts(snap)["1.1"]["why"]["issued_on"] == "2026-02-05"
+
+
+def test_the_latest_manual_score_entered_by_as_of_counts(test_plan: Plan) -> None:
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 1))
+    sub = SubCriterion.objects.get(criterion__index_set=test_plan.index_set, code="1.6")
+    judge = official("bcd1")
+    for points_, day in (("0.50", 10), ("0.75", 20)):
+        ManualScore.objects.create(
+            plan=test_plan,
+            unit=u,
+            subcriterion=sub,
+            points=Decimal(points_),
+            justification=f"lần {day}",
+            entered_by=judge,
+            entered_at=done_at(dt.date(2026, 6, day)),
+        )
+    assert points(scored(test_plan, dt.date(2026, 6, 15))[u.pk])["1.6"] == "0.50"
+    why = parts(scored(test_plan)[u.pk])["1.6"]["why"]
+    assert (why["justification"], why["by"]) == ("lần 20", judge.full_name)
+    assert points(scored(test_plan, dt.date(2026, 6, 1))[u.pk])["1.6"] == "0.00"
+
+
+def test_rerunning_a_day_replaces_it_and_other_days_stay(test_plan: Plan) -> None:
+    u = unit()
+    t = task(test_plan, u, dt.date(2026, 3, 1))
+    rollup(test_plan, AS_OF)
+    rollup(test_plan, dt.date(2026, 5, 31))
+    t.status, t.completed_at = Status.DONE, done_at(dt.date(2026, 3, 1))
+    t.save()
+    rollup(test_plan, AS_OF)
+    snaps = ScoreSnapshot.objects.filter(plan=test_plan, unit=u).order_by("as_of")
+    assert [(s.as_of, s.points) for s in snaps] == [
+        (dt.date(2026, 5, 31), Decimal("4.00")),
+        (AS_OF, Decimal("7.00")),
+    ]
+
+
+@pytest.mark.parametrize("size", [(3, 5), (40, 400)])
+def test_the_rollup_runs_a_fixed_number_of_queries(
+    test_plan: Plan, size: tuple[int, int], django_assert_num_queries: Any
+) -> None:
+    units_, tasks_per_unit = size
+    area = test_plan.areas.get(number=1)
+    made = [unit() for _ in range(units_)]
+    Task.objects.bulk_create(
+        Task(
+            plan=test_plan,
+            area=area,
+            lead_unit=u,
+            title="t",
+            due_date=dt.date(2026, 1 + i % 12, 1),
+            original_due_date=dt.date(2026, 1 + i % 12, 1),
+            subcriterion=["", "1.3", "1.4", "1.5"][i % 4],
+        )
+        for u in made
+        for i in range(tasks_per_unit // units_)
+    )
+    # Savepoint, lock the plan, the index set's rules, the task counts, the
+    # units, the manual scores, delete the day, insert the day, release.
+    with django_assert_num_queries(9):
+        assert len(rollup(test_plan, AS_OF)) == units_
+
+
+def test_the_command_scores_issued_plans_and_says_so(test_plan: Plan) -> None:
+    task(test_plan, unit(), dt.date(2026, 3, 1))
+    out = io.StringIO()
+    call_command("rollup", "--plan", str(test_plan.pk), "--as-of", "2026-06-30", stdout=out)
+    assert "1 units scored as of 30/06/2026" in out.getvalue()
+    assert ScoreSnapshot.objects.filter(plan=test_plan, as_of=AS_OF).count() == 1
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("rollup", "--as-of", "30/06/2026", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="No plan with id 999999"):
+        call_command("rollup", "--plan", "999999", stdout=io.StringIO())
+
+
+def test_the_nightly_job_scores_every_issued_plan_for_today(plan: Plan, test_plan: Plan) -> None:
+    task(test_plan, unit(), dt.date(2026, 3, 1))
+    draft = Plan.objects.create(
+        unit=test_plan.unit, year=2026, title="Nháp", index_set=test_plan.index_set
+    )
+    draft.areas.create(number=1, name="Chỉ đạo, điều hành")
+    task(draft, unit(), dt.date(2026, 3, 1))
+    done = rollup_issued_plans(timezone.now())
+    assert set(done) >= {plan.pk, test_plan.pk}
+    assert draft.pk not in done
+    assert ScoreSnapshot.objects.filter(plan=test_plan, as_of=TODAY).count() == 1
+
+
+def test_the_api_runs_it_for_the_committee_only(client: Client, test_plan: Plan) -> None:
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 1), Status.DONE, done=dt.date(2026, 3, 1))
+    client.login(username="snv.head", password="cchc2026")
+    url = f"/api/v1/plans/{test_plan.pk}/rollup?as_of=2026-06-30"
+    assert client.post(url).status_code == 403
+    assert not ScoreSnapshot.objects.filter(plan=test_plan).exists()
+    client.login(username="bcd1", password="cchc2026")
+    body = client.post(url).json()
+    assert body["as_of"] == "2026-06-30"
+    [row] = body["units"]
+    assert (row["unit_id"], row["points"], row["max_points"], row["rank"]) == (u.pk, 7.0, 8.0, 1)
+    assert [s["code"] for s in row["subcriteria"]] == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
+    assert row["subcriteria"][1]["why"].startswith("1 of 1 tasks due by 30/06/2026")
+    assert json.dumps(row["subcriteria"][1]["why_data"])

@@ -1,0 +1,104 @@
+"""The score table, the roll-up button, manual scores and the indicator pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from plans.models import Indicator, ManualScore, Measurement, Plan, ScoreSnapshot, Unit
+from tests.conftest import login
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_score_table_ranks_units_and_shows_each_why(client: Client, plan: Plan) -> None:
+    login(client, "snv.cv1")
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert "Điểm tính đến ngày 22/11/2026" in page
+    snv = ScoreSnapshot.objects.get(plan=plan, as_of="2026-11-22", unit__code="snv")
+    assert snv.unit.name in page
+    # The why of 1.1 for every unit: the plan issued 18/01/2026, by 31/01/2026.
+    assert "18/01/2026" in page and "31/01/2026" in page
+    assert "Tính lại ngay" not in page  # only the committee recomputes
+    assert "Nhập điểm" not in page
+
+
+def test_an_earlier_day_and_a_day_before_any_rollup(client: Client, plan: Plan) -> None:
+    login(client, "bcd1")
+    page = client.get(f"/plans/{plan.pk}/scores/?as_of=15/07/2026").content.decode()
+    assert "30/06/2026" in page
+    empty = client.get(f"/plans/{plan.pk}/scores/?as_of=01/01/2026")
+    assert empty.status_code == 200
+    assert "Chưa có điểm" in empty.content.decode()
+
+
+def test_the_committee_recomputes_a_day(client: Client, plan: Plan) -> None:
+    login(client, "bcd1")
+    ScoreSnapshot.objects.filter(plan=plan, as_of="2026-11-22").delete()
+    response = client.post(f"/plans/{plan.pk}/scores/run/", {"as_of": "22/11/2026"})
+    assert response.status_code == 302
+    assert ScoreSnapshot.objects.filter(plan=plan, as_of="2026-11-22").exists()
+    login(client, "snv.head")
+    assert client.post(f"/plans/{plan.pk}/scores/run/").status_code == 403
+
+
+def test_a_manual_score_form_keeps_what_was_typed_when_refused(client: Client, plan: Plan) -> None:
+    login(client, "bcd2")
+    unit = Unit.objects.get(code="stc")
+    before = ManualScore.objects.count()
+    refused = client.post(
+        f"/plans/{plan.pk}/scores/manual/",
+        {"unit": unit.pk, "code": "1.6", "points": "1.5", "justification": "Giải pháp mới"},
+    )
+    assert refused.status_code == 422
+    body = refused.content.decode()
+    assert "Giải pháp mới" in body and "Cho từ 0 đến 1" in body
+    assert ManualScore.objects.count() == before
+    ok = client.post(
+        f"/plans/{plan.pk}/scores/manual/",
+        {"unit": unit.pk, "code": "1.6", "points": "0,5", "justification": "Giải pháp mới"},
+    )
+    assert ok.status_code == 302
+    snap = ScoreSnapshot.objects.get(plan=plan, unit=unit, as_of="2026-11-22")
+    assert {p["code"]: p["points"] for p in snap.parts}["1.6"] == "0.50"
+    assert ManualScore.objects.get(unit=unit).points == Decimal("0.5")
+
+
+def test_the_indicator_pages_show_targets_actuals_and_missing_units(
+    client: Client, plan: Plan
+) -> None:
+    login(client, "x-di-linh.cv1")
+    overview = client.get(f"/plans/{plan.pk}/indicators/").content.decode()
+    indicator = Indicator.objects.get(plan=plan, code="hscv-mang")
+    assert indicator.name in overview and "40,00%" in overview
+    detail = client.get(f"/indicators/{indicator.pk}/").content.decode()
+    assert "Xã Di Linh" in detail and "40,00%" in detail
+    # Reporting for one's own unit: a figure, then the same period corrected.
+    unit = Unit.objects.get(code="x-di-linh")
+    form = {
+        "unit": unit.pk,
+        "period_start": "01/10/2026",
+        "period_end": "31/10/2026",
+        "numerator": "41",
+        "denominator": "40",
+    }
+    refused = client.post(f"/indicators/{indicator.pk}/", form)
+    assert refused.status_code == 422 and "41" in refused.content.decode()
+    assert (
+        client.post(f"/indicators/{indicator.pk}/", {**form, "numerator": "20"}).status_code == 302
+    )
+    assert (
+        client.post(f"/indicators/{indicator.pk}/", {**form, "numerator": "25"}).status_code == 302
+    )
+    m = Measurement.objects.get(indicator=indicator, unit=unit, period_end="2026-10-31")
+    assert (m.numerator, m.denominator) == (25, 40)
+    page = client.get(f"/indicators/{indicator.pk}/?period_end=2026-10-31").content.decode()
+    assert "25 / 40" in page and "Chưa báo cáo" in page
+    # Another unit is not offered and not accepted.
+    other = Unit.objects.get(code="p-cam-ly")
+    assert (
+        client.post(f"/indicators/{indicator.pk}/", {**form, "unit": other.pk}).status_code == 422
+    )
+    assert not Measurement.objects.filter(unit=other, period_end="2026-10-31").exists()
