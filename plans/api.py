@@ -30,7 +30,7 @@ from plans.models import (
     Unit,
 )
 from plans.schemas import ERRORS, MAX_ID, Detail, Id, IsoDate, Page, PathId, Year, text
-from plans.scores import score_day
+from plans.scores import score_day, subcriterion_names
 
 router = Router(tags=["organisation"])
 
@@ -580,6 +580,7 @@ class ScoresOut(Schema):
 def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
     """The stored roll-up of the latest day on or before as_of (404 when none)."""
     day, rows = score_day(plan, as_of)
+    names = subcriterion_names(plan)
     return {
         "plan_id": plan.pk,
         "as_of": day,
@@ -594,7 +595,12 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
                 "max_points": s.max_points,
                 "rank": s.rank,
                 "subcriteria": [
-                    {**part, "why": scoring.explain(part["why"]), "why_data": part["why"]}
+                    {
+                        **part,
+                        "name": names.get(part["code"], ""),
+                        "why": scoring.explain(part["why"]),
+                        "why_data": part["why"],
+                    }
                     for part in s.parts
                 ],
             }

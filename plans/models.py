@@ -544,8 +544,9 @@ class ScoreSnapshot(models.Model):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank in its level"))
-    # [{code, name, points, max_points, why}] in the index set's order; why is a
-    # dict (plans.scoring), points are strings with two decimals.
+    # [{code, points, max_points, why}] in the index set's order; why is a dict
+    # (plans.scoring), points are strings with two decimals. The names are the
+    # index set's.
     parts = models.JSONField(_("sub-criteria"), default=list)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 

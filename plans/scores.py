@@ -9,7 +9,16 @@ from django.utils.translation import gettext as _
 
 from plans.attainment import LEVEL_ORDER
 from plans.errors import NotFound
-from plans.models import Plan, ScoreSnapshot
+from plans.models import Plan, ScoreSnapshot, SubCriterion
+
+
+def subcriterion_names(plan: Plan) -> dict[str, str]:
+    """Code -> name of the sub-criteria of the plan's index set."""
+    return dict(
+        SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id).values_list(
+            "code", "name"
+        )
+    )
 
 
 def score_day(plan: Plan, as_of: dt.date) -> tuple[dt.date, list[ScoreSnapshot]]:

@@ -14,10 +14,11 @@ turn a stored "why" back into a sentence with `explain`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from django.utils import formats, timezone
@@ -123,17 +124,21 @@ def check_bands(bands: Any) -> str | None:
     return None
 
 
-def _band_for(rate: Fraction, bands: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The band with the greatest start at or below the rate (in percent, exactly)."""
-    percent = rate * 100
-    usable = [b for b in bands if Fraction(Decimal(str(b["from"]))) <= percent]
-    return max(usable, key=lambda b: Decimal(str(b["from"])))
+@lru_cache(maxsize=64)
+def _ordered(bands: tuple[tuple[Any, str], ...]) -> tuple[tuple[Decimal, Any, Any, str], ...]:
+    """(start, start as written, start of the band above or None, points), highest first."""
+    starts = sorted(((Decimal(str(start)), start, kind) for start, kind in bands), reverse=True)
+    above = [None, *(raw for _d, raw, _k in starts[:-1])]
+    return tuple((d, raw, up, kind) for (d, raw, kind), up in zip(starts, above, strict=True))
 
 
 def completion_bands(
     max_points: Decimal, bands: list[dict[str, Any]], counts: Counts, as_of: dt.date
 ) -> Score:
-    """r = accepted / due; the band r falls in gives full, proportional or zero points."""
+    """r = accepted / due; the band r falls in gives full, proportional or zero points.
+
+    Compared exactly (accepted x 100 >= start x due), never in floating point.
+    """
     why: dict[str, Any] = {
         "rule": COMPLETION_BANDS,
         "as_of": as_of.isoformat(),
@@ -142,23 +147,20 @@ def completion_bands(
     }
     if counts.due == 0:
         return Score(round_points(max_points), {**why, "band": None, "pct": None})
-    rate = Fraction(counts.accepted, counts.due)
-    band = _band_for(rate, bands)
-    points = {
-        FULL: Fraction(max_points),
-        PROPORTIONAL: Fraction(max_points) * rate,
-        ZERO: Fraction(0),
-    }[band["points"]]
-    above = [b["from"] for b in bands if Decimal(str(b["from"])) > Decimal(str(band["from"]))]
+    accepted, due = counts.accepted, counts.due
+    ordered = _ordered(tuple((b["from"], b["points"]) for b in bands))
+    _start, raw, up, kind = next(b for b in ordered if accepted * 100 >= b[0] * due)
+    if kind == FULL:
+        points = round_points(max_points)
+    elif kind == PROPORTIONAL:
+        points = round_points(Fraction(Decimal(max_points)) * Fraction(accepted, due))
+    else:
+        points = round_points(0)
     why.update(
-        pct=str(round_points(rate * 100)),
-        band={
-            "from": band["from"],
-            "to": min(above, key=lambda v: Decimal(str(v))) if above else None,
-            "points": band["points"],
-        },
+        pct=str(round_points(Fraction(accepted * 100, due))),
+        band={"from": raw, "to": up, "points": kind},
     )
-    return Score(round_points(points), why)
+    return Score(points, why)
 
 
 def on_time(max_points: Decimal, counts: Counts, as_of: dt.date) -> Score:

@@ -143,3 +143,8 @@ def evidence_file(evidence: Evidence) -> FileResponse:
     return FileResponse(
         handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
     )
+
+
+def may_score(official: Official) -> bool:
+    """Running the roll-up and entering an appraiser's points: administrators and the committee."""
+    return official.role in (Role.ADMIN, Role.COMMITTEE)

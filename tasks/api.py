@@ -20,10 +20,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from plans import services as plan_services
 from plans.api import ScoresOut, caller, get_plan, scores_out
 from plans.errors import Invalid, NotAllowed
-from plans.models import AuditEvent, ManualScore, Official, Plan, Role, Unit
+from plans.models import AuditEvent, ManualScore, Official, Plan, Unit
 from plans.schemas import ERRORS, Detail, Id, IsoDate, Page, PathId, text
 from tasks import jobs, services
 from tasks.access import (
@@ -31,6 +30,7 @@ from tasks.access import (
     get_evidence_for,
     get_extension_for,
     get_task_for,
+    may_score,
     visible_tasks,
 )
 from tasks.models import Evidence, ExtensionRequest, Task
@@ -426,11 +426,6 @@ def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> Extensio
 # ---------------------------------------------------------------- scores
 
 
-def may_score(actor: Official) -> bool:
-    """Running the roll-up and entering manual points: administrators and the committee."""
-    return actor.role in (Role.ADMIN, Role.COMMITTEE)
-
-
 @router.post(
     "/plans/{plan_id}/rollup",
     response={200: ScoresOut, **ERRORS},
@@ -500,6 +495,5 @@ def list_manual_scores(
 def enter_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
     actor = caller(request)
     plan = get_plan(plan_id)
-    entry = plan_services.enter_manual_score(actor, plan, **body.dict())
-    jobs.rollup(plan, timezone.localdate())
+    entry = services.enter_manual_score(actor, plan, **body.dict())
     return Status(201, ManualScore.objects.select_related("subcriterion").get(pk=entry.pk))

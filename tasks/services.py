@@ -19,9 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from plans import services as plan_services
 from plans.errors import Conflict, Invalid, NotAllowed
-from plans.models import Area, Official, Plan, PlanStatus, Unit, record
+from plans.models import (
+    Area,
+    ManualScore,
+    Official,
+    Plan,
+    PlanStatus,
+    SubCriterion,
+    Unit,
+    record,
+)
 from plans.services import clean_or_invalid
+from tasks import jobs
 from tasks.access import ALLOWED_FROM, may, may_create_in, relations
 from tasks.files import check_upload
 from tasks.models import (
@@ -224,7 +235,7 @@ def create_task(
         plan=plan,
         parent=parent,
         area=_area(plan, area),
-        subcriterion=subcriterion or "",
+        subcriterion=_subcriterion(plan, subcriterion),
         title=title,
         description=description or "",
         lead_unit=lead_unit,
@@ -299,7 +310,9 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
             new = _required_text("title", new, _("Give the task a title."))
         elif field == "due_date":
             _check_date("due_date", new)
-        elif field in ("subcriterion", "description", "deliverable"):
+        elif field == "subcriterion":
+            new = _subcriterion(task.plan, new)
+        elif field in ("description", "deliverable"):
             new = new or ""
         old = getattr(task, field)
         if old != new:
@@ -575,3 +588,30 @@ def decide_extension(
         _bump(task)
     record(actor, "extension_decided", task, **changes)
     return ext
+
+
+# ---------------------------------------------------------------- scores
+
+
+def _subcriterion(plan: Plan, code: str | None) -> str:
+    """A sub-criterion tag must name one of the plan's index set, or it would never count."""
+    code = (code or "").strip()
+    if not code or plan.index_set_id is None:
+        return code
+    known = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id)
+    if not known.filter(code=code).exists():
+        codes = ", ".join(known.order_by("code").values_list("code", flat=True))
+        message = _("The plan's index set has no sub-criterion %(code)s (it has %(codes)s).") % {
+            "code": code,
+            "codes": codes,
+        }
+        raise Invalid(message, {"subcriterion": message})
+    return code
+
+
+@transaction.atomic
+def enter_manual_score(actor: Official, plan: Plan, **entry: Any) -> ManualScore:
+    """Record an appraiser's points, then recompute today's scores so that they show at once."""
+    made = plan_services.enter_manual_score(actor, plan, **entry)
+    jobs.rollup(plan, timezone.localdate())
+    return made

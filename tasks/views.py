@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from plans import services as plan_services
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import AuditEvent, Official, Plan, Role, SubCriterion, Unit
-from plans.scores import score_day
+from plans.scores import score_day, subcriterion_names
 from plans.scoring import MANUAL, explain
 from tasks import jobs, services
 from tasks.access import (
@@ -33,6 +32,7 @@ from tasks.access import (
     get_task_for,
     may,
     may_create_in,
+    may_score,
     relations,
     visible_tasks,
 )
@@ -478,11 +478,6 @@ def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
 # ---------------------------------------------------------------- scores
 
 
-def may_score(official: Official) -> bool:
-    """Running the roll-up and entering manual points: administrators and the committee."""
-    return official.role in (Role.ADMIN, Role.COMMITTEE)
-
-
 def manual_codes(plan: Plan) -> list[tuple[str, str]]:
     subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
     return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
@@ -509,7 +504,10 @@ def scores_page(
     for row in rows:
         row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]
         levels.setdefault(row.get_level_display(), []).append(row)
-    headings = rows[0].parts if rows else []
+    names = subcriterion_names(plan)
+    headings = (
+        [{**part, "name": names.get(part["code"], "")} for part in rows[0].parts] if rows else []
+    )
     codes = manual_codes(plan)
     scorer = may_score(request.official)
     if scorer and codes and manual_form is None:
@@ -589,7 +587,7 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return scores_page(request, plan, form, 422)
     try:
-        plan_services.enter_manual_score(
+        services.enter_manual_score(
             request.official,
             plan,
             unit_id=form.cleaned_data["unit"].pk,
@@ -601,6 +599,5 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
         errors_onto(form, exc, {"unit_id": "unit"})
         messages.error(request, exc.message)
         return scores_page(request, plan, form, exc.status)
-    jobs.rollup(plan, timezone.localdate())
     messages.success(request, _("Score entered; today's scores were recomputed."))
     return redirect("plan_scores", pk=plan.pk)

@@ -293,3 +293,20 @@ def test_a_committee_member_enters_a_manual_score_with_a_reason(client: Client, 
         == 403
     )
     assert ManualScore.objects.filter(plan=plan, unit=unit).count() == 1
+
+
+def test_a_task_tagged_with_an_unknown_sub_criterion_is_refused(client: Client, plan: Plan) -> None:
+    as_user(client, "ubnd-tinh.head")
+    body = {
+        "title": "Nhiệm vụ gắn tiêu chí lạ",
+        "area": 1,
+        "subcriterion": "9.9",
+        "lead_unit_id": official("snv.head").unit_id,
+        "due_date": "2026-12-31",
+    }
+    refused = send(client, "post", f"/plans/{plan.pk}/tasks", body)
+    assert refused.status_code == 422
+    assert "1.1, 1.2, 1.3, 1.4, 1.5, 1.6" in json.dumps(refused.json(), ensure_ascii=False)
+    assert not plan.tasks.filter(title=body["title"]).exists()
+    ok = send(client, "post", f"/plans/{plan.pk}/tasks", {**body, "subcriterion": "1.4"})
+    assert ok.status_code == 201 and ok.json()["subcriterion"] == "1.4"
