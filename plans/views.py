@@ -75,7 +75,7 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
     ]
     period_end = None
     if period.is_valid() and period.cleaned_data["period_end"]:
-        period_end = dt_from_iso(period.cleaned_data["period_end"])
+        period_end = dt.date.fromisoformat(period.cleaned_data["period_end"])
     figures, levels = attainment(indicator, period_end)
     return render(
         request,
@@ -90,7 +90,3 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
-
-
-def dt_from_iso(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -478,6 +478,11 @@ def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
 # ---------------------------------------------------------------- scores
 
 
+def scored_units(plan: Plan) -> QuerySet[Unit]:
+    """The units an appraiser may score under a plan: those the roll-up has scored."""
+    return Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name")
+
+
 def manual_codes(plan: Plan) -> list[tuple[str, str]]:
     subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
     return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
@@ -512,7 +517,7 @@ def scores_page(
     scorer = may_score(request.official)
     if scorer and codes and manual_form is None:
         manual_form = ManualScoreForm(
-            units=Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name"),
+            units=scored_units(plan),
             codes=codes,
         )
     history = (
@@ -581,7 +586,7 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only an administrator or the steering committee enters scores."))
     form = ManualScoreForm(
         request.POST,
-        units=Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name"),
+        units=scored_units(plan),
         codes=manual_codes(plan),
     )
     if not form.is_valid():

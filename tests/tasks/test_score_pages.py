@@ -36,6 +36,8 @@ def test_an_earlier_day_and_a_day_before_any_rollup(client: Client, plan: Plan) 
 
 def test_the_committee_recomputes_a_day(client: Client, plan: Plan) -> None:
     login(client, "bcd1")
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert "Tính lại ngay" in page and "Nhập điểm thẩm định" in page
     ScoreSnapshot.objects.filter(plan=plan, as_of="2026-11-22").delete()
     response = client.post(f"/plans/{plan.pk}/scores/run/", {"as_of": "22/11/2026"})
     assert response.status_code == 302
