@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 
 from plans.models import Official, Plan, Role
-from tasks.models import Evidence, ExtensionRequest, Status, Task, TaskQuerySet
+from tasks.models import Evidence, ExtensionRequest, Notification, Status, Task, TaskQuerySet
 
 
 def visible_tasks(official: Official) -> TaskQuerySet:
@@ -148,3 +149,13 @@ def evidence_file(evidence: Evidence) -> FileResponse:
 def may_score(official: Official) -> bool:
     """Running the roll-up and entering an appraiser's points: administrators and the committee."""
     return official.role in (Role.ADMIN, Role.COMMITTEE)
+
+
+def inbox(actor: Official) -> QuerySet[Notification]:
+    """The actor's own messages, newest first; nobody reads another's inbox."""
+    return Notification.objects.filter(recipient=actor).order_by("-created_at", "-id")
+
+
+def get_notification_for(actor: Official, pk: int) -> Notification:
+    """One of the actor's messages, or 404 (also for someone else's)."""
+    return get_object_or_404(inbox(actor), pk=pk)

@@ -1,8 +1,16 @@
-"""Admin for tasks and their evidence."""
+"""Admin for tasks, their evidence, and the reminders: policy, sent-log, inboxes."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from tasks.models import Evidence, ExtensionRequest, Task
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    Notification,
+    ReminderPolicy,
+    SentReminder,
+    Task,
+)
 
 
 class EvidenceInline(admin.TabularInline):
@@ -60,3 +68,56 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    """One policy: saved once, then edited; until then the job uses the defaults."""
+
+    list_display = [
+        "__str__",
+        "before_days",
+        "overdue_every",
+        "office_days",
+        "opens_at",
+        "closes_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["before_days", ("overdue_first", "overdue_every")]}),
+        (None, {"fields": ["escalate_head_after", "escalate_committee_after"]}),
+        (None, {"fields": [("review_first", "review_every")]}),
+        (None, {"fields": ["office_days", ("opens_at", "closes_at")]}),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the job and the workflow only; the admin reads."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ReadOnlyAdmin):
+    list_display = ["task", "kind", "due_date", "recipient", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task__title", "recipient__full_name"]
+    list_select_related = ["task", "recipient"]
+    date_hierarchy = "claimed_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "task", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["recipient__full_name", "task__title"]
+    list_select_related = ["recipient", "task"]

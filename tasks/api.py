@@ -29,11 +29,13 @@ from tasks.access import (
     evidence_file,
     get_evidence_for,
     get_extension_for,
+    get_notification_for,
     get_task_for,
+    inbox,
     may_score,
     visible_tasks,
 )
-from tasks.models import Evidence, ExtensionRequest, Task
+from tasks.models import Evidence, ExtensionRequest, Notification, Task
 from tasks.models import Status as TaskStatus
 
 router = Router(tags=["tasks"])
@@ -497,3 +499,42 @@ def enter_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreI
     plan = get_plan(plan_id)
     entry = services.enter_manual_score(actor, plan, **body.dict())
     return Status(201, ManualScore.objects.select_related("subcriterion").get(pk=entry.pk))
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    task_id: int | None
+    message: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+@router.get(
+    "/notifications",
+    response={200: list[NotificationOut], **ERRORS},
+    tags=["notifications"],
+)
+@paginate(Page)
+def notifications(request: HttpRequest, unread: bool | None = None) -> QuerySet[Notification]:
+    """The caller's inbox, newest first: reminders and what happened to their tasks."""
+    messages = inbox(caller(request))
+    if unread is True:
+        messages = messages.filter(read_at__isnull=True)
+    elif unread is False:
+        messages = messages.filter(read_at__isnull=False)
+    return messages
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    tags=["notifications"],
+)
+def read_notification(request: HttpRequest, notification_id: PathId) -> Notification:
+    """Mark one of the caller's messages read (again is fine); 404 for anyone else's."""
+    actor = caller(request)
+    return services.mark_read(actor, get_notification_for(actor, notification_id))

@@ -39,9 +39,11 @@ from tasks.models import (
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
+    Notification,
     Status,
     Task,
 )
+from tasks.notify import head_of, notify
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -266,6 +268,10 @@ def create_task(
             partner_unit_ids=sorted(u.pk for u in partners),
             assignee_ids=sorted(p.pk for p in people),
         )
+    notify("assigned", task, people, actor)
+    head = head_of(lead_unit.pk)
+    if head is not None and head not in people:
+        notify("assigned", task, [head], actor, as_head=True)
     return task
 
 
@@ -361,6 +367,12 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         record(actor, "edited", task, **edited)
     if assigned:
         record(actor, "assigned", task, **assigned)
+        newcomers = set(people_ids) - set(old_people)
+        notify("assigned", task, Official.objects.filter(pk__in=newcomers), actor)
+        if "lead_unit_id" in assigned:
+            head = head_of(task.lead_unit_id)
+            if head is not None and head.pk not in newcomers:
+                notify("assigned", task, [head], actor, as_head=True)
     return task
 
 
@@ -451,7 +463,13 @@ def remove_evidence(actor: Official, evidence: Evidence) -> Task:
 
 
 @transaction.atomic
-def submit_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
+def submit_task(
+    actor: Official,
+    task: Task,
+    *,
+    version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Task:
     """An assignee says the work is done; it needs at least one piece of evidence."""
     task = _lock(task)
     _check(actor, "submit", task, version)
@@ -459,8 +477,10 @@ def submit_task(actor: Official, task: Task, *, version: int | None = None) -> T
         raise Conflict(_("Attach at least one piece of evidence before submitting."))
     old = task.status
     task.status = Status.SUBMITTED
-    _bump(task, "status")
+    task.submitted_at = now or timezone.now()
+    _bump(task, "status", "submitted_at")
     record(actor, "submitted", task, status=[old, Status.SUBMITTED])
+    notify("submitted", task, [head_of(task.lead_unit_id)], actor)
     return task
 
 
@@ -485,6 +505,7 @@ def review_task(
         task.completed_at = now or timezone.now()
         _bump(task, "status", "completed_at")
         record(actor, "accepted", task, status=[Status.SUBMITTED, Status.DONE], comment=comment)
+        notify("accepted", task, task.assignees.select_related("user"), actor, comment=comment)
     else:
         _required_text("comment", comment, _("Say what is missing when you return the work."))
         task.status = Status.IN_PROGRESS
@@ -492,6 +513,7 @@ def review_task(
         record(
             actor, "returned", task, status=[Status.SUBMITTED, Status.IN_PROGRESS], comment=comment
         )
+        notify("returned", task, task.assignees.select_related("user"), actor, comment=comment)
     return task
 
 
@@ -587,6 +609,15 @@ def decide_extension(
     else:
         _bump(task)
     record(actor, "extension_decided", task, **changes)
+    notify(
+        "extension_decided",
+        task,
+        [ext.requested_by],
+        actor,
+        approved=approve,
+        new_due=ext.new_due_date.isoformat(),
+        comment=comment,
+    )
     return ext
 
 
@@ -615,3 +646,30 @@ def enter_manual_score(actor: Official, plan: Plan, **entry: Any) -> ManualScore
     made = plan_services.enter_manual_score(actor, plan, **entry)
     jobs.rollup(plan, timezone.localdate())
     return made
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def mark_read(
+    actor: Official, notification: Notification, *, now: dt.datetime | None = None
+) -> Notification:
+    """The recipient has read a message; reading it again keeps the first time.
+
+    Not audited: it changes nothing but the reader's own inbox.
+    """
+    if notification.recipient_id != actor.pk:
+        raise NotAllowed(_("This message is not yours."))
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def mark_all_read(actor: Official, *, now: dt.datetime | None = None) -> int:
+    """Everything in the actor's inbox read at once; answers how many were unread."""
+    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,9 @@ from tasks.access import (
     evidence_file,
     get_evidence_for,
     get_extension_for,
+    get_notification_for,
     get_task_for,
+    inbox,
     may,
     may_create_in,
     may_score,
@@ -606,3 +609,43 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
         return scores_page(request, plan, form, exc.status)
     messages.success(request, _("Score entered; today's scores were recomputed."))
     return redirect("plan_scores", pk=plan.pk)
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+@official_required
+def inbox_page(request: OfficialRequest) -> HttpResponse:
+    """The official's messages, newest first, unread ones marked; 50 a page."""
+    messages_ = inbox(request.official).select_related("task")
+    show = request.GET.get("show", "")
+    if show == "unread":
+        messages_ = messages_.filter(read_at__isnull=True)
+    page = Paginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = inbox(request.official).filter(read_at__isnull=True).count()
+    return render(request, "tasks/inbox.html", {"page": page, "show": show, "unread_count": unread})
+
+
+@require_POST
+@official_required
+def notification_read(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Mark a message read, then open its task (or go back to the inbox)."""
+    note = get_notification_for(request.official, pk)
+    services.mark_read(request.official, note)
+    if request.POST.get("open") and note.task_id:
+        return redirect("task_detail", pk=note.task_id)
+    return redirect(reverse("inbox") + _keep_query(request))
+
+
+@require_POST
+@official_required
+def inbox_read_all(request: OfficialRequest) -> HttpResponse:
+    count = services.mark_all_read(request.official)
+    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
+    return redirect("inbox")
+
+
+def _keep_query(request: OfficialRequest) -> str:
+    """Back to the inbox page and filter the form was posted from."""
+    query = {k: request.POST[k] for k in ("show", "page") if request.POST.get(k)}
+    return "?" + urlencode(query) if query else ""

@@ -35,3 +35,10 @@ def test_the_nightly_rollup_first_runs_at_one_in_the_morning() -> None:
     # A restart keeps the run it had planned.
     call_command("setup_schedules", stdout=io.StringIO())
     assert Schedule.objects.get(name="score-rollup").next_run == rollup.next_run
+
+
+def test_the_reminders_run_every_fifteen_minutes() -> None:
+    call_command("setup_schedules", stdout=io.StringIO())
+    reminders = Schedule.objects.get(name="send-reminders")
+    assert reminders.func == "tasks.jobs.send_reminders"
+    assert (reminders.schedule_type, reminders.minutes) == (Schedule.MINUTES, 15)

@@ -1,8 +1,22 @@
 """Template context shared by every page."""
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from tasks.models import Notification
 
 
 def official(request: HttpRequest) -> dict[str, object]:
-    """The signed-in official (if a view set one) for the page header."""
-    return {"official": getattr(request, "official", None)}
+    """The signed-in official (if a view set one) and their unread count, for the header.
+
+    The count is read only by a page that shows it (one query).
+    """
+    person = getattr(request, "official", None)
+    if person is None:
+        return {"official": None, "unread_count": 0}
+    return {
+        "official": person,
+        "unread_count": SimpleLazyObject(
+            lambda: Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+        ),
+    }

@@ -20,12 +20,23 @@ from plans.models import (
     Role,
     Unit,
 )
-from tasks.models import Evidence, Status, Task
+from tasks.models import Evidence, Notification, Status, Task
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Unit, Official, Plan, Task, Evidence, Indicator, IndicatorTarget, Measurement, AuditEvent]
+MODELS = [
+    Unit,
+    Official,
+    Plan,
+    Task,
+    Evidence,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    AuditEvent,
+    Notification,
+]
 
 
 def snapshot() -> dict[str, object]:
@@ -93,6 +104,19 @@ def test_nothing_happened_in_the_future() -> None:
     assert not Task.objects.filter(completed_at__gt=now).exists()
     assert not AuditEvent.objects.filter(at__gt=now).exists()
     assert not Evidence.objects.filter(uploaded_at__gt=now).exists()
+    assert not Notification.objects.filter(created_at__gt=now).exists()
+    assert not Notification.objects.filter(read_at__gt=now).exists()
+
+
+def test_inboxes_hold_what_the_workflow_told_each_person() -> None:
+    """Heads were told of submitted work, officials of assignments and acceptances."""
+    assert Notification.objects.filter(kind="submitted", recipient__role=Role.HEAD).exists()
+    assert Notification.objects.filter(kind="assigned", recipient__role=Role.OFFICIAL).exists()
+    assert Notification.objects.filter(kind="accepted").exists()
+    # Recent ones are unread, so that the header has something to show.
+    assert Notification.objects.filter(read_at__isnull=True).exists()
+    assert Notification.objects.filter(read_at__isnull=False).exists()
+    assert Task.objects.filter(status=Status.SUBMITTED, submitted_at__isnull=True).count() == 0
 
 
 def test_it_loads_the_70_60_40_indicator_with_measurements(plan: Plan) -> None:

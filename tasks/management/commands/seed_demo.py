@@ -35,7 +35,7 @@ from plans.models import (
 from plans.services import add_default_areas
 from tasks import demo
 from tasks.jobs import rollup
-from tasks.models import Evidence, Status, Task
+from tasks.models import Evidence, Notification, Status, Task
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026
@@ -389,6 +389,9 @@ class Command(BaseCommand):
                     {"status": ["in_progress", "submitted"]},
                 )
             )
+            if task.status == Status.SUBMITTED:
+                task.submitted_at = handed_in + dt.timedelta(minutes=5)
+                Task.objects.filter(pk=task.pk).update(submitted_at=task.submitted_at)
         if task.status == Status.DONE:
             events.append(("accepted", head, end, {"status": ["submitted", "done"]}))
         if task.status == Status.CANCELLED:
@@ -411,6 +414,39 @@ class Command(BaseCommand):
                 changes=changes,
             )
             for action, actor, when, changes in events
+        )
+        self.tell(task, head, assignees, events)
+
+    def tell(
+        self,
+        task: Task,
+        head: Official,
+        assignees: list[Official],
+        events: list[tuple[str, Official, dt.datetime, dict[str, Any]]],
+    ) -> None:
+        """The inbox messages the workflow would have left.
+
+        Those older than 3 days have been read, except work still waiting for
+        its head's review.
+        """
+        to = {"assigned": assignees, "submitted": [head], "accepted": assignees}
+        base = {"title": task.title, "due": task.due_date.isoformat()}
+        read_before = timezone.now() - dt.timedelta(days=3)
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=person,
+                kind=action,
+                task=task,
+                data={**base, "actor": actor.full_name},
+                created_at=when,
+                read_at=None
+                if when >= read_before
+                or (action == "submitted" and task.status == Status.SUBMITTED)
+                else when + dt.timedelta(hours=2),
+            )
+            for action, actor, when, _changes in events
+            for person in to.get(action, [])
+            if person.pk != actor.pk
         )
 
     def add_evidence(
