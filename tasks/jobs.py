@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from plans import scoring
@@ -311,7 +312,7 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
     return _deliver(due, token, now, today)
 
 
-def _candidates(policy: ReminderPolicy, today: dt.date) -> Any:
+def _candidates(policy: ReminderPolicy, today: dt.date) -> QuerySet[Task]:
     """Tasks of issued plans that may have a step due: deadline near or past, or in review."""
     horizon = today + dt.timedelta(days=max(policy.before))
     return Task.objects.filter(plan__status=PlanStatus.ISSUED).filter(
@@ -319,7 +320,9 @@ def _candidates(policy: ReminderPolicy, today: dt.date) -> Any:
     )
 
 
-def _due_now(policy: ReminderPolicy, tasks: Any, today: dt.date) -> dict[_Due, dict[str, Any]]:
+def _due_now(
+    policy: ReminderPolicy, tasks: QuerySet[Task], today: dt.date
+) -> dict[_Due, dict[str, Any]]:
     """Every (task, step, cycle, recipient) due today, with what its message says."""
     rows = list(
         tasks.values_list(
@@ -363,7 +366,9 @@ def _due_now(policy: ReminderPolicy, tasks: Any, today: dt.date) -> dict[_Due, d
     return due
 
 
-def _claim(due: dict[_Due, dict[str, Any]], tasks: Any, now: dt.datetime, token: str) -> None:
+def _claim(
+    due: dict[_Due, dict[str, Any]], tasks: QuerySet[Task], now: dt.datetime, token: str
+) -> None:
     """Take every due item for this run: new ones by insert, failed or abandoned ones by update.
 
     Each statement commits on its own (no surrounding transaction), so that a
@@ -373,7 +378,8 @@ def _claim(due: dict[_Due, dict[str, Any]], tasks: Any, now: dt.datetime, token:
         return
     seen: dict[_Due, tuple[int, bool, str, dt.datetime]] = {}
     for pk, task_id, kind, cycle, recipient_id, sent_at, claim, claimed_at in (
-        SentReminder.objects.filter(task__in=tasks.values("pk"))
+        # Only the kinds due now: a long-overdue task's earlier steps are not read again.
+        SentReminder.objects.filter(task__in=tasks.values("pk"), kind__in={d.kind for d in due})
         .values_list(
             "pk", "task_id", "kind", "due_date", "recipient_id", "sent_at", "claim", "claimed_at"
         )
@@ -444,7 +450,7 @@ def _deliver(
 
 
 def _send_one(
-    mailer: Any,
+    mailer: BaseEmailBackend,
     rows: list[SentReminder],
     due: dict[_Due, dict[str, Any]],
     now: dt.datetime,
