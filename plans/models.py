@@ -79,7 +79,16 @@ class Unit(TimeStamped):
     @property
     def head(self) -> Official | None:
         """The unit's head, if it has one (at most one: a database constraint)."""
-        return self.officials.filter(role=Role.HEAD).select_related("user").first()
+        return Official.objects.head_of(self.pk)
+
+
+class OfficialQuerySet(models.QuerySet["Official"]):
+    def heads(self) -> OfficialQuerySet:
+        """Heads of units whose login is active: who is shown as head, and told."""
+        return self.filter(role=Role.HEAD, user__is_active=True)
+
+    def head_of(self, unit_id: int) -> Official | None:
+        return self.heads().filter(unit_id=unit_id).select_related("user").first()
 
 
 class Official(TimeStamped):
@@ -108,6 +117,8 @@ class Official(TimeStamped):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9 .-]{8,20}$", _("Enter a valid phone number."))],
     )
+
+    objects = OfficialQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("official")

@@ -336,9 +336,7 @@ def _due_now(
         task__in=tasks.values("pk"), official__user__is_active=True
     ).values_list("task_id", "official_id"):
         workers[task_id].append(official_id)
-    heads = dict(
-        Official.objects.filter(role=Role.HEAD, user__is_active=True).values_list("unit_id", "pk")
-    )
+    heads = dict(Official.objects.heads().values_list("unit_id", "pk"))
     committee = list(
         Official.objects.filter(role=Role.COMMITTEE, user__is_active=True).values_list(
             "pk", flat=True

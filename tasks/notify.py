@@ -11,16 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from plans.models import Official, Role
+from plans.models import Official
 from tasks.models import Notification, Task
-
-
-def head_of(unit_id: int) -> Official | None:
-    return (
-        Official.objects.filter(unit_id=unit_id, role=Role.HEAD, user__is_active=True)
-        .select_related("user")
-        .first()
-    )
 
 
 def notify(

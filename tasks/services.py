@@ -43,7 +43,7 @@ from tasks.models import (
     Status,
     Task,
 )
-from tasks.notify import head_of, notify
+from tasks.notify import notify
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -269,7 +269,7 @@ def create_task(
             assignee_ids=sorted(p.pk for p in people),
         )
     notify("assigned", task, people, actor)
-    head = head_of(lead_unit.pk)
+    head = lead_unit.head
     if head is not None and head not in people:
         notify("assigned", task, [head], actor, as_head=True)
     return task
@@ -370,7 +370,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         newcomers = set(people_ids) - set(old_people)
         notify("assigned", task, Official.objects.filter(pk__in=newcomers), actor)
         if "lead_unit_id" in assigned:
-            head = head_of(task.lead_unit_id)
+            head = task.lead_unit.head
             if head is not None and head.pk not in newcomers:
                 notify("assigned", task, [head], actor, as_head=True)
     return task
@@ -480,7 +480,7 @@ def submit_task(
     task.submitted_at = now or timezone.now()
     _bump(task, "status", "submitted_at")
     record(actor, "submitted", task, status=[old, Status.SUBMITTED])
-    notify("submitted", task, [head_of(task.lead_unit_id)], actor)
+    notify("submitted", task, [Official.objects.head_of(task.lead_unit_id)], actor)
     return task
 
 

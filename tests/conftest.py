@@ -82,19 +82,31 @@ def official(username: str) -> Official:
     return Official.objects.select_related("unit", "user").get(user__username=username)
 
 
-@pytest.fixture
-def fresh_task(plan: Plan) -> Task:
-    """A task made for the test: led by Sở Nội vụ, assigned to snv.cv1, due in 30 days."""
+def new_task(
+    plan: Plan,
+    *,
+    title: str = "Rà soát quy trình nội bộ giải quyết thủ tục hành chính",
+    due_date: dt.date = TODAY + dt.timedelta(days=30),
+    assignees: tuple[str, ...] = ("snv.cv1",),
+    area: int = 3,
+) -> Task:
+    """A task the head of the plan's unit gives Sở Nội vụ, assigned to `assignees` (usernames)."""
     return services.create_task(
         official("ubnd-tinh.head"),
         plan,
-        title="Rà soát quy trình nội bộ giải quyết thủ tục hành chính",
-        area=3,
+        title=title,
+        area=area,
         lead_unit_id=official("snv.head").unit_id,
-        due_date=TODAY + dt.timedelta(days=30),
-        assignee_ids=[official("snv.cv1").pk],
+        due_date=due_date,
+        assignee_ids=[official(u).pk for u in assignees],
         deliverable="Báo cáo rà soát",
     )
+
+
+@pytest.fixture
+def fresh_task(plan: Plan) -> Task:
+    """A task made for the test: led by Sở Nội vụ, assigned to snv.cv1, due in 30 days."""
+    return new_task(plan)
 
 
 def upload(name: str = "bao-cao.pdf", content: bytes = PDF) -> SimpleUploadedFile:

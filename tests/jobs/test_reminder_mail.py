@@ -16,10 +16,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from plans.models import Plan
-from tasks import services
 from tasks.jobs import send_reminders
 from tasks.models import ReminderPolicy, SentReminder, Task
-from tests.conftest import TODAY, official
+from tests.conftest import new_task
 
 pytestmark = pytest.mark.django_db
 
@@ -87,14 +86,12 @@ def smtp() -> Iterator[Mailbox]:
 @pytest.fixture
 def task(plan: Plan) -> Task:
     ReminderPolicy.objects.create()  # the defaults: Monday 08:00 is within the hours
-    return services.create_task(
-        official("ubnd-tinh.head"),
+    return new_task(
         plan,
         title="Số hoá kết quả giải quyết thủ tục hành chính còn hiệu lực",
-        area=7,
-        lead_unit_id=official("snv.head").unit_id,
         due_date=DEADLINE,
-        assignee_ids=[official("snv.cv1").pk, official("snv.cv2").pk],
+        assignees=("snv.cv1", "snv.cv2"),
+        area=7,
     )
 
 
@@ -176,4 +173,3 @@ def test_a_failed_step_that_is_no_longer_due_is_not_sent_late(smtp: Mailbox, tas
             task=task, recipient__user__username="snv.cv1", sent_at__isnull=False
         ).values_list("kind", flat=True)
     ) == {"due-3"}
-    assert TODAY < DEADLINE

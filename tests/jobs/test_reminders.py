@@ -19,7 +19,7 @@ from plans.models import Official, Plan, Role
 from tasks import services
 from tasks.jobs import send_reminders
 from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task
-from tests.conftest import TODAY, login, official, upload
+from tests.conftest import TODAY, login, new_task, official, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -52,14 +52,11 @@ def every_day(db: None) -> ReminderPolicy:
 def make_task(
     plan: Plan, *, assignees: tuple[str, ...] = ("snv.cv1",), due: dt.date = DEADLINE
 ) -> Task:
-    return services.create_task(
-        official("ubnd-tinh.head"),
+    return new_task(
         plan,
         title="Xây dựng quy chế phối hợp tiếp nhận hồ sơ trực tuyến",
-        area=3,
-        lead_unit_id=official("snv.head").unit_id,
         due_date=due,
-        assignee_ids=[official(u).pk for u in assignees],
+        assignees=assignees,
     )
 
 
@@ -206,7 +203,7 @@ def test_submitted_work_reminds_the_head_not_the_official(
     submitted = on(-6)
     services.submit_task(cv1, task, now=submitted)
     told = Notification.objects.get(task=task, kind="submitted")
-    assert told.recipient == official("snv.head") and "Cán bộ" not in told.message
+    assert told.recipient == official("snv.head") and "chờ bạn duyệt" in told.message
     assert walk(task, on(-5)) == {("review+1", "snv.head")}
     assert walk(task, on(-4)) == set()
     assert walk(task, on(-3)) == set()  # no D-3 for the official: the head holds the task

@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 
 from plans.models import Plan
-from tasks import services
 from tasks.models import Notification, Task
-from tests.conftest import TODAY, login, official
+from tests.conftest import TODAY, login, new_task, official
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +18,8 @@ pytestmark = pytest.mark.django_db
 def assigned(plan: Plan) -> Task:
     """A new task for snv.cv1: their inbox gets "assigned"."""
     Notification.objects.filter(recipient=official("snv.cv1")).delete()
-    return services.create_task(
-        official("ubnd-tinh.head"),
-        plan,
-        title="Tổng hợp báo cáo CCHC quý IV",
-        area=1,
-        lead_unit_id=official("snv.head").unit_id,
-        due_date=TODAY + dt.timedelta(days=20),
-        assignee_ids=[official("snv.cv1").pk],
+    return new_task(
+        plan, title="Tổng hợp báo cáo CCHC quý IV", due_date=TODAY + dt.timedelta(days=20), area=1
     )
 
 
