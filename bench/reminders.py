@@ -46,7 +46,14 @@ from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
 from plans.services import add_default_areas  # noqa: E402
 from tasks.jobs import send_reminders  # noqa: E402
 from tasks.management.commands.seed_bench import bench_units  # noqa: E402
-from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task  # noqa: E402
+from tasks.models import (  # noqa: E402
+    Notification,
+    ReminderPolicy,
+    SentReminder,
+    Status,
+    Task,
+    completion_day,
+)
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 8, 0))  # a Wednesday morning
 TODAY = NOW.date()
@@ -135,6 +142,7 @@ def seed(
                     status=status,
                     submitted_at=submitted,
                     completed_at=completed,
+                    completed_on=completion_day(completed),
                 )
             )
         Task.objects.bulk_create(batch)

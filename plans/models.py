@@ -559,6 +559,12 @@ class ScoreSnapshot(models.Model):
     # (plans.scoring), points are strings with two decimals. The names are the
     # index set's.
     parts = models.JSONField(_("sub-criteria"), default=list)
+    # The unit's counted tasks that day, whatever their tag (plans.scoring.Counts):
+    # the dashboards' completion trend sums these per day. Null on days scored
+    # before these were kept.
+    tasks_due = models.PositiveIntegerField(_("tasks due"), null=True)
+    tasks_done = models.PositiveIntegerField(_("tasks done"), null=True)
+    tasks_on_time = models.PositiveIntegerField(_("tasks done on time"), null=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:

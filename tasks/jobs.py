@@ -59,15 +59,15 @@ def task_counts(
     if not include_subtasks:
         tasks = tasks.filter(parent__isnull=True)
     due = Q(due_date__lte=as_of) & ~Q(status=Status.CANCELLED)
-    accepted = due & Q(status=Status.DONE)
-    on_time = accepted & Q(completed_at__date__lte=F("due_date"))
+    accepted = due & Q(status=Status.DONE, completed_on__lte=as_of)
+    on_time = accepted & Q(completed_on__lte=F("due_date"))
     if on_time_tags is not None:
         on_time = Q(subcriterion__in=on_time_tags) & on_time
     rows = (
         tasks.values("lead_unit_id", "subcriterion")
         .annotate(
             due=Count("pk", filter=due),
-            accepted=Count("pk", filter=accepted & Q(completed_at__lt=_day_end(as_of))),
+            accepted=Count("pk", filter=accepted),
             on_time=Count("pk", filter=on_time) if on_time_tags != [] else Value(0),
         )
         .order_by()
@@ -110,6 +110,7 @@ class UnitScore:
     max_points: Decimal
     rank: int
     parts: list[dict[str, Any]]
+    tasks: scoring.Counts  # all the unit's counted tasks, whatever their tag
 
 
 def rollup(plan: Plan, as_of: dt.date, *, now: dt.datetime | None = None) -> list[UnitScore]:
@@ -149,7 +150,7 @@ def rollup(plan: Plan, as_of: dt.date, *, now: dt.datetime | None = None) -> lis
         rules = [(sub, sub.as_rule(), str(scoring.round_points(sub.max_points))) for sub in subs]
         # Each part is also encoded to JSON once, for the PostgreSQL insert.
         memo: dict[tuple[Any, ...], tuple[Decimal, dict[str, Any], str]] = {}
-        scored: dict[int, tuple[Decimal, list[dict[str, Any]]]] = {}
+        scored: dict[int, tuple[Decimal, list[dict[str, Any]], scoring.Counts]] = {}
         encoded: dict[int, str] = {}
         for unit_id in units:
             by_tag = counts[unit_id]
@@ -177,7 +178,7 @@ def rollup(plan: Plan, as_of: dt.date, *, now: dt.datetime | None = None) -> lis
                 parts.append(part)
                 texts.append(text)
                 total += points
-            scored[unit_id] = (total, parts)
+            scored[unit_id] = (total, parts, every_task)
             encoded[unit_id] = "[" + ",".join(texts) + "]"
 
         ranks: dict[int, int] = {}
@@ -186,8 +187,10 @@ def rollup(plan: Plan, as_of: dt.date, *, now: dt.datetime | None = None) -> lis
             ranks.update(scoring.competition_ranks(same))
 
         day = [
-            UnitScore(unit_id, units[unit_id]["level"], total, max_total, ranks[unit_id], parts)
-            for unit_id, (total, parts) in scored.items()
+            UnitScore(
+                unit_id, units[unit_id]["level"], total, max_total, ranks[unit_id], parts, tasks
+            )
+            for unit_id, (total, parts, tasks) in scored.items()
         ]
         ScoreSnapshot.objects.filter(plan=plan, as_of=as_of).delete()
         _insert(plan, as_of, now, day, encoded)
@@ -223,6 +226,9 @@ def _insert(
                 max_points=s.max_points,
                 rank=s.rank,
                 parts=s.parts,
+                tasks_due=s.tasks.due,
+                tasks_done=s.tasks.accepted,
+                tasks_on_time=s.tasks.on_time,
                 computed_at=now,
             )
             for s in day
@@ -230,6 +236,7 @@ def _insert(
         return
     rows = ",".join(
         f'{{"u":{s.unit_id},"l":{_json(s.level)},"p":"{s.points}","r":{s.rank},'
+        f'"d":{s.tasks.due},"a":{s.tasks.accepted},"o":{s.tasks.on_time},'
         f'"x":{encoded[s.unit_id]}}}'
         for s in day
     )
@@ -237,10 +244,12 @@ def _insert(
         cursor.execute(
             f"""
             INSERT INTO {ScoreSnapshot._meta.db_table}
-                (plan_id, unit_id, as_of, level, points, max_points, rank, parts, computed_at)
-            SELECT %s, r.u, %s, r.l, r.p, %s, r.r, r.x, %s
+                (plan_id, unit_id, as_of, level, points, max_points, rank, parts,
+                 tasks_due, tasks_done, tasks_on_time, computed_at)
+            SELECT %s, r.u, %s, r.l, r.p, %s, r.r, r.x, r.d, r.a, r.o, %s
             FROM jsonb_to_recordset(%s::jsonb)
-                AS r(u integer, l text, p numeric, r integer, x jsonb)
+                AS r(u integer, l text, p numeric, r integer, x jsonb, d integer, a integer,
+                     o integer)
             """,
             [
                 plan.pk,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -26,6 +27,11 @@ class Status(models.TextChoices):
 
 
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
+
+
+def completion_day(at: dt.datetime | None) -> dt.date | None:
+    """The local day a task was completed on (Task.completed_on), None while it is not done."""
+    return timezone.localdate(at) if at is not None else None
 
 
 def open_q(prefix: str = "") -> Q:
@@ -97,6 +103,10 @@ class Task(TimeStamped):
         _("status"), max_length=20, choices=Status.choices, default=Status.TODO
     )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # The local (Asia/Ho_Chi_Minh) day of completed_at, kept by save(): "done on
+    # time" compares it with due_date in the roll-up and the dashboards, a plain
+    # column comparison instead of a time-zone conversion on every row.
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
     # The last time it was handed in for review: the review reminders count from it.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Raised by every write; a write that names the version it read is refused
@@ -124,6 +134,11 @@ class Task(TimeStamped):
                 name="task_completed_at_iff_done",
             ),
             models.CheckConstraint(
+                condition=Q(completed_at__isnull=True, completed_on__isnull=True)
+                | Q(completed_at__isnull=False, completed_on__isnull=False),
+                name="task_completed_on_with_completed_at",
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=["todo", "in_progress", "submitted", "done", "cancelled"]),
                 name="task_status_known",
             ),
@@ -143,6 +158,14 @@ class Task(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep completed_on the local day of completed_at (bulk inserts set both)."""
+        self.completed_on = completion_day(self.completed_at)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "completed_at" in fields:
+            kwargs["update_fields"] = {*fields, "completed_on"}
+        super().save(*args, **kwargs)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.status not in CLOSED_STATUSES and self.due_date < (
@@ -165,9 +188,9 @@ class Task(TimeStamped):
     @property
     def completed_on_time(self) -> bool | None:
         """Whether an accepted task was accepted on or before its deadline."""
-        if self.completed_at is None:
+        if self.completed_on is None:
             return None
-        return timezone.localdate(self.completed_at) <= self.due_date
+        return self.completed_on <= self.due_date
 
 
 def evidence_path(instance: Evidence, filename: str) -> str:

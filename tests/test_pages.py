@@ -72,16 +72,6 @@ def test_a_head_sees_the_unit_view_with_each_officials_load(client: Client) -> N
     assert sum(p.overdue_count for p in page.context["team"]) > 0
 
 
-def test_the_committee_sees_every_plan_by_level(client: Client, plan: Plan) -> None:
-    login(client, "bcd1")
-    body = text(client.get("/"))
-    assert plan.title in body
-    assert "Tiến độ kế hoạch 07/KH-UBND theo cấp" in body
-    assert "Xã, phường" in body and "Sở, ban, ngành" in body
-    oldest = Task.objects.filter(plan=plan).overdue(TODAY).order_by("due_date").first()
-    assert oldest is not None and oldest.title in body
-
-
 def test_a_superuser_without_a_profile_gets_an_admin_one(client: Client) -> None:
     user = get_user_model().objects.create_superuser("root", "root@example.com", "s3cret-pass")
     client.force_login(user)

@@ -1,4 +1,4 @@
-"""Language selection and the upload size guard."""
+"""Static files, language selection and the upload size guard."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+from whitenoise.middleware import WhiteNoiseMiddleware
+
+from tracker.assets import VERSIONED
 
 API_PREFIX = "/api/"
+
+
+class StaticFiles(WhiteNoiseMiddleware):
+    """WhiteNoise, which also caches for good the vendor files whose name carries a version."""
+
+    def immutable_file_test(self, path: str, url: str) -> bool:
+        return bool(VERSIONED.search(url)) or super().immutable_file_test(path, url)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

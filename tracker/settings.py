@@ -71,7 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker.middleware.StaticFiles",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tracker.middleware.LocaleMiddleware",
     "tracker.middleware.UploadLimitMiddleware",
@@ -149,6 +149,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # collectstatic yet) and the test server find every file.
 WHITENOISE_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "tracker" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js from the installed plotly package (tracker.assets).
+    "tracker.assets.VendorFinder",
+]
 STORAGES = {
     # Evidence files: outside the web root, never given a public URL; the
     # permission-checked download view is the only way to read one.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans import views as plan_views
 from tasks import views as task_views
-from tracker import views
+from tracker import dashboards, views
 from tracker.api import api
 
 admin.site.site_header = _("CCHC plan and task tracker")
@@ -16,6 +16,8 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", dashboards.overview, name="overview"),
+    path("dashboard/units/<int:pk>/", dashboards.unit_dashboard, name="unit_dashboard"),
     path("plans/<int:pk>/", task_views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
     path("plans/<int:pk>/scores/", task_views.plan_scores, name="plan_scores"),

@@ -10,27 +10,24 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from plans.decorators import OfficialRequest, official_required
-from plans.models import Level, Official, Plan, Role
+from plans.models import Official, Plan, Role
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
 from tasks.views import summarize, with_list_relations
+from tracker.dashboards import overview_page
 
 DUE_SOON_DAYS = 7  # the first before-deadline reminder (domain.md: D-7)
 
 
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 @official_required
 def home(request: OfficialRequest) -> HttpResponse:
-    """Officials see their tasks, heads their unit, the committee and admins the plans."""
+    """Officials see their tasks, heads their unit, the committee and admins the overview."""
     official = request.official
     today = timezone.localdate()
     if official.role == Role.OFFICIAL:
         return my_tasks(request, official, today)
     if official.role == Role.HEAD:
         return unit_home(request, official, today)
-    return plans_home(request, today)
+    return overview_page(request)
 
 
 def my_tasks(request: OfficialRequest, official: Official, today: dt.date) -> HttpResponse:
@@ -83,52 +80,4 @@ def unit_home(request: OfficialRequest, official: Official, today: dt.date) -> H
             "plans": plans,
             "today": today,
         },
-    )
-
-
-def plans_home(request: OfficialRequest, today: dt.date) -> HttpResponse:
-    """The committee's view: each plan's progress, by level, and its oldest overdue."""
-    plans = list(
-        Plan.objects.select_related("unit")
-        .annotate(
-            total=Count("tasks", filter=~Q(tasks__status=Status.CANCELLED)),
-            done=Count("tasks", filter=Q(tasks__status=Status.DONE)),
-            submitted=Count("tasks", filter=Q(tasks__status=Status.SUBMITTED)),
-            overdue=Count("tasks", filter=overdue_q(today, "tasks__")),
-        )
-        .order_by("-year", "unit__name")
-    )
-    for plan in plans:
-        plan.done_pct = percent(plan.done, plan.total)
-    current = plans[0] if plans else None
-    levels = []
-    overdue = []
-    if current is not None:
-        rows = (
-            Task.objects.filter(plan=current)
-            .exclude(status=Status.CANCELLED)
-            .values("lead_unit__level")
-            .annotate(
-                total=Count("id"),
-                done=Count("id", filter=Q(status=Status.DONE)),
-                overdue=Count("id", filter=overdue_q(today)),
-                units=Count("lead_unit", distinct=True),
-            )
-        )
-        by_level = {row["lead_unit__level"]: row for row in rows}
-        for level in Level:
-            if level in by_level:
-                row = by_level[level]
-                levels.append(
-                    {"label": level.label, **row, "done_pct": percent(row["done"], row["total"])}
-                )
-        overdue = list(
-            with_list_relations(Task.objects.filter(plan=current).overdue(today)).order_by(
-                "due_date", "id"
-            )[:20]
-        )
-    return render(
-        request,
-        "tracker/home_committee.html",
-        {"plans": plans, "current": current, "levels": levels, "overdue": overdue, "today": today},
     )

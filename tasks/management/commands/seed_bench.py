@@ -14,7 +14,7 @@ from django.utils import timezone
 from plans.indexsets import demo_index_set
 from plans.models import Level, Plan, PlanStatus, Unit
 from plans.services import add_default_areas
-from tasks.models import Status, Task
+from tasks.models import Status, Task, completion_day
 
 YEAR = 2026
 BATCH = 5000
@@ -97,6 +97,7 @@ class Command(BaseCommand):
                         original_due_date=due,
                         status=status,
                         completed_at=completed,
+                        completed_on=completion_day(completed),
                     )
                 )
             Task.objects.bulk_create(batch)

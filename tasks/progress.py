@@ -1,0 +1,358 @@
+"""Where a plan stands on a day: the figures the dashboards draw, counted in the database.
+
+The Government Office's task-tracking vocabulary (domain.md), as of a day D,
+over the tasks the plan's index set counts (top-level ones unless it says
+otherwise), cancelled tasks left out:
+
+- done on time: accepted on or before D, and on or before its deadline;
+- done late: accepted on or before D, after its deadline;
+- not done, overdue: not accepted by D and its deadline is before D;
+- not done, within term: the rest (deadline on D or later).
+
+Every function runs a fixed number of queries whatever the number of tasks:
+the counts come from one GROUP BY whose rows are bounded by units and areas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+
+from plans.attainment import LEVEL_ORDER, pct
+from plans.models import (
+    Area,
+    Indicator,
+    IndicatorTarget,
+    Level,
+    Measurement,
+    Official,
+    Plan,
+    ScoreSnapshot,
+    Unit,
+)
+from plans.scoring import round_points
+from tasks.models import Status, Task, TaskQuerySet
+
+OVERDUE_LIST = 20  # the overview's overdue list; the plan page has them all
+RANKING_ENDS = 10  # a level with more units shows its top and bottom ten in the chart
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts of one group of tasks as of a day (see the module's vocabulary)."""
+
+    total: int = 0
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(
+            self.total + other.total,
+            self.due + other.due,
+            self.on_time + other.on_time,
+            self.late + other.late,
+            self.overdue + other.overdue,
+        )
+
+    @property
+    def in_term(self) -> int:
+        return self.total - self.on_time - self.late - self.overdue
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    def share(self, count: int) -> Decimal | None:
+        """count out of all the tasks, in percent with two decimals."""
+        return pct(count, self.total)
+
+    @property
+    def done_pct(self) -> Decimal | None:
+        return self.share(self.done)
+
+    @property
+    def states(self) -> list[tuple[str, int]]:
+        """(state, count) in the order the charts stack them."""
+        return [
+            ("on_time", self.on_time),
+            ("late", self.late),
+            ("in_term", self.in_term),
+            ("overdue", self.overdue),
+        ]
+
+
+NOTHING = Progress()
+
+
+def counted_tasks(plan: Plan) -> TaskQuerySet:
+    """The plan's tasks the dashboards count: not cancelled; subtasks as the index set says."""
+    tasks = Task.objects.filter(plan=plan).exclude(status=Status.CANCELLED)
+    if plan.index_set is None or not plan.index_set.include_subtasks:
+        tasks = tasks.filter(parent__isnull=True)
+    return tasks
+
+
+def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:
+    """The counts per value of fields (one GROUP BY); keys are values, or tuples of them."""
+    done = Q(completed_on__lte=as_of)
+    rows = (
+        tasks.values_list(*fields)
+        .annotate(
+            total=Count("pk"),
+            due=Count("pk", filter=Q(due_date__lte=as_of)),
+            on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
+            late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
+            overdue=Count(
+                "pk",
+                filter=Q(due_date__lt=as_of)
+                & (Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)),
+            ),
+        )
+        .order_by()
+    )
+    width = len(fields)
+    return {
+        (row[0] if width == 1 else row[:width]): Progress(*row[width:]) for row in rows.iterator()
+    }
+
+
+def total(parts: dict[Any, Progress]) -> Progress:
+    return sum(parts.values(), NOTHING)
+
+
+@dataclass
+class RankRow:
+    unit_id: int
+    name: str
+    points: Decimal
+    max_points: Decimal
+    rank: int
+
+
+@dataclass
+class LevelRanking:
+    level: str
+    label: str
+    rows: list[RankRow]  # what is shown: all, or the top and bottom RANKING_ENDS
+    units: int  # how many units the level has in the roll-up
+    hidden: int  # how many are left out of rows
+
+
+def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | None, list[Any]]:
+    """The latest roll-up on or before as_of, per level: top and bottom units by score."""
+    days = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)
+    day = days.aggregate(day=Max("as_of"))["day"]
+    if day is None:
+        return None, []
+    rows = ScoreSnapshot.objects.filter(plan=plan, as_of=day)
+    if level:
+        rows = rows.filter(level=level)
+    found: dict[str, list[RankRow]] = {}
+    for unit_id, name, lvl, points, max_points, rank in rows.order_by(
+        "rank", "unit__name"
+    ).values_list("unit_id", "unit__name", "level", "points", "max_points", "rank"):
+        found.setdefault(lvl, []).append(RankRow(unit_id, name, points, max_points, rank))
+    labels = dict(Unit._meta.get_field("level").choices)
+    result = []
+    for lvl in LEVEL_ORDER:
+        if lvl not in found:
+            continue
+        every = found[lvl]
+        shown = every
+        if len(every) > 2 * RANKING_ENDS:
+            shown = every[:RANKING_ENDS] + every[-RANKING_ENDS:]
+        result.append(
+            LevelRanking(lvl, str(labels[lvl]), shown, len(every), len(every) - len(shown))
+        )
+    return day, result
+
+
+@dataclass
+class TrendPoint:
+    day: dt.date
+    done_pct: Decimal | None  # done of tasks due, as the roll-up counted them
+    on_time_pct: Decimal | None
+    points: dict[str, Decimal] = field(default_factory=dict)  # level -> average score
+
+
+def trend(
+    plan: Plan, as_of: dt.date, *, level: str | None = None, unit: Unit | None = None
+) -> list[TrendPoint]:
+    """Completion and score per roll-up day up to as_of, from the stored snapshots."""
+    snapshots = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)
+    if level:
+        snapshots = snapshots.filter(level=level)
+    if unit is not None:
+        snapshots = snapshots.filter(unit=unit)
+    rows = (
+        snapshots.values_list("as_of", "level")
+        .annotate(
+            due=Sum("tasks_due"),
+            done=Sum("tasks_done"),
+            on_time=Sum("tasks_on_time"),
+            points=Avg("points"),
+        )
+        .order_by("as_of")
+    )
+    days: dict[dt.date, list[Any]] = {}
+    for day, lvl, due, done, on_time, points in rows:
+        sums = days.setdefault(day, [0, 0, 0, {}, False])
+        if due is not None:
+            sums[0] += due
+            sums[1] += done
+            sums[2] += on_time
+            sums[4] = True
+        sums[3][lvl] = round_points(Fraction(points)) if points is not None else None
+    return [
+        TrendPoint(
+            day,
+            pct(done, due) if counted else None,
+            pct(on_time, due) if counted else None,
+            points,
+        )
+        for day, (due, done, on_time, points, counted) in days.items()
+    ]
+
+
+@dataclass
+class LevelAttainment:
+    level: str
+    target_pct: Decimal | None
+    actual_pct: Decimal | None
+    numerator: int
+    denominator: int
+    units_meeting: int
+    units_reported: int
+    units_missing: int
+
+    @property
+    def level_label(self) -> str:
+        return str(Level(self.level).label)
+
+
+@dataclass
+class IndicatorFigures:
+    indicator: Indicator
+    levels: list[LevelAttainment]
+    # The unit's own figure on a unit's page: (numerator, denominator, actual, target, met).
+    unit: tuple[int, int, Decimal | None, Decimal | None, bool | None] | None = None
+
+
+def latest_measurements(plan: Plan, as_of: dt.date) -> QuerySet[Measurement]:
+    """Each unit's latest measurement of each of the plan's indicators ending by as_of."""
+    same = Measurement.objects.filter(
+        indicator=OuterRef("indicator"), unit=OuterRef("unit"), period_end__lte=as_of
+    )
+    first = same.order_by("-period_end", "period_start", "-id").values("pk")[:1]
+    return Measurement.objects.filter(
+        indicator__plan=plan, period_end__lte=as_of, pk=Subquery(first)
+    )
+
+
+def indicators(
+    plan: Plan, as_of: dt.date, *, level: str | None = None, unit: Unit | None = None
+) -> list[IndicatorFigures]:
+    """Each indicator's figure per level against its target, units meeting it and missing.
+
+    A unit meets a target when its own figure, rounded as the indicator page
+    rounds it, reaches its level's target. Four queries for all the indicators.
+    """
+    found = list(Indicator.objects.filter(plan=plan).order_by("code"))
+    if not found:
+        return []
+    targets = {
+        (i, lvl): target
+        for i, lvl, target in IndicatorTarget.objects.filter(indicator__plan=plan).values_list(
+            "indicator_id", "level", "target_pct"
+        )
+    }
+    chosen = latest_measurements(plan, as_of)
+    if level:
+        chosen = chosen.filter(unit__level=level)
+    reported: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
+    for indicator_id, unit_id, lvl, numerator, denominator in chosen.values_list(
+        "indicator_id", "unit_id", "unit__level", "numerator", "denominator"
+    ):
+        reported.setdefault((indicator_id, lvl), []).append((unit_id, numerator, denominator))
+    expected = Unit.objects.all()
+    if level:
+        expected = expected.filter(level=level)
+    units_per_level = dict(expected.values_list("level").annotate(n=Count("pk")).order_by())
+    result = []
+    for indicator in found:
+        levels = []
+        for lvl in LEVEL_ORDER:
+            target = targets.get((indicator.pk, lvl))
+            rows = reported.get((indicator.pk, lvl), [])
+            if not rows and (target is None or not units_per_level.get(lvl)):
+                continue
+            numerator = sum(n for _u, n, _d in rows)
+            denominator = sum(d for _u, _n, d in rows)
+            meeting = sum(
+                1
+                for _u, n, d in rows
+                if target is not None and d and pct(n, d) is not None and pct(n, d) >= target
+            )
+            levels.append(
+                LevelAttainment(
+                    lvl,
+                    target,
+                    pct(numerator, denominator),
+                    numerator,
+                    denominator,
+                    meeting,
+                    len(rows),
+                    max(units_per_level.get(lvl, 0) - len(rows), 0),
+                )
+            )
+        own = None
+        if unit is not None:
+            mine = [r for r in reported.get((indicator.pk, unit.level), []) if r[0] == unit.pk]
+            target = targets.get((indicator.pk, unit.level))
+            if mine:
+                _u, n, d = mine[0]
+                actual = pct(n, d)
+                met = None if actual is None or target is None else actual >= target
+                own = (n, d, actual, target, met)
+            else:
+                own = (0, 0, None, target, None)
+        result.append(IndicatorFigures(indicator, levels, own))
+    return result
+
+
+@dataclass
+class OverdueRow:
+    task: Task
+    days: int
+    head_name: str | None
+    head_phone: str | None
+
+
+def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[OverdueRow]:
+    """The oldest overdue tasks with their lead unit and its head, in one query."""
+    head = Official.objects.heads().filter(unit=OuterRef("lead_unit")).order_by("pk")
+    late = (
+        tasks.filter(due_date__lt=as_of)
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
+        .select_related("lead_unit", "area")
+        .annotate(
+            head_name=Subquery(head.values("full_name")[:1]),
+            head_phone=Subquery(head.values("phone")[:1]),
+        )
+        .order_by("due_date", "id")[:limit]
+    )
+    return [
+        OverdueRow(t, (as_of - t.due_date).days, t.head_name, t.head_phone)  # type: ignore[attr-defined]
+        for t in late
+    ]
+
+
+def areas_of(plan: Plan) -> dict[int, Area]:
+    return {a.pk: a for a in Area.objects.filter(plan=plan).order_by("number")}

@@ -1,0 +1,434 @@
+"""The steering committee's dashboards: the province overview and each unit's page.
+
+- The committee and administrators see every unit; a head sees the page of
+  the unit they head; officials see neither.
+- Filters (plan or year, level, area, as-of date) travel in the URL, so that a
+  view can be shared.
+- Every figure comes from a fixed number of queries (tasks.progress); every
+  chart has a table with the same figures under it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from plans import charts
+from plans.attainment import LEVEL_ORDER
+from plans.decorators import OfficialRequest, official_required
+from plans.models import Area, Level, Official, Plan, PlanStatus, Role, ScoreSnapshot, Unit
+from plans.scores import subcriterion_names
+from plans.scoring import explain
+from tasks import progress
+from tasks.progress import Progress
+from tracker.assets import PLOTLY_JS
+
+UNIT_OVERDUE_LIST = 50
+AREA_UNITS = 20  # an area's page lists its lead units, those furthest behind first
+
+
+def state_labels() -> dict[str, str]:
+    """The Government Office's four states, as the page's language says them."""
+    return {
+        "on_time": _("Done on time"),
+        "late": _("Done late"),
+        "in_term": _("Not done, within term"),
+        "overdue": _("Not done, overdue"),
+    }
+
+
+def separators() -> str:
+    """plotly's decimal and thousands separators for the active language."""
+    return ",." if (get_language() or "vi").startswith("vi") else ".,"
+
+
+class DashboardFilters(forms.Form):
+    """The filters a dashboard URL carries; a bad value is shown and left out."""
+
+    plan = forms.TypedChoiceField(
+        label=gettext_lazy("Plan"), required=False, coerce=int, empty_value=None
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"), required=False, min_value=2000, max_value=2100
+    )
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+    area = forms.TypedChoiceField(
+        label=gettext_lazy("Area"), required=False, coerce=int, empty_value=None
+    )
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False)
+
+    def __init__(self, data: Any, plans: list[Plan]) -> None:
+        super().__init__(data)
+        self.plans = plans
+        self.fields["plan"].choices = [(p.pk, f"{p.document_number} ({p.year})") for p in plans]
+        self.fields["level"].choices = [("", gettext_lazy("All")), *Level.choices]
+        self.plan = self.pick_plan()
+        self.areas = progress.areas_of(self.plan) if self.plan else {}
+        self.fields["area"].choices = [("", gettext_lazy("All"))] + [
+            (a.number, str(a)) for a in self.areas.values()
+        ]
+
+    def pick_plan(self) -> Plan | None:
+        """The plan asked for; else the year's; else the newest issued plan."""
+        by_id = {p.pk: p for p in self.plans}
+        wanted = self.data.get("plan")
+        if wanted and str(wanted).isdigit() and int(wanted) in by_id:
+            return by_id[int(wanted)]
+        year = self.data.get("year")
+        if year and str(year).isdigit():
+            of_year = [p for p in self.plans if p.year == int(year)]
+            if of_year:
+                return of_year[0]
+        return self.plans[0] if self.plans else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        year = data.get("year")
+        if year and not data.get("plan") and not any(p.year == year for p in self.plans):
+            self.add_error("year", _("No plan for %(year)s.") % {"year": year})
+        return data
+
+    def value(self, name: str) -> Any:
+        """A field's valid value, or None when it is empty or wrong."""
+        if not self.is_bound or name in self.errors:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+    def chosen_as_of(self) -> dt.date:
+        """The as-of date asked for; else today, or the plan year's last day once it is over."""
+        chosen = self.value("as_of")
+        if chosen:
+            return chosen
+        today = timezone.localdate()
+        if self.plan is not None and self.plan.year < today.year:
+            return dt.date(self.plan.year, 12, 31)
+        return today
+
+    def chosen_area(self) -> Area | None:
+        number = self.value("area")
+        return next((a for a in self.areas.values() if a.number == number), None)
+
+
+def dashboard_plans() -> list[Plan]:
+    """Every plan, issued ones first, the newest year first."""
+    return list(
+        Plan.objects.select_related("unit", "index_set").order_by(
+            Case(
+                When(status=PlanStatus.ISSUED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "-year",
+            "-pk",
+        )
+    )
+
+
+def link(name: str, *args: Any, **query: Any) -> str:
+    """A URL with the query parameters that are set."""
+    url = reverse(name, args=args)
+    params = {k: v for k, v in query.items() if v not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def figure(name: str, chart: go.Figure) -> dict[str, Any]:
+    return {"id": f"figure-{name}", "figure": chart.to_plotly_json()}
+
+
+def bars(rows: Iterable[tuple[str, str, Progress]]) -> list[charts.Bar]:
+    return [charts.Bar(label, url, dict(p.states)) for label, url, p in rows]
+
+
+@official_required
+def overview(request: OfficialRequest) -> HttpResponse:
+    """The province overview; a head is taken to their unit's page."""
+    official = request.official
+    if official.role == Role.HEAD and official.unit_id:
+        target = reverse("unit_dashboard", args=[official.unit_id])
+        query = request.GET.urlencode()
+        return redirect(f"{target}?{query}" if query else target)
+    return overview_page(request)
+
+
+def refuse_officials(official: Official) -> None:
+    if not official.sees_everything and official.role != Role.HEAD:
+        raise PermissionDenied(
+            _("The dashboards are for the steering committee and the heads of units.")
+        )
+
+
+def overview_page(request: OfficialRequest) -> HttpResponse:
+    """Where the plan stands as of a day, across units, levels and areas."""
+    refuse_officials(request.official)
+    if not request.official.sees_everything:
+        raise Http404
+    filters = DashboardFilters(request.GET, dashboard_plans())
+    plan = filters.plan
+    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": PLOTLY_JS}
+    if plan is None:
+        return render(request, "tracker/overview.html", context)
+    as_of = filters.chosen_as_of()
+    level = filters.value("level") or None
+    area = filters.chosen_area()
+    keep = {"plan": plan.pk, "as_of": f"{as_of:%d/%m/%Y}"}
+
+    tasks = progress.counted_tasks(plan)
+    if level:
+        tasks = tasks.filter(lead_unit__level=level)
+    if area is not None:
+        tasks = tasks.filter(area=area)
+    units = {pk: (name, lvl) for pk, name, lvl in Unit.objects.values_list("id", "name", "level")}
+    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area_id")
+    headline = progress.total(grid)
+    per_level: dict[str, Progress] = {}
+    per_area: dict[int, Progress] = {}
+    per_unit: dict[int, Progress] = {}
+    for (unit_id, area_id), counts in grid.items():
+        lvl = units[unit_id][1]
+        per_level[lvl] = per_level.get(lvl, progress.NOTHING) + counts
+        per_area[area_id] = per_area.get(area_id, progress.NOTHING) + counts
+        per_unit[unit_id] = per_unit.get(unit_id, progress.NOTHING) + counts
+    labels = dict(Level.choices)
+    level_rows = [
+        (str(labels[lvl]), link("overview", **{**keep, "level": lvl}), per_level[lvl])
+        for lvl in LEVEL_ORDER
+        if lvl in per_level
+    ]
+    area_rows = [
+        (
+            str(a),
+            link("overview", **{**keep, "level": level, "area": a.number}),
+            per_area.get(a.pk, progress.NOTHING),
+        )
+        for a in filters.areas.values()
+        if area is None or a.pk == area.pk
+    ]
+    unit_rows = []
+    if area is not None:
+        behind = sorted(
+            per_unit.items(),
+            key=lambda item: (-item[1].overdue, item[1].done_pct or 0, units[item[0]][0]),
+        )[:AREA_UNITS]
+        unit_rows = [
+            (units[pk][0], link("unit_dashboard", pk, **keep), counts) for pk, counts in behind
+        ]
+
+    def unit_url(unit_id: int) -> str:
+        return link("unit_dashboard", unit_id, **keep)
+
+    day, ranking = progress.ranking(plan, as_of, level)
+    indicator_figures = progress.indicators(plan, as_of, level=level)
+    trend = progress.trend(plan, as_of, level=level)
+    overdue = progress.overdue_list(tasks, as_of, progress.OVERDUE_LIST)
+    names = state_labels()
+    sep = separators()
+    share = _("Share of tasks")
+    max_points = ranking[0].rows[0].max_points if ranking else Decimal(0)
+    context.update(
+        {
+            "as_of": as_of,
+            "level": level,
+            "level_label": labels.get(level, "") if level else "",
+            "area": area,
+            "headline": headline,
+            "states": names,
+            "level_rows": level_rows,
+            "area_rows": area_rows,
+            "unit_rows": unit_rows,
+            "score_day": day,
+            "ranking": [
+                {
+                    "r": r,
+                    "chart": figure(
+                        f"ranking-{r.level}",
+                        charts.ranking_bars(
+                            [
+                                (
+                                    row.name,
+                                    link("unit_dashboard", row.unit_id, **keep),
+                                    row.points,
+                                    row.rank,
+                                )
+                                for row in r.rows
+                            ],
+                            max_points,
+                            sep,
+                            _("Points"),
+                            _("Rank"),
+                        ),
+                    ),
+                }
+                for r in ranking
+            ],
+            "indicators": [
+                {
+                    "figures": f,
+                    "chart": figure(
+                        f"indicator-{f.indicator.pk}",
+                        charts.indicator_bars(
+                            [(x.level_label, x.actual_pct, x.target_pct) for x in f.levels],
+                            sep,
+                            _("Actual"),
+                            _("Target"),
+                        ),
+                    ),
+                }
+                for f in indicator_figures
+            ],
+            **trend_table(trend),
+            "overdue": overdue,
+            "keep": keep,
+            "keep_query": urlencode(keep),
+            "plan_tasks_url": link("plan_detail", plan.pk, overdue="yes"),
+            "charts": {
+                "levels": figure(
+                    "levels",
+                    charts.progress_bars(bars(level_rows), names, sep, share),
+                ),
+                "areas": figure("areas", charts.progress_bars(bars(area_rows), names, sep, share)),
+                "units": figure("units", charts.progress_bars(bars(unit_rows), names, sep, share))
+                if unit_rows
+                else None,
+                "trend": figure("trend", trend_chart(trend, max_points, sep)) if trend else None,
+            },
+        }
+    )
+    return render(request, "tracker/overview.html", context)
+
+
+def trend_levels(trend: list[progress.TrendPoint]) -> list[tuple[str, str]]:
+    """(level, label) of the levels the trend has scores for, in the usual order."""
+    seen = {lvl for point in trend for lvl in point.points}
+    labels = dict(Level.choices)
+    return [(lvl, str(labels[lvl])) for lvl in LEVEL_ORDER if lvl in seen]
+
+
+def trend_table(trend: list[progress.TrendPoint]) -> dict[str, Any]:
+    """The trend's rows for its table: each day with the average score of each level."""
+    levels = trend_levels(trend)
+    return {
+        "trend": trend,
+        "trend_levels": levels,
+        "trend_rows": [(p, [p.points.get(lvl) for lvl, _label in levels]) for p in trend],
+    }
+
+
+def trend_chart(trend: list[progress.TrendPoint], max_points: Decimal, sep: str) -> go.Figure:
+    levels = trend_levels(trend)
+    return charts.trend_lines(
+        [p.day for p in trend],
+        [p.done_pct for p in trend],
+        {label: [p.points.get(lvl) for p in trend] for lvl, label in levels},
+        sep,
+        _("Done of tasks due (%)"),
+        _("Average score"),
+        max_points,
+    )
+
+
+@official_required
+def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
+    """One unit's page: its tasks' progress, overdue list, score with the why, indicators."""
+    official = request.official
+    refuse_officials(official)
+    if not official.sees_everything and official.unit_id != pk:
+        raise Http404
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    filters = DashboardFilters(request.GET, dashboard_plans())
+    plan = filters.plan
+    context: dict[str, Any] = {
+        "filters": filters,
+        "plan": plan,
+        "unit": unit,
+        "plotly_js": PLOTLY_JS,
+        "head": Official.objects.head_of(unit.pk),
+        "committee": official.sees_everything,
+    }
+    if plan is None:
+        return render(request, "tracker/unit_dashboard.html", context)
+    as_of = filters.chosen_as_of()
+    keep = {"plan": plan.pk, "as_of": f"{as_of:%d/%m/%Y}"}
+    tasks = progress.counted_tasks(plan).filter(lead_unit=unit)
+    per_area = progress.progress_by(tasks, as_of, "area_id")
+    area_rows = [
+        (
+            str(a),
+            link("plan_detail", plan.pk, lead_unit=unit.pk, area=a.number),
+            per_area[a.pk],
+        )
+        for a in filters.areas.values()
+        if a.pk in per_area
+    ]
+    snapshot = (
+        ScoreSnapshot.objects.filter(plan=plan, unit=unit, as_of__lte=as_of)
+        .order_by("-as_of")
+        .first()
+    )
+    parts = []
+    peers = 0
+    if snapshot is not None:
+        names = subcriterion_names(plan)
+        parts = [
+            {**part, "name": names.get(part["code"], ""), "why_text": explain(part["why"])}
+            for part in snapshot.parts
+        ]
+        peers = ScoreSnapshot.objects.filter(
+            plan=plan, as_of=snapshot.as_of, level=snapshot.level
+        ).count()
+    trend = progress.trend(plan, as_of, unit=unit)
+    sep = separators()
+    names_of_states = state_labels()
+    context.update(
+        {
+            "as_of": as_of,
+            "keep": keep,
+            "headline": progress.total(per_area),
+            "states": names_of_states,
+            "area_rows": area_rows,
+            "snapshot": snapshot,
+            "parts": parts,
+            "peers": peers,
+            **trend_table(trend),
+            "keep_query": urlencode(keep),
+            "indicators": [
+                {"figures": f, "chart": None} for f in progress.indicators(plan, as_of, unit=unit)
+            ],
+            "overdue": progress.overdue_list(tasks, as_of, UNIT_OVERDUE_LIST),
+            "tasks_url": link("plan_detail", plan.pk, lead_unit=unit.pk),
+            "overview_url": link("overview", **keep, level=unit.level),
+            "charts": {
+                "areas": figure(
+                    "areas",
+                    charts.progress_bars(
+                        bars(area_rows), names_of_states, sep, _("Share of tasks")
+                    ),
+                )
+                if area_rows
+                else None,
+                "trend": figure(
+                    "trend",
+                    trend_chart(trend, snapshot.max_points if snapshot else Decimal(10), sep),
+                )
+                if trend
+                else None,
+            },
+        }
+    )
+    return render(request, "tracker/unit_dashboard.html", context)
