@@ -148,6 +148,16 @@ class Task(TimeStamped):
             models.Index(fields=["plan", "status", "due_date"], name="task_plan_status_due"),
             # A unit's page and the head's home: tasks a unit leads, by status.
             models.Index(fields=["lead_unit", "status"], name="task_lead_status"),
+            # The dashboards' counts of a plan by lead unit and area (tasks.progress.progress_by):
+            # every column they read, so that the count never visits the table.
+            models.Index(
+                fields=[
+                    *("plan", "lead_unit", "area", "status", "parent", "due_date", "completed_on")
+                ],
+                name="task_plan_progress",
+            ),
+            # The dashboards' overdue lists: a plan's tasks by deadline, oldest first.
+            models.Index(fields=["plan", "due_date"], name="task_plan_due"),
             # The reminder job: open tasks whose deadline is near or past.
             models.Index(fields=["due_date"], condition=open_q(), name="task_open_due"),
             # The reminder job: tasks waiting for their head's review.

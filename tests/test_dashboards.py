@@ -207,10 +207,22 @@ def test_indicators_agree_with_the_indicator_page(client: Client, plan: Plan) ->
 def test_a_unit_that_has_not_reported_is_missing_not_zero(client: Client, plan: Plan) -> None:
     indicator = Indicator.objects.filter(plan=plan).order_by("code").first()
     assert indicator is not None
-    reported = Measurement.objects.filter(indicator=indicator).values("unit")
-    silent = Unit.objects.filter(level=Level.COMMUNE).exclude(pk__in=reported).first()
-    assert silent is not None
     login(client, "bcd1")
+
+    def communes() -> Any:
+        figures = next(
+            i["figures"]
+            for i in client.get("/dashboard/").context["indicators"]
+            if i["figures"].indicator == indicator
+        )
+        return next(x for x in figures.levels if x.level == Level.COMMUNE)
+
+    before = communes()
+    silent = Measurement.objects.filter(indicator=indicator, unit__level=Level.COMMUNE).first().unit
+    Measurement.objects.filter(indicator=indicator, unit=silent).delete()
+    after = communes()
+    assert after.units_missing == before.units_missing + 1
+    assert after.units_reported == before.units_reported - 1
     page = client.get(f"/dashboard/units/{silent.pk}/")
     mine = next(
         i["figures"] for i in page.context["indicators"] if i["figures"].indicator == indicator

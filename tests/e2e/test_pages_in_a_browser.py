@@ -49,7 +49,7 @@ def test_the_committee_filters_the_plan_down_to_overdue_work(
     page: Page, live_server: object
 ) -> None:
     errors = sign_in(page, str(live_server), "bcd1")
-    expect(page.get_by_role("heading", name="Kế hoạch cải cách hành chính")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tổng quan tỉnh")).to_be_visible()
     page.get_by_role("link", name="Tất cả nhiệm vụ quá hạn").click()
     expect(page.locator("table.tasks tbody tr").first).to_be_visible()
     statuses = page.locator("table.tasks tbody tr .s-overdue")

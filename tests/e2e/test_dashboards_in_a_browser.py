@@ -1,0 +1,99 @@
+"""The dashboards in Chromium: charts drawn, no console errors, a click on a bar drills down."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from plans.models import Unit
+from tests.e2e.test_pages_in_a_browser import sign_in
+
+pytestmark = pytest.mark.usefixtures("demo_live")
+
+# The README shows this picture of the overview, taken on the demo data by this test.
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "overview.png"
+
+
+def charts_drawn(page: Page) -> int:
+    """Wait until every chart of the page holds plotly's svg; return how many there are."""
+    page.wait_for_function(
+        "() => { const boxes = [...document.querySelectorAll('.chart')];"
+        " return boxes.length > 0 && boxes.every(b => b.querySelector('svg.main-svg')); }"
+    )
+    return page.locator(".chart").count()
+
+
+def click_bar(page: Page, chart: str, index: int = 0) -> None:
+    """Click the middle of a chart's index-th visible bar, as a person would."""
+    page.locator(f"[data-figure^='{chart}']").first.scroll_into_view_if_needed()
+    box = page.evaluate(
+        """([chart, index]) => {
+            const box = document.querySelector(`[data-figure^='${chart}']`);
+            const bars = [...box.querySelectorAll('.points path')]
+                .map(p => p.getBoundingClientRect())
+                .filter(r => r.width > 4 && r.height > 4)
+                .sort((a, b) => a.top - b.top || a.left - b.left);
+            const r = bars[index];
+            return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+        }""",
+        [chart, index],
+    )
+    page.mouse.click(box["x"], box["y"])
+
+
+def test_the_committee_reads_the_overview_and_drills_down(page: Page, live_server: object) -> None:
+    page.set_viewport_size({"width": 1280, "height": 1300})
+    errors = sign_in(page, str(live_server), "bcd1")
+    expect(page.get_by_role("heading", name="Tổng quan tỉnh")).to_be_visible()
+    drawn = charts_drawn(page)
+    assert drawn >= 6  # levels, areas, three levels' rankings, indicators, trend
+    assert page.locator(".chart svg.main-svg").count() >= drawn
+    # Every chart has its table, readable without the chart.
+    expect(page.locator("table.progress").first).to_contain_text("Hoàn thành đúng hạn")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+    # A unit's bar in the ranking opens that unit's page.
+    first = page.locator("table.ranking tbody tr th a").first.inner_text()
+    click_bar(page, "figure-ranking-")
+    expect(page).to_have_url(re.compile(r"/dashboard/units/\d+/\?plan=\d+"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(first)
+    expect(page.get_by_role("heading", name="Điểm công tác chỉ đạo, điều hành")).to_be_visible()
+    charts_drawn(page)
+    page.go_back()
+    expect(page.get_by_role("heading", name="Tổng quan tỉnh")).to_be_visible()
+
+    # An area's bar narrows the overview to that area, with its lead units.
+    charts_drawn(page)
+    click_bar(page, "figure-areas")
+    expect(page).to_have_url(re.compile(r"area=\d+"))
+    expect(
+        page.get_by_role("heading", name=re.compile("Đơn vị chủ trì trong lĩnh vực"))
+    ).to_be_visible()
+    charts_drawn(page)
+    # And a unit's name in a table leads there too.
+    page.locator("table.progress tbody th a").last.click()
+    expect(page).to_have_url(re.compile(r"/dashboard/units/\d+/"))
+    assert errors == []
+
+
+def test_a_head_reads_their_unit_and_opens_an_areas_tasks(page: Page, live_server: object) -> None:
+    base = str(live_server)
+    errors = sign_in(page, base, "snv.head")
+    unit = Unit.objects.get(code="snv")
+    page.locator("header").get_by_role("link", name="Bảng theo dõi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(unit.name)
+    assert charts_drawn(page) >= 2  # progress by area, the trend
+    click_bar(page, "figure-areas")
+    expect(page).to_have_url(re.compile(rf"/plans/\d+/\?lead_unit={unit.pk}&area=\d+"))
+    rows = page.locator("table.tasks tbody tr")
+    expect(rows.first).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text(unit.name)
+    # The province overview is not theirs: they land on their own unit.
+    page.goto(f"{base}/dashboard/")
+    expect(page).to_have_url(re.compile(rf"/dashboard/units/{unit.pk}/"))
+    assert errors == []
