@@ -152,7 +152,13 @@ class Task(TimeStamped):
             # every column they read, so that the count never visits the table.
             models.Index(
                 fields=[
-                    *("plan", "lead_unit", "area", "status", "parent", "due_date", "completed_on")
+                    "plan",
+                    "lead_unit",
+                    "area",
+                    "status",
+                    "parent",
+                    "due_date",
+                    "completed_on",
                 ],
                 name="task_plan_progress",
             ),
