@@ -141,6 +141,7 @@ def test_the_filters_travel_in_the_url_and_narrow_every_figure(client: Client, p
     assert figures(page.context["headline"]) == by_hand(in_area, TODAY, plan)
     assert page.context["unit_rows"], "an area's page lists its lead units"
     assert all(row.task.area_id == area.pk for row in page.context["overdue"])
+    assert f'href="/plans/{plan.pk}/?area=3"' in body(page), "the area's tasks are a click away"
     # The unit rows link to the unit pages with the same plan and date.
     assert all(f"plan={plan.pk}" in url for _l, url, _p in page.context["unit_rows"])
 

@@ -147,7 +147,8 @@ def link(name: str, *args: Any, **query: Any) -> str:
 
 
 def figure(name: str, chart: go.Figure) -> dict[str, Any]:
-    return {"id": f"figure-{name}", "figure": chart.to_plotly_json()}
+    """A chart for the page: its id, its figure, and its height to reserve before it is drawn."""
+    return {"id": f"figure-{name}", "figure": chart.to_plotly_json(), "height": chart.layout.height}
 
 
 def bars(rows: Iterable[tuple[str, str, Progress]]) -> list[charts.Bar]:
@@ -294,7 +295,10 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
             "overdue": overdue,
             "keep": keep,
             "keep_query": urlencode(keep),
-            "plan_tasks_url": link("plan_detail", plan.pk, overdue="yes"),
+            "tasks_url": link("plan_detail", plan.pk, area=area.number if area else None),
+            "overdue_url": link(
+                "plan_detail", plan.pk, area=area.number if area else None, overdue="yes"
+            ),
             "charts": {
                 "levels": figure(
                     "levels",
