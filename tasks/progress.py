@@ -295,11 +295,8 @@ def indicators(
                 continue
             numerator = sum(n for _u, n, _d in rows)
             denominator = sum(d for _u, _n, d in rows)
-            meeting = sum(
-                1
-                for _u, n, d in rows
-                if target is not None and d and pct(n, d) is not None and pct(n, d) >= target
-            )
+            own = [pct(n, d) for _u, n, d in rows]
+            meeting = sum(1 for f in own if None not in (f, target) and f >= target)
             levels.append(
                 LevelAttainment(
                     lvl,
