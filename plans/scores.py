@@ -21,14 +21,18 @@ def subcriterion_names(plan: Plan) -> dict[str, str]:
     )
 
 
+def latest_day(plan: Plan, as_of: dt.date) -> dt.date | None:
+    """The greatest day on or before as_of the plan was scored on (None: not yet)."""
+    days = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)
+    return days.aggregate(day=Max("as_of"))["day"]
+
+
 def score_day(plan: Plan, as_of: dt.date) -> tuple[dt.date, list[ScoreSnapshot]]:
     """The roll-up with the greatest as-of date on or before as_of, by level then rank.
 
     Raises NotFound when the plan has none yet.
     """
-    day = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of).aggregate(day=Max("as_of"))[
-        "day"
-    ]
+    day = latest_day(plan, as_of)
     if day is None:
         raise NotFound(
             _("No scores for this plan on or before %(date)s yet: run the roll-up first.")

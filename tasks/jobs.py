@@ -61,9 +61,7 @@ def task_counts(
       a completion date implies done, hence not cancelled; accepted on or
       before a deadline that is itself on or before as_of implies by as_of.
     """
-    tasks = Task.objects.filter(plan=plan)
-    if not include_subtasks:
-        tasks = tasks.filter(parent__isnull=True)
+    tasks = Task.objects.filter(plan=plan).scored(include_subtasks)
     due = Q(due_date__lte=as_of) & ~Q(status=Status.CANCELLED)
     accepted = Q(due_date__lte=as_of, completed_on__lte=as_of)
     on_time = Q(due_date__lte=as_of, completed_on__lte=F("due_date"))

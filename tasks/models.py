@@ -53,6 +53,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
         """Tasks still to be finished: neither done nor cancelled."""
         return self.filter(open_q())
 
+    def scored(self, include_subtasks: bool) -> TaskQuerySet:
+        """What an index set counts: every task if it counts subtasks, else top-level ones."""
+        return self if include_subtasks else self.filter(parent__isnull=True)
+
     def overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         """Open tasks whose current deadline has passed (computed, never stored)."""
         return self.filter(overdue_q(today or timezone.localdate()))

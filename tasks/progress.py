@@ -21,20 +21,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from plans.attainment import LEVEL_ORDER, pct
 from plans.models import (
     Area,
-    Indicator,
-    IndicatorTarget,
-    Level,
-    Measurement,
     Official,
     Plan,
     ScoreSnapshot,
     Unit,
 )
+from plans.scores import latest_day
 from plans.scoring import round_points
 from tasks.models import Status, Task, TaskQuerySet
 
@@ -93,10 +90,13 @@ NOTHING = Progress()
 
 def counted_tasks(plan: Plan) -> TaskQuerySet:
     """The plan's tasks the dashboards count: not cancelled; subtasks as the index set says."""
-    tasks = Task.objects.filter(plan=plan).exclude(status=Status.CANCELLED)
-    if plan.index_set is None or not plan.index_set.include_subtasks:
-        tasks = tasks.filter(parent__isnull=True)
-    return tasks
+    include_subtasks = plan.index_set is not None and plan.index_set.include_subtasks
+    return Task.objects.filter(plan=plan).scored(include_subtasks).exclude(status=Status.CANCELLED)
+
+
+def not_done_by(as_of: dt.date) -> Q:
+    """Not accepted by the end of as_of (accepted later, or not at all): not done that day."""
+    return Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
 
 
 def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:
@@ -109,11 +109,7 @@ def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any
             due=Count("pk", filter=Q(due_date__lte=as_of)),
             on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
             late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
-            overdue=Count(
-                "pk",
-                filter=Q(due_date__lt=as_of)
-                & (Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)),
-            ),
+            overdue=Count("pk", filter=Q(due_date__lt=as_of) & not_done_by(as_of)),
         )
         .order_by()
     )
@@ -147,8 +143,7 @@ class LevelRanking:
 
 def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | None, list[Any]]:
     """The latest roll-up on or before as_of, per level: top and bottom units by score."""
-    days = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)
-    day = days.aggregate(day=Max("as_of"))["day"]
+    day = latest_day(plan, as_of)
     if day is None:
         return None, []
     rows = ScoreSnapshot.objects.filter(plan=plan, as_of=day)
@@ -222,109 +217,6 @@ def trend(
 
 
 @dataclass
-class LevelAttainment:
-    level: str
-    target_pct: Decimal | None
-    actual_pct: Decimal | None
-    numerator: int
-    denominator: int
-    units_meeting: int
-    units_reported: int
-    units_missing: int
-
-    @property
-    def level_label(self) -> str:
-        return str(Level(self.level).label)
-
-
-@dataclass
-class IndicatorFigures:
-    indicator: Indicator
-    levels: list[LevelAttainment]
-    # The unit's own figure on a unit's page: (numerator, denominator, actual, target, met).
-    unit: tuple[int, int, Decimal | None, Decimal | None, bool | None] | None = None
-
-
-def latest_measurements(plan: Plan, as_of: dt.date) -> QuerySet[Measurement]:
-    """Each unit's latest measurement of each of the plan's indicators ending by as_of."""
-    same = Measurement.objects.filter(
-        indicator=OuterRef("indicator"), unit=OuterRef("unit"), period_end__lte=as_of
-    )
-    first = same.order_by("-period_end", "period_start", "-id").values("pk")[:1]
-    return Measurement.objects.filter(
-        indicator__plan=plan, period_end__lte=as_of, pk=Subquery(first)
-    )
-
-
-def indicators(
-    plan: Plan, as_of: dt.date, *, level: str | None = None, unit: Unit | None = None
-) -> list[IndicatorFigures]:
-    """Each indicator's figure per level against its target, units meeting it and missing.
-
-    A unit meets a target when its own figure, rounded as the indicator page
-    rounds it, reaches its level's target. Four queries for all the indicators.
-    """
-    found = list(Indicator.objects.filter(plan=plan).order_by("code"))
-    if not found:
-        return []
-    targets = {
-        (i, lvl): target
-        for i, lvl, target in IndicatorTarget.objects.filter(indicator__plan=plan).values_list(
-            "indicator_id", "level", "target_pct"
-        )
-    }
-    chosen = latest_measurements(plan, as_of)
-    if level:
-        chosen = chosen.filter(unit__level=level)
-    reported: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
-    for indicator_id, unit_id, lvl, numerator, denominator in chosen.values_list(
-        "indicator_id", "unit_id", "unit__level", "numerator", "denominator"
-    ):
-        reported.setdefault((indicator_id, lvl), []).append((unit_id, numerator, denominator))
-    expected = Unit.objects.all()
-    if level:
-        expected = expected.filter(level=level)
-    units_per_level = dict(expected.values_list("level").annotate(n=Count("pk")).order_by())
-    result = []
-    for indicator in found:
-        levels = []
-        for lvl in LEVEL_ORDER:
-            target = targets.get((indicator.pk, lvl))
-            rows = reported.get((indicator.pk, lvl), [])
-            if not rows and (target is None or not units_per_level.get(lvl)):
-                continue
-            numerator = sum(n for _u, n, _d in rows)
-            denominator = sum(d for _u, _n, d in rows)
-            own = [pct(n, d) for _u, n, d in rows]
-            meeting = sum(1 for f in own if None not in (f, target) and f >= target)
-            levels.append(
-                LevelAttainment(
-                    lvl,
-                    target,
-                    pct(numerator, denominator),
-                    numerator,
-                    denominator,
-                    meeting,
-                    len(rows),
-                    max(units_per_level.get(lvl, 0) - len(rows), 0),
-                )
-            )
-        own = None
-        if unit is not None:
-            mine = [r for r in reported.get((indicator.pk, unit.level), []) if r[0] == unit.pk]
-            target = targets.get((indicator.pk, unit.level))
-            if mine:
-                _u, n, d = mine[0]
-                actual = pct(n, d)
-                met = None if actual is None or target is None else actual >= target
-                own = (n, d, actual, target, met)
-            else:
-                own = (0, 0, None, target, None)
-        result.append(IndicatorFigures(indicator, levels, own))
-    return result
-
-
-@dataclass
 class OverdueRow:
     task: Task
     days: int
@@ -336,8 +228,7 @@ def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[Over
     """The oldest overdue tasks with their lead unit and its head, in one query."""
     head = Official.objects.heads().filter(unit=OuterRef("lead_unit")).order_by("pk")
     late = (
-        tasks.filter(due_date__lt=as_of)
-        .filter(Q(completed_on__isnull=True) | Q(completed_on__gt=as_of))
+        tasks.filter(not_done_by(as_of), due_date__lt=as_of)
         .select_related("lead_unit", "area")
         .annotate(
             head_name=Subquery(head.values("full_name")[:1]),

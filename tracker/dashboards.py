@@ -28,7 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from plans import charts
-from plans.attainment import LEVEL_ORDER
+from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Area, Level, Official, Plan, PlanStatus, Role, ScoreSnapshot, Unit
 from plans.scores import subcriterion_names
@@ -233,7 +233,7 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         return link("unit_dashboard", unit_id, **keep)
 
     day, ranking = progress.ranking(plan, as_of, level)
-    indicator_figures = progress.indicators(plan, as_of, level=level)
+    indicator_figures = plan_attainment(plan, as_of, level=level)
     trend = progress.trend(plan, as_of, level=level)
     overdue = progress.overdue_list(tasks, as_of, progress.OVERDUE_LIST)
     names = state_labels()
@@ -412,10 +412,11 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
             **trend_table(trend),
             "keep_query": urlencode(keep),
             "indicators": [
-                {"figures": f, "chart": None} for f in progress.indicators(plan, as_of, unit=unit)
+                {"figures": f, "chart": None} for f in plan_attainment(plan, as_of, unit=unit)
             ],
             "overdue": progress.overdue_list(tasks, as_of, UNIT_OVERDUE_LIST),
             "tasks_url": link("plan_detail", plan.pk, lead_unit=unit.pk),
+            "overdue_url": link("plan_detail", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overview_url": link("overview", **keep, level=unit.level),
             "charts": {
                 "areas": figure(

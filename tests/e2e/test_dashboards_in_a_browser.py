@@ -50,7 +50,6 @@ def test_the_committee_reads_the_overview_and_drills_down(page: Page, live_serve
     expect(page.get_by_role("heading", name="Tổng quan tỉnh")).to_be_visible()
     drawn = charts_drawn(page)
     assert drawn >= 6  # levels, areas, three levels' rankings, indicators, trend
-    assert page.locator(".chart svg.main-svg").count() >= drawn
     # Every chart has its table, readable without the chart.
     expect(page.locator("table.progress").first).to_contain_text("Hoàn thành đúng hạn")
     SCREENSHOT.parent.mkdir(exist_ok=True)
