@@ -33,28 +33,50 @@ import django
 
 django.setup()
 
+import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
+from psycopg import sql as psql  # noqa: E402
 
-from plans.models import Plan  # noqa: E402
+from plans.models import Plan, ScoreSnapshot  # noqa: E402
 from tasks.jobs import rollup  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 22)
 
 
-def best_of_each(runs: int, *works: Callable[[], object]) -> list[float]:
+Work = tuple[Callable[[], object], Callable[[], object]]  # (prepare, work)
+
+
+def best_of_each(runs: int, *works: Work) -> list[float]:
     """The best time of each piece of work, run in turn (a, b, a, b, ...).
 
+    Each work is (prepare, work): prepare runs untimed just before its work.
     Taking turns lets both sides see the same machine: on a small virtual
     machine the time of one query moves by a third from minute to minute.
     """
     times: list[list[float]] = [[] for _ in works]
     for _ in range(runs):
-        for work, spent in zip(works, times, strict=True):
+        for (prepare, work), spent in zip(works, times, strict=True):
+            prepare()
             started = time.perf_counter()
             work()
             spent.append(time.perf_counter() - started)
     return [min(spent) for spent in times]
+
+
+def create_database() -> None:
+    """Create the PostgreSQL database DATABASE_URL names, the first time."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        params = {**connection.get_connection_params(), "dbname": "postgres"}
+        params.pop("cursor_factory", None)
+        with psycopg.connect(**params, autocommit=True) as server:
+            name = connection.settings_dict["NAME"]
+            server.execute(psql.SQL("CREATE DATABASE {}").format(psql.Identifier(name)))
+        print(f"Created the database {name}.")
 
 
 def main() -> int:
@@ -64,6 +86,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
 
+    create_database()
     call_command("migrate", verbosity=0)
     number = f"BENCH-{args.units}-{args.tasks}"
     plan = Plan.objects.filter(document_number=number).order_by("-pk").first()
@@ -71,9 +94,10 @@ def main() -> int:
         call_command("seed_bench", units=args.units, tasks=args.tasks)
         plan = Plan.objects.filter(document_number=number).order_by("-pk").first()
         assert plan is not None
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE tasks_task")
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE tasks_task")
 
     def plain() -> object:
         with connection.cursor() as cursor:
@@ -84,20 +108,33 @@ def main() -> int:
             )
             return cursor.fetchall()
 
-    plain(), rollup(plan, AS_OF)  # warm the caches
-    group_by, scored = best_of_each(args.runs, plain, lambda: rollup(plan, AS_OF))
-    ratio = scored / group_by
-    print(f"database  {connection.vendor}")
-    print(f"plan      {plan.pk} ({args.units} units, {args.tasks} tasks)")
-    print(f"GROUP BY  {group_by * 1000:8.1f} ms  (best of {args.runs}, taking turns)")
-    print(f"roll-up   {scored * 1000:8.1f} ms  (best of {args.runs}, taking turns)")
-    print(f"ratio     {ratio:8.2f}x")
-    if connection.vendor == "postgresql":
-        ok = ratio <= 3
-        print(f"target    roll-up <= 3x GROUP BY: {'met' if ok else 'NOT met'}")
+    def tidy() -> None:
+        """What autovacuum does between two nights (this bench's runs come seconds apart)."""
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {ScoreSnapshot._meta.db_table}")
+
+    def new_day() -> None:
+        ScoreSnapshot.objects.filter(plan=plan, as_of=AS_OF).delete()
+        tidy()
+
+    def score() -> object:
+        return rollup(plan, AS_OF)
+
+    plain(), score()  # warm the caches
+    group_by, first, again = best_of_each(args.runs, (tidy, plain), (new_day, score), (tidy, score))
+    print(f"database          {connection.vendor}")
+    print(f"plan              {plan.pk} ({args.units} units, {args.tasks} tasks)")
+    print(f"GROUP BY          {group_by * 1000:8.1f} ms")
+    print(f"roll-up, new day  {first * 1000:8.1f} ms  {first / group_by:5.2f}x GROUP BY")
+    print(f"roll-up, again    {again * 1000:8.1f} ms  {again / group_by:5.2f}x GROUP BY")
+    print(f"                  (best of {args.runs} each, taking turns)")
+    if postgres:
+        ok = max(first, again) <= 3 * group_by
+        print(f"target            roll-up <= 3x GROUP BY: {'met' if ok else 'NOT met'}")
     else:
-        ok = scored < 1
-        print(f"target    roll-up < 1 s on SQLite: {'met' if ok else 'NOT met'}")
+        ok = max(first, again) < 1
+        print(f"target            roll-up < 1 s on SQLite: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
 

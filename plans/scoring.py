@@ -14,12 +14,12 @@ turn a stored "why" back into a sentence with `explain`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -54,23 +54,29 @@ DEFAULT_BANDS: list[dict[str, Any]] = [
 ]
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """One unit's tasks for one sub-criterion, cancelled tasks left out.
 
     - due: tasks whose current deadline is on or before the as-of date;
     - accepted: of those, accepted (done) on or before the as-of date;
     - on_time: of those, accepted on or before their own (extended) deadline.
+
+    A named tuple: the roll-up makes one per unit and tag, 20,000 for a province.
     """
 
     due: int = 0
     accepted: int = 0
     on_time: int = 0
 
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.due + other.due, self.accepted + other.accepted, self.on_time + other.on_time
-        )
+    @classmethod
+    def total(cls, parts: Iterable[Counts]) -> Counts:
+        """The sum of several counts (a unit's tasks whatever their tag)."""
+        due = accepted = on_time = 0
+        for part in parts:
+            due += part[0]
+            accepted += part[1]
+            on_time += part[2]
+        return cls(due, accepted, on_time)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,11 @@ def round_points(value: Decimal | Fraction | int) -> Decimal:
     if isinstance(value, Fraction):
         value = Decimal(value.numerator) / Decimal(value.denominator)
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _half_up(numerator: int, denominator: int) -> Decimal:
+    """numerator / denominator to two decimals, half up, in integers (both >= 0)."""
+    return Decimal((numerator * 200 + denominator) // (2 * denominator)).scaleb(-2)
 
 
 def check_bands(bands: Any) -> str | None:
@@ -153,13 +164,11 @@ def completion_bands(
     if kind == FULL:
         points = round_points(max_points)
     elif kind == PROPORTIONAL:
-        points = round_points(Fraction(Decimal(max_points)) * Fraction(accepted, due))
+        top, bottom = Decimal(max_points).as_integer_ratio()
+        points = _half_up(top * accepted, bottom * due)
     else:
         points = round_points(0)
-    why.update(
-        pct=str(round_points(Fraction(accepted * 100, due))),
-        band={"from": raw, "to": up, "points": kind},
-    )
+    why.update(pct=str(_half_up(accepted * 100, due)), band={"from": raw, "to": up, "points": kind})
     return Score(points, why)
 
 
@@ -231,6 +240,20 @@ def apply(
     if rule.kind == MANUAL:
         return manual(rule.max_points, entry)
     raise ValueError(f"unknown rule kind {rule.kind!r}")
+
+
+def reads(rule: Rule, counts: Counts, entry: ManualEntry | None) -> tuple[Any, ...]:
+    """What `apply` reads for the rule's kind: the same reading gives the same score and why.
+
+    The roll-up scores each distinct reading once, whatever the number of units.
+    """
+    if rule.kind == COMPLETION_BANDS:
+        return (counts.due, counts.accepted)
+    if rule.kind == ON_TIME:
+        return (counts.due, counts.on_time)
+    if rule.kind == MANUAL:
+        return (entry,)
+    return ()
 
 
 def competition_ranks(points: Mapping[Hashable, Decimal]) -> dict[Hashable, int]:

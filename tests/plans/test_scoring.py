@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from django.utils import translation
@@ -133,3 +134,45 @@ def test_unusable_bands_are_named(value: object) -> None:
 
 def test_the_demo_bands_are_usable() -> None:
     assert scoring.check_bands(scoring.DEFAULT_BANDS) is None
+
+
+def test_the_rate_and_proportional_points_are_exact_half_up() -> None:
+    # Checked against exact fractions rounded half up, for every count up to 60.
+    for due in range(1, 61):
+        for accepted in range(due + 1):
+            rate = Fraction(accepted * 100, due)
+            score = scoring.completion_bands(Decimal("2.75"), BANDS, Counts(due, accepted), AS_OF)
+            assert score.why["pct"] == str(scoring.round_points(rate))
+            if 80 <= rate < 100:
+                expected = scoring.round_points(Fraction(Decimal("2.75")) * rate / 100)
+                assert score.points == expected
+    assert bands(2, 3).why["pct"] == "66.67"
+    assert bands(1, 8).why["pct"] == "12.50"
+
+
+@pytest.mark.parametrize(
+    "kind", [scoring.COMPLETION_BANDS, scoring.ON_TIME, scoring.PLAN_ISSUED_ON_TIME]
+)
+def test_the_same_reading_gives_the_same_score(kind: str) -> None:
+    # The roll-up scores each distinct reading once and reuses it for every
+    # unit that reads the same: nothing apply uses may be left out of it.
+    rule = scoring.Rule("1.2", kind, THREE, BANDS, dt.date(2026, 1, 31))
+    seen: dict[tuple[object, ...], scoring.Score] = {}
+    for due in range(5):
+        for accepted in range(due + 1):
+            for on_time in range(accepted + 1):
+                counts = Counts(due, accepted, on_time)
+                score = scoring.apply(
+                    rule, counts=counts, as_of=AS_OF, issued_on=dt.date(2026, 1, 20), entry=None
+                )
+                assert seen.setdefault(scoring.reads(rule, counts, None), score) == score
+    # ...and it is no coarser than it must be.
+    assert len(seen) == {scoring.COMPLETION_BANDS: 15, scoring.ON_TIME: 15}.get(kind, 1)
+
+
+def test_a_manual_reading_is_the_entry() -> None:
+    rule = scoring.Rule("1.6", scoring.MANUAL, Decimal(1), [], None)
+    at = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
+    one, two = (scoring.ManualEntry(Decimal(p), "x", "y", at) for p in ("0.5", "0.7"))
+    assert scoring.reads(rule, Counts(3, 1, 0), one) == scoring.reads(rule, Counts(), one)
+    assert scoring.reads(rule, Counts(), one) != scoring.reads(rule, Counts(), two)
