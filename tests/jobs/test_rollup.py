@@ -253,6 +253,27 @@ def test_the_latest_manual_score_entered_by_as_of_counts(test_plan: Plan) -> Non
     assert points(scored(test_plan, dt.date(2026, 6, 1))[u.pk])["1.6"] == "0.00"
 
 
+def test_a_justification_is_stored_as_written(test_plan: Plan) -> None:
+    # Quotes, backslashes, tabs, line breaks and Vietnamese survive the write
+    # (on PostgreSQL the snapshots are streamed with COPY).
+    u = unit()
+    task(test_plan, u, dt.date(2026, 3, 1))
+    written = 'Đã ban hành "Quy chế" số 12\\QĐ;\tbổ sung\r\ndòng hai \\N \u00a0✓'
+    ManualScore.objects.create(
+        plan=test_plan,
+        unit=u,
+        subcriterion=SubCriterion.objects.get(criterion__index_set=test_plan.index_set, code="1.6"),
+        points=Decimal("0.5"),
+        justification=written,
+        entered_by=official("bcd1"),
+        entered_at=done_at(dt.date(2026, 6, 1)),
+    )
+    rollup(test_plan, AS_OF)
+    stored = ScoreSnapshot.objects.get(plan=test_plan, unit=u, as_of=AS_OF)
+    assert parts(stored)["1.6"]["why"]["justification"] == written
+    assert (stored.points, parts(stored)["1.6"]["points"]) == (Decimal("4.50"), "0.50")
+
+
 def test_rerunning_a_day_replaces_it_and_other_days_stay(test_plan: Plan) -> None:
     u = unit()
     t = task(test_plan, u, dt.date(2026, 3, 1))
