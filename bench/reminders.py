@@ -44,7 +44,6 @@ from django.utils import timezone  # noqa: E402
 from plans.indexsets import demo_index_set  # noqa: E402
 from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
 from plans.services import add_default_areas  # noqa: E402
-from tasks.jobs import send_reminders  # noqa: E402
 from tasks.management.commands.seed_bench import bench_units  # noqa: E402
 from tasks.models import (  # noqa: E402
     Notification,
@@ -54,6 +53,7 @@ from tasks.models import (  # noqa: E402
     Task,
     completion_day,
 )
+from tasks.reminders import send_reminders  # noqa: E402
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 8, 0))  # a Wednesday morning
 TODAY = NOW.date()

@@ -39,7 +39,7 @@ from django.db import OperationalError, connection  # noqa: E402
 from psycopg import sql as psql  # noqa: E402
 
 from plans.models import Plan, ScoreSnapshot  # noqa: E402
-from tasks.jobs import rollup  # noqa: E402
+from tasks.scores import rollup  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 22)
 
@@ -119,7 +119,7 @@ def main() -> int:
         tidy()
 
     def score() -> object:
-        return rollup(plan, AS_OF)
+        return rollup(plan, AS_OF, batch=True)
 
     plain(), score()  # warm the caches
     group_by, first, again = best_of_each(args.runs, (tidy, plain), (new_day, score), (tidy, score))

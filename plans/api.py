@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, Strict
 
-from plans import scoring, services
+from plans import services
+from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
-from plans.errors import Invalid, NotAllowed, NotFound
+from plans.errors import Invalid, NotFound
 from plans.models import (
     Criterion,
     IndexSet,
@@ -29,26 +29,35 @@ from plans.models import (
     Role,
     Unit,
 )
-from plans.schemas import ERRORS, MAX_ID, Detail, Id, IsoDate, Page, PathId, Year, text
-from plans.scores import score_day, subcriterion_names
+from plans.schemas import (
+    ERRORS,
+    MAX_ID,
+    Detail,
+    Id,
+    IsoDate,
+    Page,
+    PathId,
+    RequiredText40,
+    RequiredText128,
+    RequiredText150,
+    RequiredText200,
+    RequiredText300,
+    RequiredText4096,
+    Text60,
+    Text120,
+    Text254,
+    Year,
+)
 
 router = Router(tags=["organisation"])
-
-
-def caller(request: HttpRequest) -> Official:
-    """The official making the request (token or session); 403 for a bare login."""
-    official = services.official_for(request.auth)  # type: ignore[attr-defined]
-    if official is None:
-        raise NotAllowed("This login has no official profile.")
-    return official
 
 
 # ---------------------------------------------------------------- auth
 
 
 class TokenIn(Schema):
-    username: text(150, 1)  # type: ignore[valid-type]
-    password: text(4096, 1)  # type: ignore[valid-type]
+    username: RequiredText150
+    password: RequiredText4096
 
 
 class TokenOut(Schema):
@@ -90,13 +99,13 @@ class OfficialOut(Schema):
 
 
 class OfficialIn(Schema):
-    username: text(150, 1)  # type: ignore[valid-type]
-    full_name: text(150, 1)  # type: ignore[valid-type]
-    email: text(254) = ""  # type: ignore[valid-type]
+    username: RequiredText150
+    full_name: RequiredText150
+    email: Text254 = ""
     unit_id: Id | None = None
     role: Role
-    password: text(128, 1)  # type: ignore[valid-type]
-    position: text(120) = ""  # type: ignore[valid-type]
+    password: RequiredText128
+    position: Text120 = ""
 
 
 @router.get("/me", response={200: OfficialOut, **ERRORS}, summary="The caller as an official")
@@ -150,15 +159,15 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    code: text(40, 1)  # type: ignore[valid-type]
-    name: text(200, 1)  # type: ignore[valid-type]
+    code: RequiredText40
+    name: RequiredText200
     level: Level
     parent_id: Id | None = None
 
 
 class UnitPatch(Schema):
-    code: text(40, 1) | None = None  # type: ignore[valid-type]
-    name: text(200, 1) | None = None  # type: ignore[valid-type]
+    code: RequiredText40 | None = None
+    name: RequiredText200 | None = None
     level: Level | None = None
     parent_id: Id | None = None
 
@@ -226,8 +235,8 @@ class PlanOut(Schema):
 class PlanIn(Schema):
     unit_id: Id
     year: Year
-    title: text(300, 1)  # type: ignore[valid-type]
-    document_number: text(60) = ""  # type: ignore[valid-type]
+    title: RequiredText300
+    document_number: Text60 = ""
     issued_on: IsoDate | None = None
     status: PlanStatus = PlanStatus.DRAFT
     index_set_id: Id | None = None
@@ -235,19 +244,11 @@ class PlanIn(Schema):
 
 class PlanPatch(Schema):
     year: Year | None = None
-    title: text(300, 1) | None = None  # type: ignore[valid-type]
-    document_number: text(60) | None = None  # type: ignore[valid-type]
+    title: RequiredText300 | None = None
+    document_number: Text60 | None = None
     issued_on: IsoDate | None = None
     status: PlanStatus | None = None
     index_set_id: Id | None = None
-
-
-def get_plan(plan_id: int) -> Plan:
-    """Plans are the province's published documents: every official reads them."""
-    plan = Plan.objects.filter(pk=plan_id).first()
-    if plan is None:
-        raise NotFound(_("No such plan."))
-    return plan
 
 
 @router.get("/plans", response={200: list[PlanOut], **ERRORS}, tags=["plans"], summary="Plans")
@@ -373,9 +374,9 @@ class TargetOut(Schema):
 
 
 class IndicatorIn(Schema):
-    code: text(40, 1)  # type: ignore[valid-type]
-    name: text(300, 1)  # type: ignore[valid-type]
-    unit_of_measure: text(40, 1) = "%"  # type: ignore[valid-type]
+    code: RequiredText40
+    name: RequiredText300
+    unit_of_measure: RequiredText40 = "%"
     targets: list[TargetIn] = []
 
 
@@ -545,78 +546,3 @@ def read_attainment(
         "units": [asdict(u) for u in units],
         "levels": [asdict(level) for level in levels],
     }
-
-
-# ---------------------------------------------------------------- scores
-
-
-class SubScoreOut(Schema):
-    code: str
-    name: str
-    points: float
-    max_points: float
-    why: str
-    why_data: dict[str, Any]
-
-
-class UnitScoreOut(Schema):
-    unit_id: int
-    code: str
-    name: str
-    level: str
-    points: float
-    max_points: float
-    rank: int
-    subcriteria: list[SubScoreOut]
-
-
-class ScoresOut(Schema):
-    plan_id: int
-    as_of: dt.date
-    computed_at: dt.datetime | None
-    units: list[UnitScoreOut]
-
-
-def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
-    """The stored roll-up of the latest day on or before as_of (404 when none)."""
-    day, rows = score_day(plan, as_of)
-    names = subcriterion_names(plan)
-    return {
-        "plan_id": plan.pk,
-        "as_of": day,
-        "computed_at": max((s.computed_at for s in rows), default=None),
-        "units": [
-            {
-                "unit_id": s.unit_id,
-                "code": s.unit.code,
-                "name": s.unit.name,
-                "level": s.level,
-                "points": s.points,
-                "max_points": s.max_points,
-                "rank": s.rank,
-                "subcriteria": [
-                    {
-                        **part,
-                        "name": names.get(part["code"], ""),
-                        "why": scoring.explain(part["why"]),
-                        "why_data": part["why"],
-                    }
-                    for part in s.parts
-                ],
-            }
-            for s in rows
-        ],
-    }
-
-
-@router.get(
-    "/plans/{plan_id}/scores",
-    response={200: ScoresOut, **ERRORS},
-    tags=["scores"],
-    summary="The latest roll-up on or before as_of (default today), units ranked per level",
-)
-def read_scores(
-    request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
-) -> dict[str, Any]:
-    caller(request)
-    return scores_out(get_plan(plan_id), as_of or timezone.localdate())

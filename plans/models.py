@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -87,6 +88,10 @@ class OfficialQuerySet(models.QuerySet["Official"]):
         """Heads of units whose login is active: who is shown as head, and told."""
         return self.filter(role=Role.HEAD, user__is_active=True)
 
+    def committee(self) -> OfficialQuerySet:
+        """Steering-committee members whose login is active: who is told of escalations."""
+        return self.filter(role=Role.COMMITTEE, user__is_active=True)
+
     def head_of(self, unit_id: int) -> Official | None:
         return self.heads().filter(unit_id=unit_id).select_related("user").first()
 
@@ -143,9 +148,25 @@ class Official(TimeStamped):
         return self.user.email
 
     @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role == Role.COMMITTEE
+
+    @property
+    def is_head(self) -> bool:
+        return self.role == Role.HEAD
+
+    @property
+    def is_plain_official(self) -> bool:
+        return self.role == Role.OFFICIAL
+
+    @property
     def sees_everything(self) -> bool:
         """Administrators and the steering committee read every unit's work."""
-        return self.role in (Role.ADMIN, Role.COMMITTEE)
+        return self.is_admin or self.is_committee
 
 
 class ApiToken(models.Model):
@@ -621,6 +642,14 @@ FIELD_LABELS = {
 }
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def history_of(self, obj: models.Model) -> AuditEventQuerySet:
+        """Every event of one object, oldest first (a task's history, page and API)."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).order_by("at", "id")
+
+
 class AuditEvent(models.Model):
     """One change to one object: who, when, what (the task history reads these)."""
 
@@ -639,7 +668,10 @@ class AuditEvent(models.Model):
     )
     object_id = models.PositiveBigIntegerField(_("object id"))
     target = GenericForeignKey("content_type", "object_id")
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # Dates and decimals are written as text (ISO dates), as the history reads them.
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

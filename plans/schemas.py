@@ -52,14 +52,33 @@ IsoDate = Annotated[dt.date, BeforeValidator(_iso_date), AfterValidator(_sane_ye
 Text = Annotated[str, Strict(), AfterValidator(_storable)]
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    """A storable string of bounded length (leading and trailing spaces trimmed)."""
-    return Annotated[
-        str,
-        Strict(),
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_storable),
-    ]
+def _bounded(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
+_STORABLE = AfterValidator(_storable)
+
+# Storable strings of bounded length, leading and trailing spaces trimmed;
+# RequiredTextN refuses an empty one.
+Text20 = Annotated[str, Strict(), _bounded(20), _STORABLE]
+RequiredText20 = Annotated[str, Strict(), _bounded(20, 1), _STORABLE]
+RequiredText40 = Annotated[str, Strict(), _bounded(40, 1), _STORABLE]
+Text60 = Annotated[str, Strict(), _bounded(60), _STORABLE]
+Text120 = Annotated[str, Strict(), _bounded(120), _STORABLE]
+RequiredText128 = Annotated[str, Strict(), _bounded(128, 1), _STORABLE]
+RequiredText150 = Annotated[str, Strict(), _bounded(150, 1), _STORABLE]
+Text200 = Annotated[str, Strict(), _bounded(200), _STORABLE]
+RequiredText200 = Annotated[str, Strict(), _bounded(200, 1), _STORABLE]
+Text254 = Annotated[str, Strict(), _bounded(254), _STORABLE]
+Text300 = Annotated[str, Strict(), _bounded(300), _STORABLE]
+RequiredText300 = Annotated[str, Strict(), _bounded(300, 1), _STORABLE]
+RequiredText500 = Annotated[str, Strict(), _bounded(500, 1), _STORABLE]
+Text2000 = Annotated[str, Strict(), _bounded(2000), _STORABLE]
+RequiredText2000 = Annotated[str, Strict(), _bounded(2000, 1), _STORABLE]
+RequiredText4096 = Annotated[str, Strict(), _bounded(4096, 1), _STORABLE]
+Text5000 = Annotated[str, Strict(), _bounded(5000), _STORABLE]
+RequiredText5000 = Annotated[str, Strict(), _bounded(5000, 1), _STORABLE]
+Text20000 = Annotated[str, Strict(), _bounded(20000), _STORABLE]
 
 
 class Detail(Schema):

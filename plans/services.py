@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans import scoring
+from plans.access import Action, allows, plan_relations, unit_relations
 from plans.errors import Conflict, Invalid, NotAllowed, NotAuthenticated
 from plans.indexsets import demo_index_set
 from plans.models import (
@@ -28,13 +27,11 @@ from plans.models import (
     IndexSet,
     Indicator,
     IndicatorTarget,
-    ManualScore,
     Measurement,
     Official,
     Plan,
     PlanStatus,
     Role,
-    SubCriterion,
     Unit,
     record,
 )
@@ -118,7 +115,7 @@ def user_for_token(raw: str, *, now: dt.datetime | None = None) -> AbstractBaseU
 
 
 def _require_admin(actor: Official) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise NotAllowed(_("Only an administrator changes units and officials."))
 
 
@@ -238,13 +235,8 @@ def create_official(
 # ---------------------------------------------------------------- plans
 
 
-def may_manage_plan(actor: Official, unit_id: int | None) -> bool:
-    """Administrators, and the head of the unit issuing the plan."""
-    return actor.role == Role.ADMIN or (actor.role == Role.HEAD and actor.unit_id == unit_id)
-
-
 def _require_plan_manager(actor: Official, unit_id: int | None) -> None:
-    if not may_manage_plan(actor, unit_id):
+    if not allows(Action.MANAGE_PLAN, plan_relations(actor, unit_id)):
         raise NotAllowed(_("Only an administrator or the head of the issuing unit does this."))
 
 
@@ -313,17 +305,13 @@ def update_plan(actor: Official, plan: Plan, **changes: Any) -> Plan:
                 plan.index_set = _index_set(changes[field], plan.year)
             else:
                 setattr(plan, field, changes[field])
-            edited[field] = [_jsonable(old), _jsonable(changes[field])]
+            edited[field] = [old, changes[field]]
     if edited:
         _check_issue_date(plan)
         clean_or_invalid(plan)
         plan.save()
         record(actor, "edited", plan, **edited)
     return plan
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 # ---------------------------------------------------------------- indicators
@@ -370,13 +358,6 @@ def create_indicator(
     return indicator
 
 
-def may_report_for(actor: Official, unit_id: int) -> bool:
-    """Administrators for any unit; a unit's head and officials for their own unit."""
-    if actor.role == Role.ADMIN:
-        return True
-    return actor.role in (Role.HEAD, Role.OFFICIAL) and actor.unit_id == unit_id
-
-
 @transaction.atomic
 def report_measurement(
     actor: Official,
@@ -392,7 +373,7 @@ def report_measurement(
 
     Answers the measurement and whether it is new.
     """
-    if not may_report_for(actor, unit_id):
+    if not allows(Action.REPORT_FIGURE, unit_relations(actor, unit_id)):
         raise NotAllowed(
             _("Only the unit's head and officials, or an administrator, report its figures.")
         )
@@ -432,50 +413,3 @@ def report_measurement(
     elif old != [numerator, denominator]:
         record(actor, "edited", measurement, figure=[old, [numerator, denominator]])
     return measurement, created
-
-
-# ---------------------------------------------------------------- manual scores
-
-
-@transaction.atomic
-def enter_manual_score(
-    actor: Official,
-    plan: Plan,
-    *,
-    unit_id: int,
-    code: str,
-    points: Decimal,
-    justification: str,
-    now: dt.datetime | None = None,
-) -> ManualScore:
-    """An appraiser scores a manual sub-criterion for a unit; earlier entries stay as history."""
-    if actor.role not in (Role.ADMIN, Role.COMMITTEE):
-        raise NotAllowed(_("Only an administrator or the steering committee enters scores."))
-    sub = (
-        SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, code=code)
-        .select_related("criterion")
-        .first()
-    )
-    if sub is None or sub.rule != scoring.MANUAL:
-        message = _("This plan's index set has no manual sub-criterion with this code.")
-        raise Invalid(message, {"code": message})
-    if not Unit.objects.filter(pk=unit_id).exists():
-        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
-    errors = {}
-    if not 0 <= points <= sub.max_points:
-        errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
-    if not (justification or "").strip():
-        errors["justification"] = _("Say why these points were given.")
-    if errors:
-        raise Invalid(_("Some values are not valid."), errors)
-    entry = ManualScore.objects.create(
-        plan=plan,
-        unit_id=unit_id,
-        subcriterion=sub,
-        points=points,
-        justification=justification.strip(),
-        entered_by=actor,
-        entered_at=now or timezone.now(),
-    )
-    record(actor, "scored", plan, unit_id=unit_id, code=code, points=str(points))
-    return entry

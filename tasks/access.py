@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
-from plans.models import Official, Plan, Role
+from plans.access import Action, Rel, allows, heads_unit, plan_relations
+from plans.models import Official
 from tasks.models import Evidence, ExtensionRequest, Notification, Status, Task, TaskQuerySet
 
 
@@ -44,77 +45,52 @@ def get_task_for(official: Official, task_id: int) -> Task:
     return task
 
 
-# Who may do what to a task, by their relation to it (api.md, issue "workflow"):
-# - admin: everything;
-# - the head of the plan's unit: creates tasks anywhere in the plan, edits and
-#   cancels them;
-# - the head of the lead unit: edits its tasks (not the lead unit nor the
-#   deadline), breaks them into subtasks, assigns, reviews, decides extensions
-#   and may do the assignees' work itself;
-# - assignees: start, add and remove evidence, submit, ask for more time;
-# - the steering committee and everyone else who sees the task: read only.
-WHO_MAY: dict[str, frozenset[str]] = {
-    "edit": frozenset({"admin", "plan_head", "lead_head"}),
-    "add_subtask": frozenset({"admin", "plan_head", "lead_head"}),
-    "start": frozenset({"admin", "lead_head", "assignee"}),
-    "add_evidence": frozenset({"admin", "lead_head", "assignee"}),
-    "remove_evidence": frozenset({"admin", "lead_head", "assignee"}),
-    "submit": frozenset({"admin", "lead_head", "assignee"}),
-    "review": frozenset({"admin", "lead_head"}),
-    "cancel": frozenset({"admin", "plan_head"}),
-    "request_extension": frozenset({"admin", "assignee"}),
-    "decide_extension": frozenset({"admin", "lead_head"}),
-}
-
-# The statuses each action starts from; anything else is a conflict (409).
+# The statuses each task action starts from; anything else is a conflict (409).
 OPEN = frozenset({Status.TODO, Status.IN_PROGRESS})
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    "edit": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
-    "add_subtask": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
-    "start": frozenset({Status.TODO}),
-    "add_evidence": OPEN,
-    "remove_evidence": OPEN,
-    "submit": OPEN,
-    "review": frozenset({Status.SUBMITTED}),
-    "cancel": frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED}),
-    "request_extension": OPEN,
-    "decide_extension": OPEN | {Status.SUBMITTED},
+NOT_CLOSED = frozenset({Status.TODO, Status.IN_PROGRESS, Status.SUBMITTED})
+ALLOWED_FROM: dict[Action, frozenset[str]] = {
+    Action.EDIT: NOT_CLOSED,
+    Action.MOVE_DEADLINE: NOT_CLOSED,
+    Action.REASSIGN: NOT_CLOSED,
+    Action.NAME_PARTNERS: NOT_CLOSED,
+    Action.ASSIGN: NOT_CLOSED,
+    Action.ADD_SUBTASK: NOT_CLOSED,
+    Action.START: frozenset({Status.TODO}),
+    Action.ADD_EVIDENCE: OPEN,
+    Action.REMOVE_EVIDENCE: OPEN,
+    Action.SUBMIT: OPEN,
+    Action.REVIEW: frozenset({Status.SUBMITTED}),
+    Action.CANCEL: NOT_CLOSED,
+    Action.REQUEST_EXTENSION: OPEN,
+    Action.DECIDE_EXTENSION: NOT_CLOSED,
 }
+TASK_ACTIONS = tuple(ALLOWED_FROM)
 
 
-def relations(official: Official, task: Task) -> frozenset[str]:
-    """How an official stands to a task: admin, plan_head, lead_head, assignee."""
-    found = set()
-    if official.role == Role.ADMIN:
-        found.add("admin")
-    if official.role == Role.HEAD and official.unit_id == task.plan.unit_id:
-        found.add("plan_head")
-    if official.role == Role.HEAD and official.unit_id == task.lead_unit_id:
-        found.add("lead_head")
+def relations(official: Official, task: Task) -> frozenset[Rel]:
+    """How an official stands to a task: its plan's relations, then lead, partner, assignee."""
+    found = set(plan_relations(official, task.plan.unit_id))
+    if heads_unit(official, task.lead_unit_id):
+        found.add(Rel.LEAD_HEAD)
+    if official.is_head and task.pk and task.partner_units.filter(pk=official.unit_id).exists():
+        found.add(Rel.PARTNER_HEAD)
     if task.pk and task.assignees.filter(pk=official.pk).exists():
-        found.add("assignee")
+        found.add(Rel.ASSIGNEE)
     return frozenset(found)
 
 
-def may(official: Official, action: str, task: Task, rel: frozenset[str] | None = None) -> bool:
-    """Whether the official's role allows the action on this task (states aside)."""
-    return bool(WHO_MAY[action] & (relations(official, task) if rel is None else rel))
+def may(official: Official, action: Action, task: Task, rel: frozenset[Rel] | None = None) -> bool:
+    """Whether the official's relation to the task allows the action (states aside)."""
+    return allows(action, relations(official, task) if rel is None else rel)
 
 
-def may_create_in(official: Official, plan: Plan) -> bool:
-    """Tasks are created by admin and by the head of the unit that issued the plan."""
-    return official.role == Role.ADMIN or (
-        official.role == Role.HEAD and official.unit_id == plan.unit_id
-    )
-
-
-def available_actions(official: Official, task: Task) -> frozenset[str]:
-    """The actions the official may take on the task now: allowed and in the right state."""
+def available_actions(official: Official, task: Task) -> frozenset[Action]:
+    """The task actions the official may take now: allowed and in the right state."""
     rel = relations(official, task)
     return frozenset(
         action
-        for action in WHO_MAY
-        if WHO_MAY[action] & rel and task.status in ALLOWED_FROM[action]
+        for action in TASK_ACTIONS
+        if allows(action, rel) and task.status in ALLOWED_FROM[action]
     )
 
 
@@ -144,11 +120,6 @@ def evidence_file(evidence: Evidence) -> FileResponse:
     return FileResponse(
         handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
     )
-
-
-def may_score(official: Official) -> bool:
-    """Running the roll-up and entering an appraiser's points: administrators and the committee."""
-    return official.role in (Role.ADMIN, Role.COMMITTEE)
 
 
 def inbox(actor: Official) -> QuerySet[Notification]:

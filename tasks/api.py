@@ -6,25 +6,38 @@ caller may not see) and writes through tasks.services (403, 409, 413, 415,
 """
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import Field, StrictBool
+from pydantic import StrictBool
 
-from plans.api import ScoresOut, caller, get_plan, scores_out
-from plans.errors import Invalid, NotAllowed
-from plans.models import AuditEvent, ManualScore, Official, Plan, Unit
-from plans.schemas import ERRORS, Detail, Id, IsoDate, Page, PathId, text
-from tasks import jobs, services
+from plans.apikit import caller
+from plans.errors import Invalid
+from plans.models import AuditEvent, Official, Plan, Unit
+from plans.schemas import (
+    ERRORS,
+    Detail,
+    Id,
+    IsoDate,
+    Page,
+    PathId,
+    RequiredText500,
+    RequiredText5000,
+    Text20,
+    Text60,
+    Text200,
+    Text300,
+    Text2000,
+    Text5000,
+    Text20000,
+)
+from tasks import services
 from tasks.access import (
     evidence_file,
     get_evidence_for,
@@ -32,7 +45,6 @@ from tasks.access import (
     get_notification_for,
     get_task_for,
     inbox,
-    may_score,
     visible_tasks,
 )
 from tasks.models import Evidence, ExtensionRequest, Notification, Task
@@ -89,30 +101,30 @@ class TaskOut(Schema):
 
 
 class TaskIn(Schema):
-    title: text(500, 1)  # type: ignore[valid-type]
-    description: text(20000) = ""  # type: ignore[valid-type]
+    title: RequiredText500
+    description: Text20000 = ""
     area: Id
-    subcriterion: text(20) | None = None  # type: ignore[valid-type]
+    subcriterion: Text20 | None = None
     lead_unit_id: Id
     partner_unit_ids: list[Id] = []
     assignee_ids: list[Id] = []
     due_date: IsoDate
-    deliverable: text(300) = ""  # type: ignore[valid-type]
+    deliverable: Text300 = ""
     parent_id: Id | None = None
 
 
 class TaskPatch(Schema):
     """Only the fields sent change; `version`, if sent, must be the task's current one."""
 
-    title: text(500, 1) | None = None  # type: ignore[valid-type]
-    description: text(20000) | None = None  # type: ignore[valid-type]
+    title: RequiredText500 | None = None
+    description: Text20000 | None = None
     area: Id | None = None
-    subcriterion: text(20) | None = None  # type: ignore[valid-type]
+    subcriterion: Text20 | None = None
     lead_unit_id: Id | None = None
     partner_unit_ids: list[Id] | None = None
     assignee_ids: list[Id] | None = None
     due_date: IsoDate | None = None
-    deliverable: text(300) | None = None  # type: ignore[valid-type]
+    deliverable: Text300 | None = None
     version: Id | None = None
 
 
@@ -122,23 +134,23 @@ class VersionIn(Schema):
 
 class ReviewIn(Schema):
     decision: Literal["accept", "return"]
-    comment: text(5000) = ""  # type: ignore[valid-type]
+    comment: Text5000 = ""
     version: Id | None = None
 
 
 class CancelIn(Schema):
-    reason: text(5000, 1)  # type: ignore[valid-type]
+    reason: RequiredText5000
     version: Id | None = None
 
 
 class ExtensionIn(Schema):
     new_due_date: IsoDate
-    reason: text(5000, 1)  # type: ignore[valid-type]
+    reason: RequiredText5000
 
 
 class DecideIn(Schema):
     approve: StrictBool
-    comment: text(5000) = ""  # type: ignore[valid-type]
+    comment: Text5000 = ""
 
 
 class ExtensionOut(Schema):
@@ -236,19 +248,17 @@ def list_tasks(
     """A plan's tasks that the caller may see, by deadline; filters combine."""
     actor = caller(request)
     plan = get_object_or_404(Plan, pk=plan_id)
-    tasks = visible_tasks(actor).filter(plan=plan)
-    if status is not None:
-        tasks = tasks.filter(status=status)
-    if lead_unit_id is not None:
-        tasks = tasks.filter(lead_unit_id=lead_unit_id)
-    if assignee_id is not None:
-        tasks = tasks.filter(assignees=assignee_id)
-    if parent_id is not None:
-        tasks = tasks.filter(parent_id=parent_id)
-    if overdue is True:
-        tasks = tasks.overdue()
-    elif overdue is False:
-        tasks = tasks.not_overdue()
+    tasks = (
+        visible_tasks(actor)
+        .filter(plan=plan)
+        .filtered(
+            status=status,
+            lead_unit_id=lead_unit_id,
+            assignee_id=assignee_id,
+            parent_id=parent_id,
+            overdue=overdue,
+        )
+    )
     return with_ids(tasks.order_by("due_date", "id"))
 
 
@@ -330,10 +340,7 @@ def cancel(request: HttpRequest, task_id: PathId, body: CancelIn) -> Task:
 @paginate(Page)
 def history(request: HttpRequest, task_id: PathId) -> QuerySet[AuditEvent]:
     """Every change to the task, oldest first."""
-    task = get_task_for(caller(request), task_id)
-    return AuditEvent.objects.filter(
-        content_type__app_label="tasks", content_type__model="task", object_id=task.pk
-    ).order_by("at", "id")
+    return AuditEvent.objects.history_of(get_task_for(caller(request), task_id))
 
 
 # ---------------------------------------------------------------- evidence
@@ -344,10 +351,10 @@ def upload_evidence(
     request: HttpRequest,
     task_id: PathId,
     file: File[UploadedFile],
-    document_number: text(60) = Form(""),  # type: ignore[valid-type]
+    document_number: Text60 = Form(""),
     issued_on: IsoDate | None = Form(None),
-    issuer: text(200) = Form(""),  # type: ignore[valid-type]
-    note: text(2000) = Form(""),  # type: ignore[valid-type]
+    issuer: Text200 = Form(""),
+    note: Text2000 = Form(""),
 ) -> Status:
     """Attach a file (PDF, Word, Excel, OpenDocument, JPEG, PNG) and its document's details."""
     actor = caller(request)
@@ -423,82 +430,6 @@ def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> Extensio
     ext, _task = get_extension_for(actor, request_id)
     ext = services.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
     return ext
-
-
-# ---------------------------------------------------------------- scores
-
-
-@router.post(
-    "/plans/{plan_id}/rollup",
-    response={200: ScoresOut, **ERRORS},
-    tags=["scores"],
-    summary="Run the roll-up now (admin, committee) and answer its scores",
-)
-def run_rollup(
-    request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
-) -> dict[str, Any]:
-    actor = caller(request)
-    plan = get_plan(plan_id)
-    if not may_score(actor):
-        raise NotAllowed(_("Only an administrator or the steering committee runs the roll-up."))
-    as_of = as_of or timezone.localdate()
-    jobs.rollup(plan, as_of)
-    return scores_out(plan, as_of)
-
-
-class ManualScoreIn(Schema):
-    unit_id: Id
-    code: text(20, 1)  # type: ignore[valid-type]
-    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-    justification: text(2000, 1)  # type: ignore[valid-type]
-
-
-class ManualScoreOut(Schema):
-    id: int
-    unit_id: int
-    code: str
-    points: float
-    justification: str
-    entered_by: int
-    entered_at: dt.datetime
-
-    @staticmethod
-    def resolve_code(entry: ManualScore) -> str:
-        return entry.subcriterion.code
-
-    @staticmethod
-    def resolve_entered_by(entry: ManualScore) -> int:
-        return entry.entered_by_id
-
-
-@router.get(
-    "/plans/{plan_id}/manual-scores",
-    response={200: list[ManualScoreOut], **ERRORS},
-    tags=["scores"],
-    summary="Every manual score entered under the plan, newest first (the latest counts)",
-)
-@paginate(Page)
-def list_manual_scores(
-    request: HttpRequest, plan_id: PathId, unit_id: PathId | None = None
-) -> QuerySet[ManualScore]:
-    caller(request)
-    entries = get_plan(plan_id).manual_scores.select_related("subcriterion")
-    if unit_id is not None:
-        entries = entries.filter(unit_id=unit_id)
-    return entries.order_by("-entered_at", "-id")
-
-
-@router.post(
-    "/plans/{plan_id}/manual-scores",
-    response={201: ManualScoreOut, **ERRORS},
-    tags=["scores"],
-    summary="Score a manual sub-criterion for a unit (admin, committee); today's roll-up reruns",
-)
-def enter_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
-    actor = caller(request)
-    plan = get_plan(plan_id)
-    entry = services.enter_manual_score(actor, plan, **body.dict())
-    return Status(201, ManualScore.objects.select_related("subcriterion").get(pk=entry.pk))
 
 
 # ---------------------------------------------------------------- the inbox

@@ -43,9 +43,22 @@ def open_q(prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}status__in": CLOSED_STATUSES})
 
 
-def overdue_q(today: dt.date, prefix: str = "") -> Q:
-    """Open and past the current deadline: the one definition of overdue."""
-    return open_q(prefix) & Q(**{f"{prefix}due_date__lt": today})
+def not_done_by(as_of: dt.date, prefix: str = "") -> Q:
+    """Not accepted by the end of as_of (accepted later, or not at all): not done that day."""
+    return Q(**{f"{prefix}completed_on__isnull": True}) | Q(**{f"{prefix}completed_on__gt": as_of})
+
+
+def overdue_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Overdue on as_of: not cancelled, not accepted by that day, its deadline before it.
+
+    The one definition of overdue, for today's lists and a past day's
+    dashboards alike (work accepted later was overdue then).
+    """
+    return (
+        ~Q(**{f"{prefix}status": Status.CANCELLED})
+        & not_done_by(as_of, prefix)
+        & Q(**{f"{prefix}due_date__lt": as_of})
+    )
 
 
 class TaskQuerySet(models.QuerySet["Task"]):
@@ -63,6 +76,37 @@ class TaskQuerySet(models.QuerySet["Task"]):
 
     def not_overdue(self, today: dt.date | None = None) -> TaskQuerySet:
         return self.exclude(pk__in=self.overdue(today).values("pk"))
+
+    def filtered(
+        self,
+        *,
+        status: str | None = None,
+        area: int | None = None,
+        lead_unit_id: int | None = None,
+        assignee_id: int | None = None,
+        parent_id: int | None = None,
+        overdue: bool | None = None,
+        q: str = "",
+    ) -> TaskQuerySet:
+        """The task lists' filters (the plan page, the API); each given one narrows."""
+        tasks = self
+        if status:
+            tasks = tasks.filter(status=status)
+        if area is not None:
+            tasks = tasks.filter(area__number=area)
+        if lead_unit_id is not None:
+            tasks = tasks.filter(lead_unit_id=lead_unit_id)
+        if assignee_id is not None:
+            tasks = tasks.filter(assignees=assignee_id)
+        if parent_id is not None:
+            tasks = tasks.filter(parent_id=parent_id)
+        if overdue is True:
+            tasks = tasks.overdue()
+        elif overdue is False:
+            tasks = tasks.not_overdue()
+        if q:
+            tasks = tasks.filter(title__icontains=q)
+        return tasks
 
 
 class Task(TimeStamped):

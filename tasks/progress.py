@@ -31,9 +31,9 @@ from plans.models import (
     ScoreSnapshot,
     Unit,
 )
-from plans.scores import latest_day
 from plans.scoring import round_points
-from tasks.models import Status, Task, TaskQuerySet
+from tasks.models import Status, Task, TaskQuerySet, overdue_q
+from tasks.scores import latest_day
 
 OVERDUE_LIST = 20  # the overview's overdue list; the plan page has them all
 RANKING_ENDS = 10  # a level with more units shows its top and bottom ten in the chart
@@ -85,18 +85,13 @@ class Progress:
         ]
 
 
-NOTHING = Progress()
+NO_PROGRESS = Progress()
 
 
 def counted_tasks(plan: Plan) -> TaskQuerySet:
     """The plan's tasks the dashboards count: not cancelled; subtasks as the index set says."""
     include_subtasks = plan.index_set is not None and plan.index_set.include_subtasks
     return Task.objects.filter(plan=plan).scored(include_subtasks).exclude(status=Status.CANCELLED)
-
-
-def not_done_by(as_of: dt.date) -> Q:
-    """Not accepted by the end of as_of (accepted later, or not at all): not done that day."""
-    return Q(completed_on__isnull=True) | Q(completed_on__gt=as_of)
 
 
 def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:
@@ -109,7 +104,7 @@ def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any
             due=Count("pk", filter=Q(due_date__lte=as_of)),
             on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
             late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
-            overdue=Count("pk", filter=Q(due_date__lt=as_of) & not_done_by(as_of)),
+            overdue=Count("pk", filter=overdue_q(as_of)),
         )
         .order_by()
     )
@@ -120,7 +115,7 @@ def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any
 
 
 def total(parts: dict[Any, Progress]) -> Progress:
-    return sum(parts.values(), NOTHING)
+    return sum(parts.values(), NO_PROGRESS)
 
 
 @dataclass
@@ -228,7 +223,7 @@ def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[Over
     """The oldest overdue tasks with their lead unit and its head, in one query."""
     head = Official.objects.heads().filter(unit=OuterRef("lead_unit")).order_by("pk")
     late = (
-        tasks.filter(not_done_by(as_of), due_date__lt=as_of)
+        tasks.filter(overdue_q(as_of))
         .select_related("lead_unit", "area")
         .annotate(
             head_name=Subquery(head.values("full_name")[:1]),

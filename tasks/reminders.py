@@ -1,26 +1,36 @@
-"""The reminder policy as pure functions, and the one mail a recipient gets per run.
+"""Reminders: the policy as pure functions, the one mail a recipient gets, and the run.
 
 `steps_due` says which step of each series is due for a task on a day; the
-job (tasks.jobs.send_reminders) finds the recipients, claims each (task,
-step, deadline, recipient) in the sent-log and sends what it claimed.
+job, `send_reminders(now)`, finds the recipients, claims each (task, step,
+deadline, recipient) in the sent-log and sends what it claimed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+import smtplib
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from plans.models import Official, PlanStatus
 from tasks.messages import BEFORE, ESCALATE_COMMITTEE, ESCALATE_HEAD, OVERDUE, REVIEW, describe
-from tasks.models import ReminderPolicy, Status
+from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task, open_q
+
+log = logging.getLogger(__name__)
 
 # Who a step goes to.
 WORKERS = "workers"  # the assignees, or the lead unit's head where no one is assigned
@@ -130,3 +140,239 @@ def _state(due: str, today: dt.date) -> str:
     if left == 0:
         return _("due today")
     return ngettext("%(n)d day overdue", "%(n)d days overdue", -left) % {"n": -left}
+
+
+# ---------------------------------------------------------------- the run
+
+# A claim whose run died before sending is taken over after this long.
+CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+@dataclass
+class ReminderRun:
+    """What one run of send_reminders did."""
+
+    closed: bool = False  # outside the policy's sending hours: nothing was looked at
+    sent: Counter[str] = field(default_factory=Counter)  # kind -> messages delivered
+    failed: Counter[str] = field(default_factory=Counter)  # kind -> left for the next run
+    mails: int = 0
+
+
+@dataclass(frozen=True)
+class _Due:
+    task_id: int
+    kind: str
+    cycle: dt.date
+    recipient_id: int
+
+
+def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
+    """Send every reminder and escalation the policy says is due at `now`, each once.
+
+    - Outside the sending hours (by default Monday to Friday, 07:30-17:00
+      Asia/Ho_Chi_Minh) it does nothing: what fell due goes at the next opening.
+    - Each (task, step, deadline, recipient) is claimed in the sent-log before
+      sending, under a unique constraint: overlapping runs send it once.
+    - One mail per recipient per run with everything claimed for them; the
+      inbox gets each item. A mail the server refuses leaves its items unsent
+      with the error, and the next run tries again while they are still due.
+    - The queries are fixed in number whatever the number of tasks with
+      nothing due; delivery costs a few per recipient.
+    """
+    now = now or timezone.now()
+    policy = ReminderPolicy.current()
+    local = timezone.localtime(now)
+    if not policy.is_open(local):
+        return ReminderRun(closed=True)
+    today = local.date()
+    token = uuid.uuid4().hex
+    tasks = _candidates(policy, today)
+    due = _due_now(policy, tasks, today)
+    _claim(due, tasks, now, token)
+    return _deliver(due, token, now, today)
+
+
+def _candidates(policy: ReminderPolicy, today: dt.date) -> QuerySet[Task]:
+    """Tasks of issued plans that may have a step due: deadline near or past, or in review."""
+    horizon = today + dt.timedelta(days=max(policy.before))
+    return Task.objects.filter(plan__status=PlanStatus.ISSUED).filter(
+        (open_q() & Q(due_date__lte=horizon)) | Q(status=Status.SUBMITTED)
+    )
+
+
+def _due_now(
+    policy: ReminderPolicy, tasks: QuerySet[Task], today: dt.date
+) -> dict[_Due, dict[str, Any]]:
+    """Every (task, step, cycle, recipient) due today, with what its message says."""
+    rows = list(
+        tasks.values_list(
+            "pk", "status", "due_date", "submitted_at", "lead_unit_id", "title", "lead_unit__name"
+        )
+    )
+    if not rows:
+        return {}
+    workers: dict[int, list[int]] = defaultdict(list)
+    for task_id, official_id in Task.assignees.through.objects.filter(
+        task__in=tasks.values("pk"), official__user__is_active=True
+    ).values_list("task_id", "official_id"):
+        workers[task_id].append(official_id)
+    heads = dict(Official.objects.heads().values_list("unit_id", "pk"))
+    committee = list(Official.objects.committee().values_list("pk", flat=True))
+    due: dict[_Due, dict[str, Any]] = {}
+    for task_id, status, due_date, submitted_at, unit_id, title, unit_name in rows:
+        submitted_on = timezone.localdate(submitted_at) if submitted_at else None
+        for step in steps_due(
+            policy, status=status, due_date=due_date, submitted_on=submitted_on, today=today
+        ):
+            head = [heads[unit_id]] if unit_id in heads else []
+            people = {
+                WORKERS: workers.get(task_id) or head,
+                HEAD: head,
+                COMMITTEE: committee,
+            }[step.audience]
+            data = {"title": title, "due": due_date.isoformat(), "days": step.days}
+            if step.audience == COMMITTEE:
+                data["unit"] = unit_name
+            if submitted_on and step.kind.startswith(REVIEW):
+                data["submitted"] = submitted_on.isoformat()
+            for person in people:
+                due[_Due(task_id, step.kind, step.cycle, person)] = data
+    return due
+
+
+def _claim(
+    due: dict[_Due, dict[str, Any]], tasks: QuerySet[Task], now: dt.datetime, token: str
+) -> None:
+    """Take every due item for this run: new ones by insert, failed or abandoned ones by update.
+
+    Each statement commits on its own (no surrounding transaction), so that a
+    claim is visible to every other run before anything is sent.
+    """
+    if not due:
+        return
+    seen: dict[_Due, tuple[int, bool, str, dt.datetime]] = {}
+    for pk, task_id, kind, cycle, recipient_id, sent_at, claim, claimed_at in (
+        # Only the kinds due now: a long-overdue task's earlier steps are not read again.
+        SentReminder.objects.filter(task__in=tasks.values("pk"), kind__in={d.kind for d in due})
+        .values_list(
+            "pk", "task_id", "kind", "due_date", "recipient_id", "sent_at", "claim", "claimed_at"
+        )
+        .iterator(chunk_size=5000)
+    ):
+        seen[_Due(task_id, kind, cycle, recipient_id)] = (
+            pk,
+            sent_at is not None,
+            claim,
+            claimed_at,
+        )
+    cutoff = now - CLAIM_LEASE
+    fresh, retry = [], []
+    for item in due:
+        known = seen.get(item)
+        if known is None:
+            fresh.append(item)
+        elif not known[1] and (not known[2] or known[3] < cutoff):
+            retry.append(known[0])
+    SentReminder.objects.bulk_create(
+        [
+            SentReminder(
+                task_id=d.task_id,
+                kind=d.kind,
+                due_date=d.cycle,
+                recipient_id=d.recipient_id,
+                claim=token,
+                claimed_at=now,
+            )
+            for d in fresh
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    if retry:
+        # Conditional: a run that took one of these in between keeps it.
+        SentReminder.objects.filter(pk__in=retry, sent_at__isnull=True).filter(
+            Q(claim="") | Q(claimed_at__lt=cutoff)
+        ).update(claim=token, claimed_at=now)
+
+
+def _deliver(
+    due: dict[_Due, dict[str, Any]], token: str, now: dt.datetime, today: dt.date
+) -> ReminderRun:
+    """Send what this run claimed: one mail and the inbox items per recipient."""
+    run = ReminderRun()
+    claimed = list(
+        SentReminder.objects.filter(claim=token, sent_at__isnull=True)
+        .select_related("task__plan", "recipient__user")
+        .order_by("recipient_id", "task__due_date", "task_id", "kind")
+    )
+    by_person: dict[int, list[SentReminder]] = defaultdict(list)
+    for row in claimed:
+        by_person[row.recipient_id].append(row)
+    if not by_person:
+        return run
+    mailer = get_connection()
+    try:
+        mailer.open()  # one connection for the run; a failure here is retried per mail
+    except (smtplib.SMTPException, OSError):
+        mailer.close()
+    try:
+        for rows in by_person.values():
+            _send_one(mailer, rows, due, now, today, run)
+    finally:
+        mailer.close()
+    return run
+
+
+def _send_one(
+    mailer: BaseEmailBackend,
+    rows: list[SentReminder],
+    due: dict[_Due, dict[str, Any]],
+    now: dt.datetime,
+    today: dt.date,
+    run: ReminderRun,
+) -> None:
+    """One recipient: the mail, then their items marked sent and put in their inbox."""
+    person = rows[0].recipient
+    data = {r.pk: due[_Due(r.task_id, r.kind, r.due_date, r.recipient_id)] for r in rows}
+    ids = list(data)
+    address = person.user.email
+    if address:
+        items = [
+            {
+                "kind": r.kind,
+                "data": data[r.pk],
+                "plan": r.task.plan.document_number or r.task.plan.title,
+                "task_id": r.task_id,
+            }
+            for r in rows
+        ]
+        try:
+            mailer.send_messages([compose(address, person.full_name, items, today)])
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("Reminder mail to %s failed: %s", address, exc)
+            SentReminder.objects.filter(pk__in=ids).update(
+                claim="",
+                attempts=F("attempts") + 1,
+                last_error=f"{type(exc).__name__}: {exc}"[:1000],
+            )
+            run.failed.update(r.kind for r in rows)
+            mailer.close()  # the next recipient gets a new connection
+            return
+        run.mails += 1
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # One commit per recipient keeps a crash from re-sending more than one
+            # mail; not waiting for each commit's disk flush makes that affordable
+            # (a database crash can lose the last marks, never corrupt anything).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        SentReminder.objects.filter(pk__in=ids).update(
+            sent_at=now, claim="", attempts=F("attempts") + 1, last_error=""
+        )
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=person, kind=r.kind, task_id=r.task_id, data=data[r.pk], created_at=now
+            )
+            for r in rows
+        )
+    run.sent.update(r.kind for r in rows)

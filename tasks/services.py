@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from plans import services as plan_services
+from plans.access import Action, Rel, allows, may_on_plan
 from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import (
     Area,
-    ManualScore,
     Official,
     Plan,
     PlanStatus,
@@ -32,8 +31,7 @@ from plans.models import (
     record,
 )
 from plans.services import clean_or_invalid
-from tasks import jobs
-from tasks.access import ALLOWED_FROM, may, may_create_in, relations
+from tasks.access import ALLOWED_FROM, may, relations
 from tasks.files import check_upload
 from tasks.models import (
     Evidence,
@@ -50,44 +48,71 @@ LATEST = dt.date(2100, 12, 31)
 EDITABLE = ("title", "description", "area", "subcriterion", "deliverable", "due_date")
 ASSIGNMENT = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
 
-REFUSALS = {
-    "edit": gettext_lazy(
+REFUSALS: dict[Action, Any] = {
+    Action.CREATE_TASK: gettext_lazy(
+        "Only the head of the plan's unit may add tasks to this plan."
+    ),
+    Action.EDIT: gettext_lazy(
         "Only the head of the lead unit or of the plan's unit may edit this task."
     ),
-    "add_subtask": gettext_lazy(
+    Action.MOVE_DEADLINE: gettext_lazy(
+        "Only the head of the plan's unit moves a deadline; ask for an extension instead."
+    ),
+    Action.REASSIGN: gettext_lazy("Only the head of the plan's unit hands a task to another unit."),
+    Action.NAME_PARTNERS: gettext_lazy(
+        "Only the head of the plan's unit names the cooperating units."
+    ),
+    Action.ASSIGN: gettext_lazy(
+        "Only the head of the lead unit, of a cooperating unit or of the plan's unit "
+        "assigns officials."
+    ),
+    Action.ADD_SUBTASK: gettext_lazy(
         "Only the head of the lead unit or of the plan's unit may add subtasks."
     ),
-    "start": gettext_lazy("Only an assignee or the head of the lead unit may start this task."),
-    "add_evidence": gettext_lazy("Only an assignee or the head of the lead unit may add evidence."),
-    "remove_evidence": gettext_lazy(
+    Action.START: gettext_lazy(
+        "Only an assignee or the head of the lead unit may start this task."
+    ),
+    Action.ADD_EVIDENCE: gettext_lazy(
+        "Only an assignee or the head of the lead unit may add evidence."
+    ),
+    Action.REMOVE_EVIDENCE: gettext_lazy(
         "Only an assignee or the head of the lead unit may remove evidence."
     ),
-    "submit": gettext_lazy("Only an assignee or the head of the lead unit may submit this task."),
-    "review": gettext_lazy("Only the head of the lead unit may review this task."),
-    "cancel": gettext_lazy("Only the head of the plan's unit may cancel a task."),
-    "request_extension": gettext_lazy("Only an assignee may ask for more time."),
-    "decide_extension": gettext_lazy(
+    Action.SUBMIT: gettext_lazy(
+        "Only an assignee or the head of the lead unit may submit this task."
+    ),
+    Action.REVIEW: gettext_lazy("Only the head of the lead unit may review this task."),
+    Action.CANCEL: gettext_lazy("Only the head of the plan's unit may cancel a task."),
+    Action.REQUEST_EXTENSION: gettext_lazy("Only an assignee may ask for more time."),
+    Action.DECIDE_EXTENSION: gettext_lazy(
         "Only the head of the lead unit may decide an extension request."
     ),
 }
 
-WRONG_STATE = {
-    "edit": gettext_lazy("A task that is done or cancelled can no longer be edited."),
-    "add_subtask": gettext_lazy("A task that is done or cancelled cannot get new subtasks."),
-    "start": gettext_lazy("Only a task still to do can be started; this one is %(status)s."),
-    "add_evidence": gettext_lazy(
+_EDITED = gettext_lazy("A task that is done or cancelled can no longer be edited.")
+WRONG_STATE: dict[Action, Any] = {
+    Action.EDIT: _EDITED,
+    Action.MOVE_DEADLINE: _EDITED,
+    Action.REASSIGN: _EDITED,
+    Action.NAME_PARTNERS: _EDITED,
+    Action.ASSIGN: _EDITED,
+    Action.ADD_SUBTASK: gettext_lazy("A task that is done or cancelled cannot get new subtasks."),
+    Action.START: gettext_lazy("Only a task still to do can be started; this one is %(status)s."),
+    Action.ADD_EVIDENCE: gettext_lazy(
         "Evidence can be added only while the task is open; it is %(status)s."
     ),
-    "remove_evidence": gettext_lazy(
+    Action.REMOVE_EVIDENCE: gettext_lazy(
         "Evidence can be removed only while the task is open; it is %(status)s."
     ),
-    "submit": gettext_lazy("Only an open task can be submitted; this one is %(status)s."),
-    "review": gettext_lazy("Only a submitted task can be reviewed; this one is %(status)s."),
-    "cancel": gettext_lazy("This task is already %(status)s."),
-    "request_extension": gettext_lazy(
+    Action.SUBMIT: gettext_lazy("Only an open task can be submitted; this one is %(status)s."),
+    Action.REVIEW: gettext_lazy("Only a submitted task can be reviewed; this one is %(status)s."),
+    Action.CANCEL: gettext_lazy("This task is already %(status)s."),
+    Action.REQUEST_EXTENSION: gettext_lazy(
         "More time can be asked only while the task is open; it is %(status)s."
     ),
-    "decide_extension": gettext_lazy("The task is %(status)s: there is no deadline left to move."),
+    Action.DECIDE_EXTENSION: gettext_lazy(
+        "The task is %(status)s: there is no deadline left to move."
+    ),
 }
 
 
@@ -99,10 +124,21 @@ def _lock(task: Task) -> Task:
     return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
 
 
-def _check(actor: Official, action: str, task: Task, version: int | None = None) -> None:
+def _check(
+    actor: Official,
+    action: Action,
+    task: Task,
+    version: int | None = None,
+    rel: frozenset[Rel] | None = None,
+) -> None:
     """Permission first (403), then a stale version or a wrong state (409)."""
-    if not may(actor, action, task):
+    if not may(actor, action, task, rel):
         raise NotAllowed(REFUSALS[action])
+    _check_state(action, task, version)
+
+
+def _check_state(action: Action, task: Task, version: int | None) -> None:
+    """A stale version, a closed plan or a task in the wrong state: 409."""
     if version is not None and version != task.version:
         raise Conflict(
             _(
@@ -115,6 +151,18 @@ def _check(actor: Official, action: str, task: Task, version: int | None = None)
         raise Conflict(_("The plan is closed: its tasks can no longer change."))
     if task.status not in ALLOWED_FROM[action]:
         raise Conflict(WRONG_STATE[action] % {"status": task.get_status_display()})
+
+
+def _check_own_people(actor: Official, rel: frozenset[Rel], people: Iterable[Official]) -> None:
+    """Below the plan's head, a head names or removes officials of their own unit only."""
+    if {Rel.ADMIN, Rel.PLAN_HEAD} & rel:
+        return
+    others = sorted(p.full_name for p in people if p.unit_id != actor.unit_id)
+    if others:
+        message = _("You assign officials of your own unit only, not %(names)s.") % {
+            "names": ", ".join(others)
+        }
+        raise NotAllowed(message, {"assignee_ids": message})
 
 
 def _bump(task: Task, *fields: str) -> None:
@@ -178,14 +226,6 @@ def _assignees(ids: Iterable[int], allowed_units: set[int]) -> list[Official]:
     return people
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Area):
-        return value.number
-    return value
-
-
 # ---------------------------------------------------------------- create, edit
 
 
@@ -208,8 +248,11 @@ def create_task(
     """Add a task (or a subtask of `parent`) to a plan.
 
     - the head of the plan's unit (or admin) adds tasks anywhere in the plan;
-    - the head of a lead unit adds subtasks to its own tasks, led by its unit.
+    - the head of a lead unit adds subtasks to its own tasks, led by its unit
+      and assigned to its own officials.
     """
+    plan_power = may_on_plan(actor, Action.CREATE_TASK, plan)
+    rel: frozenset[Rel] = frozenset()
     if parent is not None:
         parent = _lock(parent)
         if parent.plan_id != plan.pk:
@@ -217,22 +260,27 @@ def create_task(
                 _("The parent task belongs to another plan."),
                 {"parent_id": _("The parent task belongs to another plan.")},
             )
-        if not may_create_in(actor, plan):
-            _check(actor, "add_subtask", parent)
+        rel = relations(actor, parent)
+        if plan_power:
+            _check_state(Action.ADD_SUBTASK, parent, None)
+        else:
+            _check(actor, Action.ADD_SUBTASK, parent, rel=rel)
             if lead_unit_id != parent.lead_unit_id:
-                message = _("Your subtasks are led by your own unit.")
-                raise NotAllowed(message)
-        elif parent.status not in ALLOWED_FROM["add_subtask"]:
-            raise Conflict(WRONG_STATE["add_subtask"])
-    elif not may_create_in(actor, plan):
-        raise NotAllowed(_("Only the head of the plan's unit may add tasks to this plan."))
+                raise NotAllowed(_("Your subtasks are led by your own unit."))
+    elif not plan_power:
+        raise NotAllowed(REFUSALS[Action.CREATE_TASK])
+    if plan_power:
+        rel = rel | {Rel.PLAN_HEAD}
     if plan.status == PlanStatus.CLOSED:
         raise Conflict(_("The plan is closed: its tasks can no longer change."))
     title = _required_text("title", title, _("Give the task a title."))
     _check_date("due_date", due_date)
     (lead_unit,) = _units("lead_unit_id", [lead_unit_id])
     partners = [u for u in _units("partner_unit_ids", partner_unit_ids) if u.pk != lead_unit.pk]
+    if partners and not allows(Action.NAME_PARTNERS, rel):
+        raise NotAllowed(REFUSALS[Action.NAME_PARTNERS])
     people = _assignees(assignee_ids, {lead_unit.pk} | {u.pk for u in partners})
+    _check_own_people(actor, rel, people)
     task = Task(
         plan=plan,
         parent=parent,
@@ -257,7 +305,7 @@ def create_task(
         title=task.title,
         area=area,
         lead_unit_id=lead_unit.pk,
-        due_date=due_date.isoformat(),
+        due_date=due_date,
         parent_id=parent.pk if parent else None,
     )
     if partners or people:
@@ -275,6 +323,28 @@ def create_task(
     return task
 
 
+# What each change to a task needs leave for.
+FIELD_ACTIONS: dict[str, Action] = {
+    "title": Action.EDIT,
+    "description": Action.EDIT,
+    "area": Action.EDIT,
+    "subcriterion": Action.EDIT,
+    "deliverable": Action.EDIT,
+    "due_date": Action.MOVE_DEADLINE,
+    "lead_unit_id": Action.REASSIGN,
+    "partner_unit_ids": Action.NAME_PARTNERS,
+    "assignee_ids": Action.ASSIGN,
+}
+
+
+def _require(actor: Official, rel: frozenset[Rel], changed: Iterable[str]) -> None:
+    """Each changed field's action must be allowed (403 naming the first that is not)."""
+    for field in changed:
+        action = FIELD_ACTIONS[field]
+        if not allows(action, rel):
+            raise NotAllowed(REFUSALS[action])
+
+
 @transaction.atomic
 def update_task(actor: Official, task: Task, *, version: int | None = None, **changes: Any) -> Task:
     """Change a task's fields and assignment; only what is given changes.
@@ -282,28 +352,20 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     Fields: title, description, area (number), subcriterion, deliverable,
     due_date, lead_unit_id, partner_unit_ids, assignee_ids. Field changes are
     recorded as "edited", assignment changes as "assigned", each with the old
-    and new values.
-    - only the head of the plan's unit (or admin) moves the deadline or hands
-      the task to another lead unit: the lead unit's head asks for more time
-      through an extension request like everyone else.
+    and new values. What each change needs is FIELD_ACTIONS over WHO_MAY:
+    - only the head of the plan's unit (or admin) moves the deadline, hands
+      the task to another lead unit or names its cooperating units: the lead
+      unit's head asks for more time through an extension request;
+    - the heads of the lead and cooperating units assign their own officials.
     """
-    unknown = set(changes) - set(EDITABLE) - set(ASSIGNMENT)
+    unknown = set(changes) - set(FIELD_ACTIONS)
     if unknown:
         raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
     task = _lock(task)
-    _check(actor, "edit", task, version)
     rel = relations(actor, task)
-    plan_power = bool({"admin", "plan_head"} & rel)
-    if "due_date" in changes and changes["due_date"] != task.due_date and not plan_power:
-        raise NotAllowed(
-            _("Only the head of the plan's unit moves a deadline; ask for an extension instead.")
-        )
-    if (
-        "lead_unit_id" in changes
-        and changes["lead_unit_id"] != task.lead_unit_id
-        and not plan_power
-    ):
-        raise NotAllowed(_("Only the head of the plan's unit hands a task to another unit."))
+    if not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
+        raise NotAllowed(REFUSALS[Action.EDIT])
+    _check_state(Action.EDIT, task, version)
 
     edited: dict[str, list[Any]] = {}
     for field in EDITABLE:
@@ -322,8 +384,10 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
             new = new or ""
         old = getattr(task, field)
         if old != new:
-            edited[field] = [_jsonable(old), _jsonable(new)]
             setattr(task, field, new)
+            if field == "area":
+                old, new = old.number, new.number
+            edited[field] = [old, new]
 
     assigned: dict[str, list[Any]] = {}
     lead_id = changes.get("lead_unit_id", task.lead_unit_id)
@@ -353,6 +417,10 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 
     if not edited and not assigned:
         return task
+    _require(actor, rel, [*edited, *assigned])
+    if "assignee_ids" in assigned:
+        moved = set(people_ids) ^ set(old_people)
+        _check_own_people(actor, rel, Official.objects.filter(pk__in=moved))
     _full_clean(task)
     _bump(
         task,
@@ -383,7 +451,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 def start_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
     """An assignee starts the work: todo → in progress."""
     task = _lock(task)
-    _check(actor, "start", task, version)
+    _check(actor, Action.START, task, version)
     task.status = Status.IN_PROGRESS
     _bump(task, "status")
     record(actor, "started", task, status=[Status.TODO, Status.IN_PROGRESS])
@@ -409,7 +477,7 @@ def add_evidence(
     before anything is stored; a refusal stores nothing.
     """
     task = _lock(task)
-    _check(actor, "add_evidence", task)
+    _check(actor, Action.ADD_EVIDENCE, task)
     checked = check_upload(file, filename or file.name or "")
     if issued_on is not None:
         _check_date("issued_on", issued_on)
@@ -451,7 +519,7 @@ def add_evidence(
 def remove_evidence(actor: Official, evidence: Evidence) -> Task:
     """Take back a file uploaded by mistake; never once the task is submitted or accepted."""
     task = _lock(evidence.task)
-    _check(actor, "remove_evidence", task)
+    _check(actor, Action.REMOVE_EVIDENCE, task)
     name, sha = evidence.filename, evidence.sha256
     stored = evidence.file.name
     evidence.delete()
@@ -472,7 +540,7 @@ def submit_task(
 ) -> Task:
     """An assignee says the work is done; it needs at least one piece of evidence."""
     task = _lock(task)
-    _check(actor, "submit", task, version)
+    _check(actor, Action.SUBMIT, task, version)
     if not task.evidence.exists():
         raise Conflict(_("Attach at least one piece of evidence before submitting."))
     old = task.status
@@ -499,7 +567,7 @@ def review_task(
         raise Invalid(_("Decide accept or return."), {"decision": _("Decide accept or return.")})
     comment = (comment or "").strip()
     task = _lock(task)
-    _check(actor, "review", task, version)
+    _check(actor, Action.REVIEW, task, version)
     if decision == "accept":
         task.status = Status.DONE
         task.completed_at = now or timezone.now()
@@ -522,7 +590,7 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
     """The plan's issuing unit withdraws a task; a reason is required."""
     reason = (reason or "").strip()
     task = _lock(task)
-    _check(actor, "cancel", task, version)
+    _check(actor, Action.CANCEL, task, version)
     _required_text("reason", reason, _("Give the reason for cancelling."))
     old = task.status
     task.status = Status.CANCELLED
@@ -546,7 +614,7 @@ def request_extension(
 ) -> ExtensionRequest:
     """An assignee asks to move the deadline; one request waits at a time."""
     task = _lock(task)
-    _check(actor, "request_extension", task)
+    _check(actor, Action.REQUEST_EXTENSION, task)
     reason = _required_text("reason", reason, _("Say why more time is needed."))
     _check_date("new_due_date", new_due_date)
     if new_due_date <= task.due_date:
@@ -587,7 +655,7 @@ def decide_extension(
     """The lead unit's head approves (the deadline moves, the original stays) or refuses."""
     task = _lock(ext.task)
     ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
-    _check(actor, "decide_extension", task)
+    _check(actor, Action.DECIDE_EXTENSION, task)
     if ext.status != ExtensionStatus.PENDING:
         raise Conflict(
             _("This request was already decided (%(status)s).")
@@ -638,14 +706,6 @@ def _subcriterion(plan: Plan, code: str | None) -> str:
         }
         raise Invalid(message, {"subcriterion": message})
     return code
-
-
-@transaction.atomic
-def enter_manual_score(actor: Official, plan: Plan, **entry: Any) -> ManualScore:
-    """Record an appraiser's points, then recompute today's scores so that they show at once."""
-    made = plan_services.enter_manual_score(actor, plan, **entry)
-    jobs.rollup(plan, timezone.localdate())
-    return made
 
 
 # ---------------------------------------------------------------- the inbox

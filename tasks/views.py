@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from plans.access import Action, allows, may_on_plan
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError, NotFound
-from plans.forms import AsOfForm, ManualScoreForm, errors_onto
-from plans.models import AuditEvent, Official, Plan, Role, SubCriterion, Unit
-from plans.scores import score_day, subcriterion_names
-from plans.scoring import MANUAL, explain
-from tasks import jobs, services
+from plans.errors import DomainError
+from plans.forms import errors_onto
+from plans.models import AuditEvent, Official, Plan, Unit
+from tasks import services
 from tasks.access import (
     available_actions,
     evidence_file,
@@ -34,8 +33,6 @@ from tasks.access import (
     get_task_for,
     inbox,
     may,
-    may_create_in,
-    may_score,
     relations,
     visible_tasks,
 )
@@ -99,19 +96,14 @@ class TaskFilterForm(forms.Form):
     def apply(self, tasks: TaskQuerySet) -> TaskQuerySet:
         """Narrow the tasks by the valid filters (invalid ones are ignored and shown)."""
         data = self.cleaned_data if self.is_valid() else {}
-        if data.get("status"):
-            tasks = tasks.filter(status=data["status"])
-        if data.get("area"):
-            tasks = tasks.filter(area__number=data["area"])
-        if data.get("lead_unit"):
-            tasks = tasks.filter(lead_unit_id=data["lead_unit"])
-        if data.get("overdue") == "yes":
-            tasks = tasks.overdue()
-        elif data.get("overdue") == "no":
-            tasks = tasks.not_overdue()
-        if data.get("q"):
-            tasks = tasks.filter(title__icontains=data["q"])
-        return tasks
+        overdue = {"yes": True, "no": False}.get(data.get("overdue") or "")
+        return tasks.filtered(
+            status=data.get("status"),
+            area=data.get("area"),
+            lead_unit_id=data.get("lead_unit"),
+            overdue=overdue,
+            q=data.get("q") or "",
+        )
 
 
 def summarize(tasks: TaskQuerySet) -> dict[str, int]:
@@ -155,7 +147,7 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "summary": summarize(tasks),
             "query": query.urlencode(),
             "today": timezone.localdate(),
-            "may_create": may_create_in(request.official, plan),
+            "may_create": may_on_plan(request.official, Action.CREATE_TASK, plan),
         },
     )
 
@@ -171,13 +163,7 @@ def task_page(
     `bound` carries a submitted form back with its errors, so nothing typed is lost.
     """
     official = request.official
-    history = (
-        AuditEvent.objects.filter(
-            content_type__app_label="tasks", content_type__model="task", object_id=task.pk
-        )
-        .select_related("actor")
-        .order_by("at", "id")
-    )
+    history = AuditEvent.objects.history_of(task).select_related("actor")
     subtasks = with_list_relations(visible_tasks(official).filter(parent=task))
     actions = available_actions(official, task)
     pending = task.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
@@ -211,7 +197,7 @@ def task_page(
             "pending": pending[0] if pending else None,
             "actions": actions,
             "forms": page_forms,
-            "may_create": may_create_in(official, task.plan),
+            "may_create": may_on_plan(official, Action.CREATE_TASK, task.plan),
             "today": timezone.localdate(),
         },
         status=status,
@@ -376,11 +362,11 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
         if not str(parent_id).isdigit():
             raise Http404("No such task.")
         parent = get_task_for(request.official, int(parent_id))
-    allowed = may_create_in(request.official, plan) or (
-        parent is not None and may(request.official, "add_subtask", parent)
+    allowed = may_on_plan(request.official, Action.CREATE_TASK, plan) or (
+        parent is not None and may(request.official, Action.ADD_SUBTASK, parent)
     )
     if not allowed:
-        raise PermissionDenied(_("Only the head of the plan's unit may add tasks to this plan."))
+        raise PermissionDenied(services.REFUSALS[Action.CREATE_TASK])
     initial: dict[str, Any] = {}
     if parent is not None:
         initial = {
@@ -422,15 +408,14 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     """Edit a task's fields and assignment (heads of the lead unit or of the plan's unit)."""
     task = get_task_for(request.official, pk)
     rel = relations(request.official, task)
-    if not may(request.official, "edit", task, rel):
-        raise PermissionDenied(
-            _("Only the head of the lead unit or of the plan's unit may edit this task.")
-        )
+    if not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
+        raise PermissionDenied(services.REFUSALS[Action.EDIT])
     form = TaskForm(task.plan, request.POST or None, task=task)
-    if not {"admin", "plan_head"} & rel:
-        # The lead unit's head neither moves the deadline nor hands the task on.
-        form.fields["due_date"].disabled = True
-        form.fields["lead_unit"].disabled = True
+    # What this person may not change is shown, not offered (the service checks again).
+    for field, action in services.FIELD_ACTIONS.items():
+        name = FORM_FIELDS[field]
+        if name in form.fields and not allows(action, rel):
+            form.fields[name].disabled = True
     if request.method != "POST" or not form.is_valid():
         return task_form_page(
             request, task.plan, form, task, task.parent, 422 if form.is_bound else 200
@@ -452,10 +437,10 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
     official = request.official
     tasks = (
         Task.objects.all()
-        if official.role == Role.ADMIN
+        if official.is_admin
         else Task.objects.filter(lead_unit_id=official.unit_id)
     )
-    if official.role not in (Role.HEAD, Role.ADMIN):
+    if not (official.is_head or official.is_admin):
         raise PermissionDenied(_("The review queue is for heads of units."))
     submitted = with_list_relations(
         tasks.filter(status=Status.SUBMITTED).select_related("plan")
@@ -476,139 +461,6 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
 def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
     """Send an evidence file to whoever may see its task; 404 to anyone else."""
     return evidence_file(get_evidence_for(request.official, pk))
-
-
-# ---------------------------------------------------------------- scores
-
-
-def scored_units(plan: Plan) -> QuerySet[Unit]:
-    """The units an appraiser may score under a plan: those the roll-up has scored."""
-    return Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name")
-
-
-def manual_codes(plan: Plan) -> list[tuple[str, str]]:
-    subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
-    return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
-
-
-def scores_page(
-    request: OfficialRequest,
-    plan: Plan,
-    manual_form: ManualScoreForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The plan's score table: units ranked per level, points per sub-criterion with the why."""
-    as_of_form = AsOfForm(request.GET or None)
-    as_of = timezone.localdate()
-    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
-        as_of = as_of_form.cleaned_data["as_of"]
-    try:
-        day, rows = score_day(plan, as_of)
-    except NotFound as exc:
-        day, rows, missing = None, [], exc.message
-    else:
-        missing = ""
-    levels: dict[str, list[Any]] = {}
-    for row in rows:
-        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]
-        levels.setdefault(row.get_level_display(), []).append(row)
-    names = subcriterion_names(plan)
-    headings = (
-        [{**part, "name": names.get(part["code"], "")} for part in rows[0].parts] if rows else []
-    )
-    codes = manual_codes(plan)
-    scorer = may_score(request.official)
-    if scorer and codes and manual_form is None:
-        manual_form = ManualScoreForm(
-            units=scored_units(plan),
-            codes=codes,
-        )
-    history = (
-        plan.manual_scores.select_related("unit", "subcriterion", "entered_by").order_by(
-            "-entered_at", "-id"
-        )[:20]
-        if codes
-        else []
-    )
-    return render(
-        request,
-        "tasks/scores.html",
-        {
-            "plan": plan,
-            "day": day,
-            "missing": missing,
-            "levels": levels,
-            "headings": headings,
-            "as_of_form": as_of_form,
-            "may_score": scorer,
-            "manual_form": manual_form if scorer else None,
-            "history": history,
-            "today": timezone.localdate(),
-        },
-        status=status,
-    )
-
-
-@official_required
-def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
-    return scores_page(request, get_object_or_404(Plan.objects.select_related("unit"), pk=pk))
-
-
-@official_required
-@require_POST
-def plan_rollup(request: OfficialRequest, pk: int) -> HttpResponse:
-    """Run the roll-up now for a date (today by default): the committee's button."""
-    plan = get_object_or_404(Plan, pk=pk)
-    if not may_score(request.official):
-        raise PermissionDenied(
-            _("Only an administrator or the steering committee runs the roll-up.")
-        )
-    form = AsOfForm(request.POST)
-    as_of = timezone.localdate()
-    if form.is_valid() and form.cleaned_data["as_of"]:
-        as_of = form.cleaned_data["as_of"]
-    try:
-        snapshots = jobs.rollup(plan, as_of)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Scores computed as of %(date)s for %(n)s units.")
-            % {"date": as_of.strftime("%d/%m/%Y"), "n": len(snapshots)},
-        )
-    return redirect(f"{reverse('plan_scores', args=[plan.pk])}?as_of={as_of:%d/%m/%Y}")
-
-
-@official_required
-@require_POST
-def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
-    """An appraiser enters points for a manual sub-criterion; today's roll-up reruns."""
-    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
-    if not may_score(request.official):
-        raise PermissionDenied(_("Only an administrator or the steering committee enters scores."))
-    form = ManualScoreForm(
-        request.POST,
-        units=scored_units(plan),
-        codes=manual_codes(plan),
-    )
-    if not form.is_valid():
-        return scores_page(request, plan, form, 422)
-    try:
-        services.enter_manual_score(
-            request.official,
-            plan,
-            unit_id=form.cleaned_data["unit"].pk,
-            code=form.cleaned_data["code"],
-            points=form.cleaned_data["points"],
-            justification=form.cleaned_data["justification"],
-        )
-    except DomainError as exc:
-        errors_onto(form, exc, {"unit_id": "unit"})
-        messages.error(request, exc.message)
-        return scores_page(request, plan, form, exc.status)
-    messages.success(request, _("Score entered; today's scores were recomputed."))
-    return redirect("plan_scores", pk=plan.pk)
 
 
 # ---------------------------------------------------------------- the inbox

@@ -28,8 +28,8 @@ from plans.models import (
     ScoreSnapshot,
     Unit,
 )
-from tasks.jobs import rollup
 from tasks.models import Status, Task, completion_day
+from tasks.scores import rollup
 from tests.conftest import TODAY, login
 from tracker.assets import PLOTLY_JS
 

@@ -13,6 +13,7 @@ from plans.api import router as plans_router
 from plans.errors import DomainError
 from plans.services import user_for_token
 from tasks.api import router as tasks_router
+from tasks.scores_api import router as scores_router
 
 
 class BearerToken(HttpBearer):
@@ -39,6 +40,7 @@ api = NinjaAPI(
 )
 api.add_router("/", plans_router)
 api.add_router("/", tasks_router)
+api.add_router("/", scores_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -31,10 +31,10 @@ from plans import charts
 from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Area, Level, Official, Plan, PlanStatus, Role, ScoreSnapshot, Unit
-from plans.scores import subcriterion_names
 from plans.scoring import explain
 from tasks import progress
 from tasks.progress import Progress
+from tasks.scores import subcriterion_names
 from tracker.assets import PLOTLY_JS
 
 UNIT_OVERDUE_LIST = 50
@@ -201,9 +201,9 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
     per_unit: dict[int, Progress] = {}
     for (unit_id, area_id), counts in grid.items():
         lvl = units[unit_id][1]
-        per_level[lvl] = per_level.get(lvl, progress.NOTHING) + counts
-        per_area[area_id] = per_area.get(area_id, progress.NOTHING) + counts
-        per_unit[unit_id] = per_unit.get(unit_id, progress.NOTHING) + counts
+        per_level[lvl] = per_level.get(lvl, progress.NO_PROGRESS) + counts
+        per_area[area_id] = per_area.get(area_id, progress.NO_PROGRESS) + counts
+        per_unit[unit_id] = per_unit.get(unit_id, progress.NO_PROGRESS) + counts
     labels = dict(Level.choices)
     level_rows = [
         (str(labels[lvl]), link("overview", **{**keep, "level": lvl}), per_level[lvl])
@@ -214,7 +214,7 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         (
             str(a),
             link("overview", **{**keep, "level": level, "area": a.number}),
-            per_area.get(a.pk, progress.NOTHING),
+            per_area.get(a.pk, progress.NO_PROGRESS),
         )
         for a in filters.areas.values()
         if area is None or a.pk == area.pk

@@ -31,14 +31,14 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     # Deadline reminders, overdue notices, escalations, review reminders: each
     # once (the job's sent-log), in the policy's sending hours.
     "send-reminders": {
-        "func": "tasks.jobs.send_reminders",
+        "func": "tasks.reminders.send_reminders",
         "args": "",
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
     # Today's leadership-and-direction scores for every issued plan.
     "score-rollup": {
-        "func": "tasks.jobs.rollup_issued_plans",
+        "func": "tasks.scores.rollup_issued_plans",
         "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,

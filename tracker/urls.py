@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from plans import views as plan_views
+from tasks import scores_views as score_views
 from tasks import views as task_views
 from tracker import dashboards, views
 from tracker.api import api
@@ -20,9 +21,9 @@ urlpatterns = [
     path("dashboard/units/<int:pk>/", dashboards.unit_dashboard, name="unit_dashboard"),
     path("plans/<int:pk>/", task_views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
-    path("plans/<int:pk>/scores/", task_views.plan_scores, name="plan_scores"),
-    path("plans/<int:pk>/scores/run/", task_views.plan_rollup, name="plan_rollup"),
-    path("plans/<int:pk>/scores/manual/", task_views.plan_manual_score, name="plan_manual_score"),
+    path("plans/<int:pk>/scores/", score_views.plan_scores, name="plan_scores"),
+    path("plans/<int:pk>/scores/run/", score_views.plan_rollup, name="plan_rollup"),
+    path("plans/<int:pk>/scores/manual/", score_views.plan_manual_score, name="plan_manual_score"),
     path("plans/<int:pk>/indicators/", plan_views.plan_indicators, name="plan_indicators"),
     path("indicators/<int:pk>/", plan_views.indicator_detail, name="indicator_detail"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),

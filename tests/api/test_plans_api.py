@@ -256,7 +256,9 @@ def test_scores_answer_the_latest_rollup_on_or_before_as_of(client: Client, plan
     assert "roll-up" in before.json()["detail"]
 
 
-def test_a_committee_member_enters_a_manual_score_with_a_reason(client: Client, plan: Plan) -> None:
+def test_a_committee_member_enters_a_manual_score_with_a_reason(
+    client: Client, plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
     unit = Unit.objects.get(code="stp")
     as_user(client, "bcd2")
     path = f"/plans/{plan.pk}/manual-scores"
@@ -268,13 +270,16 @@ def test_a_committee_member_enters_a_manual_score_with_a_reason(client: Client, 
         client, "post", path, {"unit_id": unit.pk, "code": "1.2", "points": 1, "justification": "x"}
     )
     assert not_manual.status_code == 422
-    ok = send(
-        client,
-        "post",
-        path,
-        {"unit_id": unit.pk, "code": "1.6", "points": 0.75, "justification": "Có sáng kiến"},
-    )
+    # Today's scores are recomputed once the entry is committed.
+    with django_capture_on_commit_callbacks(execute=True) as after_commit:
+        ok = send(
+            client,
+            "post",
+            path,
+            {"unit_id": unit.pk, "code": "1.6", "points": 0.75, "justification": "Có sáng kiến"},
+        )
     assert ok.status_code == 201, ok.content
+    assert len(after_commit) == 1
     assert ManualScore.objects.filter(plan=plan, unit=unit).count() == 1
     scores = send(client, "get", f"/plans/{plan.pk}/scores").json()
     [row] = [u for u in scores["units"] if u["unit_id"] == unit.pk]

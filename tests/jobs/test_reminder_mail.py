@@ -16,8 +16,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from plans.models import Plan
-from tasks.jobs import send_reminders
 from tasks.models import ReminderPolicy, SentReminder, Task
+from tasks.reminders import send_reminders
 from tests.conftest import new_task
 
 pytestmark = pytest.mark.django_db

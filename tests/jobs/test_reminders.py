@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 
 from plans.models import Official, Plan, Role
 from tasks import services
-from tasks.jobs import send_reminders
 from tasks.models import (
     Notification,
     ReminderPolicy,
@@ -26,6 +25,7 @@ from tasks.models import (
     Task,
     completion_day,
 )
+from tasks.reminders import send_reminders
 from tests.conftest import TODAY, login, new_task, official, upload
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from plans.indexsets import demo_index_set
 from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
-from tasks.jobs import rollup, rollup_issued_plans
 from tasks.models import Status, Task
+from tasks.scores import rollup, rollup_issued_plans
 from tests.conftest import TODAY, official
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -46,7 +47,9 @@ def test_the_committee_recomputes_a_day(client: Client, plan: Plan) -> None:
     assert client.post(f"/plans/{plan.pk}/scores/run/").status_code == 403
 
 
-def test_a_manual_score_form_keeps_what_was_typed_when_refused(client: Client, plan: Plan) -> None:
+def test_a_manual_score_form_keeps_what_was_typed_when_refused(
+    client: Client, plan: Plan, django_capture_on_commit_callbacks: Any
+) -> None:
     login(client, "bcd2")
     unit = Unit.objects.get(code="stc")
     before = ManualScore.objects.count()
@@ -58,10 +61,11 @@ def test_a_manual_score_form_keeps_what_was_typed_when_refused(client: Client, p
     body = refused.content.decode()
     assert "Giải pháp mới" in body and "Cho từ 0 đến 1" in body
     assert ManualScore.objects.count() == before
-    ok = client.post(
-        f"/plans/{plan.pk}/scores/manual/",
-        {"unit": unit.pk, "code": "1.6", "points": "0,5", "justification": "Giải pháp mới"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(
+            f"/plans/{plan.pk}/scores/manual/",
+            {"unit": unit.pk, "code": "1.6", "points": "0,5", "justification": "Giải pháp mới"},
+        )
     assert ok.status_code == 302
     snap = ScoreSnapshot.objects.get(plan=plan, unit=unit, as_of="2026-11-22")
     assert {p["code"]: p["points"] for p in snap.parts}["1.6"] == "0.50"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from plans.errors import DomainError
 from plans.models import Plan, PlanStatus
-from tasks.jobs import rollup
+from tasks.scores import rollup
 
 
 def iso_date(value: str) -> dt.date:
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             plans = list(Plan.objects.filter(status=PlanStatus.ISSUED).order_by("pk"))
         for plan in plans:
             try:
-                snapshots = rollup(plan, as_of)
+                snapshots = rollup(plan, as_of, batch=True)
             except DomainError as exc:
                 raise CommandError(f"{plan.document_number or plan.pk}: {exc.message}") from exc
             self.stdout.write(

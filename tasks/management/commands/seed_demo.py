@@ -34,8 +34,8 @@ from plans.models import (
 )
 from plans.services import add_default_areas
 from tasks import demo
-from tasks.jobs import rollup
 from tasks.models import Evidence, Notification, Status, Task
+from tasks.scores import rollup
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026

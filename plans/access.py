@@ -1,0 +1,131 @@
+"""Who may do what: the one table, WHO_MAY, and how a person stands to a plan.
+
+Every permission rule of the product is a row of WHO_MAY: an action and the
+relations that allow it. A relation is how an official stands to the object
+acted on (a plan, a task of it); `plan_relations` here and
+`tasks.access.relations` compute them, and the services ask `allows`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from plans.models import Official, Plan
+
+
+class Rel(StrEnum):
+    """How an official stands to a plan or one of its tasks."""
+
+    ADMIN = "admin"
+    COMMITTEE = "committee"  # a steering-committee member
+    PLAN_HEAD = "plan_head"  # the head of the unit that issued the plan
+    LEAD_HEAD = "lead_head"  # the head of the task's lead unit
+    PARTNER_HEAD = "partner_head"  # the head of one of the task's cooperating units
+    ASSIGNEE = "assignee"  # named on the task
+    MEMBER = "member"  # works in the unit the action is about (indicator figures)
+
+
+class Action(StrEnum):
+    """Everything a person can ask the product to change."""
+
+    # plans
+    MANAGE_PLAN = "manage_plan"  # create, edit, issue, close a plan and its indicators
+    CREATE_TASK = "create_task"
+    SCORE = "score"  # recompute scores, enter an appraiser's points
+    REPORT_FIGURE = "report_figure"  # an indicator's figure for a unit
+    # tasks
+    EDIT = "edit"  # title, description, area, sub-criterion, deliverable
+    MOVE_DEADLINE = "move_deadline"
+    REASSIGN = "reassign"  # hand the task to another lead unit
+    NAME_PARTNERS = "name_partners"  # choose the cooperating units
+    ASSIGN = "assign"  # name officials, each head for their own unit
+    ADD_SUBTASK = "add_subtask"
+    START = "start"
+    ADD_EVIDENCE = "add_evidence"
+    REMOVE_EVIDENCE = "remove_evidence"
+    SUBMIT = "submit"
+    REVIEW = "review"
+    CANCEL = "cancel"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+
+
+def _rels(*rels: Rel) -> frozenset[Rel]:
+    return frozenset(rels)
+
+
+# The one table (api.md, domain.md):
+# - admin: everything;
+# - the steering committee: reads everything, scores;
+# - the head of the plan's unit: the plan, its tasks anywhere in it, their
+#   deadlines, lead and cooperating units, cancelling;
+# - the head of the lead unit: edits its tasks (not their deadline, lead unit or
+#   cooperating units), breaks them into subtasks, assigns its own officials,
+#   reviews, decides extensions, may do the assignees' work itself;
+# - the head of a cooperating unit: assigns its own officials;
+# - assignees: start, add and remove evidence, submit, ask for more time;
+# - a unit's head and officials: report their unit's indicator figures.
+WHO_MAY: dict[Action, frozenset[Rel]] = {
+    Action.MANAGE_PLAN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.CREATE_TASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.REPORT_FIGURE: _rels(Rel.ADMIN, Rel.MEMBER),
+    Action.EDIT: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD),
+    Action.MOVE_DEADLINE: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.REASSIGN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.NAME_PARTNERS: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.ASSIGN: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD, Rel.PARTNER_HEAD),
+    Action.ADD_SUBTASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD),
+    Action.START: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
+    Action.ADD_EVIDENCE: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
+    Action.REMOVE_EVIDENCE: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
+    Action.SUBMIT: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
+    Action.REVIEW: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
+    Action.CANCEL: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.REQUEST_EXTENSION: _rels(Rel.ADMIN, Rel.ASSIGNEE),
+    Action.DECIDE_EXTENSION: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
+}
+
+
+def allows(action: Action, rel: frozenset[Rel]) -> bool:
+    """Whether any of these relations allows the action (states aside)."""
+    return bool(WHO_MAY[action] & rel)
+
+
+def role_relations(official: Official) -> set[Rel]:
+    """What the role alone gives, whatever the object."""
+    found: set[Rel] = set()
+    if official.is_admin:
+        found.add(Rel.ADMIN)
+    if official.is_committee:
+        found.add(Rel.COMMITTEE)
+    return found
+
+
+def heads_unit(official: Official, unit_id: int | None) -> bool:
+    return official.is_head and unit_id is not None and official.unit_id == unit_id
+
+
+def plan_relations(official: Official, unit_id: int | None) -> frozenset[Rel]:
+    """How an official stands to the plan issued by unit_id (a plan's, or one to create)."""
+    found = role_relations(official)
+    if heads_unit(official, unit_id):
+        found.add(Rel.PLAN_HEAD)
+    return frozenset(found)
+
+
+def unit_relations(official: Official, unit_id: int) -> frozenset[Rel]:
+    """How an official stands to a unit: admin, or one of its people (head or official)."""
+    found = role_relations(official)
+    if official.unit_id == unit_id and (official.is_head or official.is_plain_official):
+        found.add(Rel.MEMBER)
+    return frozenset(found)
+
+
+def may_on_plan(official: Official, action: Action, plan: Plan) -> bool:
+    return allows(action, plan_relations(official, plan.unit_id))
+
+
+def may_score(official: Official) -> bool:
+    """Recomputing scores and entering an appraiser's points: administrators and the committee."""
+    return allows(Action.SCORE, frozenset(role_relations(official)))

@@ -1,0 +1,151 @@
+"""The score pages: a plan's units ranked with the why, the recompute button, manual points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from plans.access import may_score
+from plans.decorators import OfficialRequest, official_required
+from plans.errors import DomainError, NotAllowed, NotFound
+from plans.forms import AsOfForm, ManualScoreForm, errors_onto
+from plans.models import Plan, SubCriterion, Unit
+from plans.scoring import MANUAL, explain
+from tasks import scores
+
+
+def scored_units(plan: Plan) -> QuerySet[Unit]:
+    """The units an appraiser may score under a plan: those the roll-up has scored."""
+    return Unit.objects.filter(snapshots__plan=plan).distinct().order_by("name")
+
+
+def manual_codes(plan: Plan) -> list[tuple[str, str]]:
+    subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
+    return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
+
+
+def scores_page(
+    request: OfficialRequest,
+    plan: Plan,
+    manual_form: ManualScoreForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The plan's score table: units ranked per level, points per sub-criterion with the why."""
+    as_of_form = AsOfForm(request.GET or None)
+    as_of = timezone.localdate()
+    if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
+        as_of = as_of_form.cleaned_data["as_of"]
+    try:
+        day, rows = scores.score_day(plan, as_of)
+    except NotFound as exc:
+        day, rows, missing = None, [], exc.message
+    else:
+        missing = ""
+    levels: dict[str, list[Any]] = {}
+    for row in rows:
+        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]
+        levels.setdefault(row.get_level_display(), []).append(row)
+    names = scores.subcriterion_names(plan)
+    headings = (
+        [{**part, "name": names.get(part["code"], "")} for part in rows[0].parts] if rows else []
+    )
+    codes = manual_codes(plan)
+    scorer = may_score(request.official)
+    if scorer and codes and manual_form is None:
+        manual_form = ManualScoreForm(
+            units=scored_units(plan),
+            codes=codes,
+        )
+    history = (
+        plan.manual_scores.select_related("unit", "subcriterion", "entered_by").order_by(
+            "-entered_at", "-id"
+        )[:20]
+        if codes
+        else []
+    )
+    return render(
+        request,
+        "tasks/scores.html",
+        {
+            "plan": plan,
+            "day": day,
+            "missing": missing,
+            "levels": levels,
+            "headings": headings,
+            "as_of_form": as_of_form,
+            "may_score": scorer,
+            "manual_form": manual_form if scorer else None,
+            "history": history,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@official_required
+def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
+    return scores_page(request, get_object_or_404(Plan.objects.select_related("unit"), pk=pk))
+
+
+@official_required
+@require_POST
+def plan_rollup(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Run the roll-up now for a date (today by default): the committee's button."""
+    plan = get_object_or_404(Plan, pk=pk)
+    form = AsOfForm(request.POST)
+    as_of = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    try:
+        snapshots = scores.recompute_scores(request.official, plan, as_of)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Scores computed as of %(date)s for %(n)s units.")
+            % {"date": as_of.strftime("%d/%m/%Y"), "n": len(snapshots)},
+        )
+    return redirect(f"{reverse('plan_scores', args=[plan.pk])}?as_of={as_of:%d/%m/%Y}")
+
+
+@official_required
+@require_POST
+def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
+    """An appraiser enters points for a manual sub-criterion; today's roll-up reruns."""
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    if not may_score(request.official):
+        raise PermissionDenied(scores.SCORERS_ONLY)
+    form = ManualScoreForm(
+        request.POST,
+        units=scored_units(plan),
+        codes=manual_codes(plan),
+    )
+    if not form.is_valid():
+        return scores_page(request, plan, form, 422)
+    try:
+        scores.enter_manual_score(
+            request.official,
+            plan,
+            unit_id=form.cleaned_data["unit"].pk,
+            code=form.cleaned_data["code"],
+            points=form.cleaned_data["points"],
+            justification=form.cleaned_data["justification"],
+        )
+    except DomainError as exc:
+        errors_onto(form, exc, {"unit_id": "unit"})
+        messages.error(request, exc.message)
+        return scores_page(request, plan, form, exc.status)
+    messages.success(request, _("Score entered; today's scores were recomputed."))
+    return redirect("plan_scores", pk=plan.pk)
