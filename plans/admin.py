@@ -1,11 +1,20 @@
-"""Admin for the organisation and plans, labelled through the translation catalogue."""
+"""Admin for the organisation and plans, labelled through the translation catalogue.
+
+Units, officials, plans and indicator figures are written by their service
+functions (plans.services) through plans.adminkit.ServiceAdmin; the rule book
+and the areas are audited on every save; snapshots and the audit trail are
+read only.
+"""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from plans import services
+from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from plans.models import (
     ApiToken,
     Area,
@@ -14,7 +23,6 @@ from plans.models import (
     IndexSet,
     Indicator,
     IndicatorTarget,
-    ManualScore,
     Measurement,
     Official,
     Plan,
@@ -22,41 +30,129 @@ from plans.models import (
     SubCriterion,
     Unit,
 )
-from plans.services import official_for
 
 
-class OfficialInline(admin.TabularInline):
+class OfficialInline(ReadOnlyInline):
     model = Official
     fields = ["full_name", "user", "role", "position", "phone"]
-    raw_id_fields = ["user"]
-    extra = 0
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ServiceAdmin):
     list_display = ["name", "code", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
     raw_id_fields = ["parent"]
+    fields = ["code", "name", "level", "parent"]
     inlines = [OfficialInline]
+    service_fields = {"parent_id": "parent"}
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Unit:
+        data = form.cleaned_data
+        values = {
+            "code": data["code"],
+            "name": data["name"],
+            "level": data["level"],
+            "parent_id": data["parent"].pk if data["parent"] else None,
+        }
+        if obj is None:
+            return services.create_unit(actor, **values)
+        return services.update_unit(actor, obj, **values)
+
+
+class OfficialAddForm(forms.ModelForm[Official]):
+    """A new official comes with a new login."""
+
+    username = forms.CharField(label=_("username"), max_length=150)
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+
+    class Meta:
+        model = Official
+        fields = ["full_name", "unit", "role", "position", "phone"]
+
+
+class OfficialChangeForm(forms.ModelForm[Official]):
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    is_active = forms.BooleanField(
+        label=_("may log in"),
+        required=False,
+        help_text=_("Untick for someone who has left: their history stays."),
+    )
+
+    class Meta:
+        model = Official
+        fields = ["full_name", "unit", "role", "position", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("email", self.instance.user.email)
+            self.initial.setdefault("is_active", self.instance.user.is_active)
 
 
 @admin.register(Official)
-class OfficialAdmin(admin.ModelAdmin):
+class OfficialAdmin(ServiceAdmin):
     list_display = ["full_name", "user", "unit", "role", "position"]
     list_filter = ["role", "unit__level"]
     search_fields = ["full_name", "user__username", "user__email", "unit__name"]
     list_select_related = ["user", "unit"]
-    raw_id_fields = ["user", "unit"]
+    raw_id_fields = ["unit"]
+    service_fields = {"unit_id": "unit"}
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        kwargs["form"] = OfficialChangeForm if obj is not None else OfficialAddForm
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        base = ["full_name", "unit", "role", "position", "phone", "email"]
+        return [*base, "is_active"] if obj is not None else ["username", "password", *base]
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Official:
+        data = form.cleaned_data
+        values = {
+            "full_name": data["full_name"],
+            "unit_id": data["unit"].pk if data["unit"] else None,
+            "role": data["role"],
+            "position": data["position"],
+        }
+        if obj is None:
+            made = services.create_official(
+                actor,
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+                **values,
+            )
+            if data["phone"]:
+                made = services.update_official(actor, made, phone=data["phone"])
+            return made
+        return services.update_official(
+            actor,
+            obj,
+            phone=data["phone"],
+            email=data["email"],
+            is_active=data["is_active"],
+            **values,
+        )
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(ReadOnlyInline):
     model = Area
-    extra = 0
+    fields = ["number", "name"]
+
+
+class PlanForm(forms.ModelForm[Plan]):
+    class Meta:
+        model = Plan
+        fields = ["unit", "year", "title", "document_number", "issued_on", "status", "index_set"]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ServiceAdmin):
     list_display = [
         "title",
         "unit",
@@ -69,66 +165,111 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["year", "status"]
     search_fields = ["title", "document_number"]
     list_select_related = ["unit"]
+    form = PlanForm
     inlines = [AreaInline]
+    service_fields = {"unit_id": "unit", "index_set_id": "index_set"}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A plan stays its unit's: another unit's plan is a new plan.
+        return ["unit"] if obj is not None else []
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Plan:
+        data = form.cleaned_data
+        values = {
+            "year": data["year"],
+            "title": data["title"],
+            "document_number": data["document_number"],
+            "issued_on": data["issued_on"],
+            "status": data["status"],
+            "index_set_id": data["index_set"].pk if data["index_set"] else None,
+        }
+        if obj is None:
+            return services.create_plan(actor, unit_id=data["unit"].pk, **values)
+        return services.update_plan(actor, obj, **values)
 
 
-class IndicatorTargetInline(admin.TabularInline):
+class IndicatorTargetInline(admin.TabularInline[IndicatorTarget, Indicator]):
     model = IndicatorTarget
     extra = 0
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin):
     list_display = ["number", "name", "plan"]
     list_filter = ["plan"]
     search_fields = ["name"]
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(admin.ModelAdmin):
+class IndicatorTargetAdmin(AuditedAdmin):
     list_display = ["indicator", "level", "target_pct"]
     list_filter = ["level", "indicator__plan"]
     list_select_related = ["indicator"]
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(AuditedAdmin):
     list_display = ["code", "name", "plan", "unit_of_measure"]
     list_filter = ["plan"]
     search_fields = ["code", "name"]
     inlines = [IndicatorTargetInline]
 
 
+class MeasurementForm(forms.ModelForm[Measurement]):
+    class Meta:
+        model = Measurement
+        fields = ["indicator", "unit", "period_start", "period_end", "numerator", "denominator"]
+
+
 @admin.register(Measurement)
-class MeasurementAdmin(admin.ModelAdmin):
+class MeasurementAdmin(ServiceAdmin):
+    """A unit's figure: reporting the same period again corrects it, with its history."""
+
     list_display = ["indicator", "unit", "period_start", "period_end", "numerator", "denominator"]
     list_filter = ["indicator", "unit__level", "period_end"]
     search_fields = ["unit__name"]
     list_select_related = ["indicator", "unit"]
-    raw_id_fields = ["unit", "reported_by"]
+    raw_id_fields = ["unit"]
+    form = MeasurementForm
+    service_fields = {"unit_id": "unit"}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A figure is corrected in place; another unit or period is another figure.
+        return ["indicator", "unit", "period_start", "period_end"] if obj is not None else []
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Measurement:
+        data = form.cleaned_data
+        if obj is None:
+            indicator, unit_id = data["indicator"], data["unit"].pk
+            start, end = data["period_start"], data["period_end"]
+        else:
+            saved = Measurement.objects.select_related("indicator").get(pk=obj.pk)
+            indicator, unit_id = saved.indicator, saved.unit_id
+            start, end = saved.period_start, saved.period_end
+        measurement, _created = services.report_measurement(
+            actor,
+            indicator,
+            unit_id=unit_id,
+            period_start=start,
+            period_end=end,
+            numerator=data["numerator"],
+            denominator=data["denominator"],
+        )
+        return measurement
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is written by the services, never edited."""
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is written by the services, never edited."""
 
     list_display = ["at", "actor", "action", "content_type", "object_id"]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Tokens are issued by POST /api/v1/auth/token; delete one here to revoke it."""
 
     list_display = ["user", "created_at", "expires_at", "last_used_at"]
@@ -139,14 +280,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(admin.TabularInline[Criterion, IndexSet]):
     model = Criterion
     extra = 0
     show_change_link = True
 
 
 @admin.register(IndexSet)
-class IndexSetAdmin(admin.ModelAdmin):
+class IndexSetAdmin(AuditedAdmin):
     """A province's rule book: edit its criteria here and their sub-criteria on each criterion."""
 
     list_display = ["name", "year", "level", "source_document", "include_subtasks"]
@@ -155,60 +296,31 @@ class IndexSetAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
-class SubCriterionInline(admin.StackedInline):
+class SubCriterionInline(admin.StackedInline[SubCriterion, Criterion]):
     model = SubCriterion
     extra = 0
     fields = ["code", "name", "max_points", "rule", "tasks_counted", "bands", "deadline"]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(AuditedAdmin):
     list_display = ["code", "name", "index_set"]
     list_filter = ["index_set"]
     inlines = [SubCriterionInline]
 
 
 @admin.register(SubCriterion)
-class SubCriterionAdmin(admin.ModelAdmin):
+class SubCriterionAdmin(AuditedAdmin):
     list_display = ["code", "name", "criterion", "max_points", "rule", "tasks_counted"]
     list_filter = ["criterion__index_set", "rule"]
     list_select_related = ["criterion"]
 
 
-@admin.register(ManualScore)
-class ManualScoreAdmin(admin.ModelAdmin):
-    """Appraisers' points: added, never edited, so that the history stays whole."""
-
-    list_display = ["plan", "unit", "subcriterion", "points", "entered_by", "entered_at"]
-    list_filter = ["plan", "subcriterion__code"]
-    list_select_related = ["plan", "unit", "subcriterion", "entered_by"]
-    raw_id_fields = ["unit"]
-    fields = ["plan", "unit", "subcriterion", "points", "justification"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: ManualScore, form: ModelForm, change: bool
-    ) -> None:
-        obj.entered_by = official_for(request.user)
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(ScoreSnapshot)
-class ScoreSnapshotAdmin(admin.ModelAdmin):
-    """Read-only: written by the roll-up."""
+class ScoreSnapshotAdmin(ReadOnlyAdmin):
+    """Written by the roll-up."""
 
     list_display = ["plan", "as_of", "unit", "level", "points", "rank"]
     list_filter = ["plan", "as_of", "level"]
     list_select_related = ["plan", "unit"]
     date_hierarchy = "as_of"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

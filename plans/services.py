@@ -220,15 +220,72 @@ def create_official(
         user=user, full_name=(full_name or "").strip(), unit=unit, role=role, position=position
     )
     if role == Role.HEAD and unit is not None:
-        # The new head replaces the former one (who stays in the unit as an official).
-        former = Official.objects.filter(unit=unit, role=Role.HEAD).first()
-        if former is not None:
-            former.role = Role.OFFICIAL
-            former.save(update_fields=["role", "updated_at"])
-            record(actor, "edited", former, role=[Role.HEAD, Role.OFFICIAL])
+        _replace_head(actor, unit.pk)
     clean_or_invalid(official, exclude=["user"])
     official.save()
     record(actor, "created", official, username=username, unit_id=unit_id, role=role)
+    return official
+
+
+def _replace_head(actor: Official, unit_id: int, keep: Official | None = None) -> None:
+    """A new head replaces the former one, who stays in the unit as an official."""
+    former = Official.objects.filter(unit_id=unit_id, role=Role.HEAD).exclude(
+        pk=keep.pk if keep else None
+    )
+    for person in former.select_for_update():
+        person.role = Role.OFFICIAL
+        person.save(update_fields=["role", "updated_at"])
+        record(actor, "edited", person, role=[Role.HEAD, Role.OFFICIAL])
+
+
+OFFICIAL_FIELDS = ("full_name", "unit_id", "role", "position", "phone")
+
+
+@transaction.atomic
+def update_official(actor: Official, official: Official, **changes: Any) -> Official:
+    """Change an official's name, unit, role, position, phone, e-mail or whether they may log in.
+
+    Administrators only. Making someone head replaces the unit's former head.
+    """
+    _require_admin(actor)
+    unknown = set(changes) - {*OFFICIAL_FIELDS, "email", "is_active"}
+    if unknown:
+        raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
+    official = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+    edited: dict[str, list[Any]] = {}
+    for field in OFFICIAL_FIELDS:
+        if field in changes and changes[field] != getattr(official, field):
+            edited[field] = [getattr(official, field), changes[field]]
+            setattr(official, field, changes[field])
+    user = official.user
+    for field in ("email", "is_active"):
+        if field in changes and changes[field] != getattr(user, field):
+            edited[field] = [getattr(user, field), changes[field]]
+            setattr(user, field, changes[field])
+    if not edited:
+        return official
+    unit_gone = (
+        official.unit_id is not None and not Unit.objects.filter(pk=official.unit_id).exists()
+    )
+    if "unit_id" in edited and unit_gone:
+        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    if official.unit_id is None and official.role != Role.ADMIN:
+        message = _("Everyone but an administrator belongs to a unit.")
+        raise Invalid(message, {"unit_id": message})
+    if official.role == Role.HEAD and official.unit_id is not None:
+        _replace_head(actor, official.unit_id, keep=official)
+    clean_or_invalid(official, exclude=["user"])
+    official.save()
+    if {"email", "is_active"} & set(edited):
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise Invalid(
+                _("Some values are not valid."),
+                {f: " ".join(m) for f, m in exc.message_dict.items()},
+            ) from exc
+        user.save(update_fields=["email", "is_active"])
+    record(actor, "edited", official, **edited)
     return official
 
 

@@ -1,8 +1,20 @@
-"""Admin for tasks, their evidence, and the reminders: policy, sent-log, inboxes."""
+"""Admin for tasks, their evidence, manual scores and the reminders: policy, sent-log, inboxes.
 
+A task is changed through tasks.services.update_task (its history shows the
+administrator; its version moves), a manual score through
+tasks.scores.enter_manual_score; tasks are created on the plan page and
+cancelled on the task page, with a reason, never deleted here.
+"""
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
+from plans.models import ManualScore, Official
+from tasks import scores, services
 from tasks.models import (
     Evidence,
     ExtensionRequest,
@@ -13,65 +25,128 @@ from tasks.models import (
 )
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(admin.TabularInline[Evidence, Task]):
     model = Evidence
     fields = ["filename", "document_number", "issued_on", "issuer", "sha256", "uploaded_by"]
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request: object, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
+class TaskAdminForm(forms.ModelForm[Task]):
+    class Meta:
+        model = Task
+        fields = [
+            "title",
+            "description",
+            "area",
+            "subcriterion",
+            "deliverable",
+            "due_date",
+            "lead_unit",
+            "partner_units",
+            "assignees",
+            "version",
+        ]
+        # The version the administrator read: a change made meanwhile is a conflict.
+        widgets = {"version": forms.HiddenInput}
+
+
+# The form's fields -> update_task's, with how each value is passed.
+TASK_FIELDS = {
+    "title": ("title", lambda v: v),
+    "description": ("description", lambda v: v),
+    "area": ("area", lambda v: v.number),
+    "subcriterion": ("subcriterion", lambda v: v),
+    "deliverable": ("deliverable", lambda v: v),
+    "due_date": ("due_date", lambda v: v),
+    "lead_unit": ("lead_unit_id", lambda v: v.pk),
+    "partner_units": ("partner_unit_ids", lambda v: [u.pk for u in v]),
+    "assignees": ("assignee_ids", lambda v: [p.pk for p in v]),
+}
+
+
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ServiceAdmin):
     list_display = ["title", "plan", "area", "lead_unit", "due_date", "status"]
     list_filter = ["plan", "status", "area__number", "lead_unit__level"]
     search_fields = ["title", "lead_unit__name"]
     list_select_related = ["plan", "area", "lead_unit"]
-    raw_id_fields = ["parent", "lead_unit", "created_by"]
+    raw_id_fields = ["lead_unit"]
     filter_horizontal = ["partner_units", "assignees"]
     date_hierarchy = "due_date"
     inlines = [EvidenceInline]
+    form = TaskAdminForm
     # The workflow moves these, through the task page or the API, with history.
-    readonly_fields = ["status", "completed_at", "original_due_date", "version"]
+    readonly_fields = ["plan", "parent", "status", "completed_at", "original_due_date"]
+    service_fields = {
+        "lead_unit_id": "lead_unit",
+        "partner_unit_ids": "partner_units",
+        "assignee_ids": "assignees",
+    }
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tasks are added on their plan's page, where the plan is chosen
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Task:
+        data = form.cleaned_data
+        changes = {
+            name: convert(data[field])
+            for field, (name, convert) in TASK_FIELDS.items()
+            if field in form.changed_data
+        }
+        return services.update_task(actor, obj, version=data["version"], **changes)
+
+
+@admin.register(ManualScore)
+class ManualScoreAdmin(ServiceAdmin):
+    """Appraisers' points: added, never edited, so that the history stays whole."""
+
+    list_display = ["plan", "unit", "subcriterion", "points", "entered_by", "entered_at"]
+    list_filter = ["plan", "subcriterion__code"]
+    list_select_related = ["plan", "unit", "subcriterion", "entered_by"]
+    raw_id_fields = ["unit"]
+    fields = ["plan", "unit", "subcriterion", "points", "justification"]
+    service_fields = {"unit_id": "unit", "code": "subcriterion"}
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an entry is never edited: a new one supersedes it
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> ManualScore:
+        data = form.cleaned_data
+        return scores.enter_manual_score(
+            actor,
+            data["plan"],
+            unit_id=data["unit"].pk,
+            code=data["subcriterion"].code,
+            points=data["points"],
+            justification=data["justification"],
+        )
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyAdmin):
     """Requests for more time are decided on the task page; here they are read."""
 
     list_display = ["task", "requested_by", "current_due_date", "new_due_date", "status"]
     list_filter = ["status"]
     list_select_related = ["task", "requested_by"]
-    readonly_fields = [f.name for f in ExtensionRequest._meta.fields]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     """Evidence is immutable once uploaded: the admin reads it only."""
 
     list_display = ["filename", "task", "document_number", "issued_on", "uploaded_by"]
     search_fields = ["filename", "document_number", "task__title"]
     list_select_related = ["task", "uploaded_by"]
-    readonly_fields = [f.name for f in Evidence._meta.fields]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(admin.ModelAdmin):
+class ReminderPolicyAdmin(AuditedAdmin):
     """One policy: saved once, then edited; until then the job uses the defaults."""
 
     list_display = [
@@ -93,16 +168,6 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
         return not ReminderPolicy.objects.exists()
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the job and the workflow only; the admin reads."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 

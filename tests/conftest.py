@@ -33,7 +33,7 @@ def frozen_clock() -> Iterator[None]:
 
 @pytest.fixture(scope="session", autouse=True)
 def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Evidence files go to a temporary folder, never the working tree's var/."""
+    """Evidence files go to a temporary folder, never the working tree's var/; a fast hasher."""
     root = tmp_path_factory.mktemp("evidence")
     storages = {
         "default": {
@@ -42,7 +42,10 @@ def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    with override_settings(STORAGES=storages):
+    # A fast hasher: the tests log in hundreds of times, and what they check is
+    # who may do what, not PBKDF2's cost (production keeps Django's default).
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=fast):
         yield root
 
 
