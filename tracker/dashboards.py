@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -30,9 +31,10 @@ from django.utils.translation import gettext as _
 from plans import charts
 from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
-from plans.models import Area, Level, Official, Plan, PlanStatus, Role, ScoreSnapshot, Unit
+from plans.models import Area, Level, Official, Plan, PlanStatus, ScoreSnapshot, Unit
 from plans.scoring import explain
 from tasks import progress
+from tasks.models import TaskQuerySet
 from tasks.progress import Progress
 from tasks.scores import subcriterion_names
 from tracker.assets import PLOTLY_JS
@@ -159,7 +161,7 @@ def bars(rows: Iterable[tuple[str, str, Progress]]) -> list[charts.Bar]:
 def overview(request: OfficialRequest) -> HttpResponse:
     """The province overview; a head is taken to their unit's page."""
     official = request.official
-    if official.role == Role.HEAD and official.unit_id:
+    if official.is_head and official.unit_id:
         target = reverse("unit_dashboard", args=[official.unit_id])
         query = request.GET.urlencode()
         return redirect(f"{target}?{query}" if query else target)
@@ -167,35 +169,35 @@ def overview(request: OfficialRequest) -> HttpResponse:
 
 
 def refuse_officials(official: Official) -> None:
-    if not official.sees_everything and official.role != Role.HEAD:
+    if not official.sees_everything and not official.is_head:
         raise PermissionDenied(
             _("The dashboards are for the steering committee and the heads of units.")
         )
 
 
-def overview_page(request: OfficialRequest) -> HttpResponse:
-    """Where the plan stands as of a day, across units, levels and areas."""
-    refuse_officials(request.official)
-    if not request.official.sees_everything:
-        raise Http404
-    filters = DashboardFilters(request.GET, dashboard_plans())
-    plan = filters.plan
-    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": PLOTLY_JS}
-    if plan is None:
-        return render(request, "tracker/overview.html", context)
-    as_of = filters.chosen_as_of()
-    level = filters.value("level") or None
-    area = filters.chosen_area()
-    keep = {"plan": plan.pk, "as_of": f"{as_of:%d/%m/%Y}"}
+@dataclass(frozen=True)
+class View:
+    """What the overview shows: a plan as of a day, maybe narrowed to a level or an area."""
 
-    tasks = progress.counted_tasks(plan)
-    if level:
-        tasks = tasks.filter(lead_unit__level=level)
-    if area is not None:
-        tasks = tasks.filter(area=area)
+    plan: Plan
+    as_of: dt.date
+    level: str | None
+    area: Area | None
+
+    @property
+    def keep(self) -> dict[str, Any]:
+        """The query every link of the page carries on."""
+        return {"plan": self.plan.pk, "as_of": f"{self.as_of:%d/%m/%Y}"}
+
+
+Rows = list[tuple[str, str, Progress]]
+
+
+def progress_sections(view: View, tasks: TaskQuerySet, areas: Iterable[Area]) -> dict[str, Any]:
+    """The headline and completion by level, by area, and an area's units furthest behind."""
+    keep = view.keep
     units = {pk: (name, lvl) for pk, name, lvl in Unit.objects.values_list("id", "name", "level")}
-    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area_id")
-    headline = progress.total(grid)
+    grid = progress.progress_by(tasks, view.as_of, "lead_unit_id", "area_id")
     per_level: dict[str, Progress] = {}
     per_area: dict[int, Progress] = {}
     per_unit: dict[int, Progress] = {}
@@ -205,22 +207,22 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         per_area[area_id] = per_area.get(area_id, progress.NO_PROGRESS) + counts
         per_unit[unit_id] = per_unit.get(unit_id, progress.NO_PROGRESS) + counts
     labels = dict(Level.choices)
-    level_rows = [
+    level_rows: Rows = [
         (str(labels[lvl]), link("overview", **{**keep, "level": lvl}), per_level[lvl])
         for lvl in LEVEL_ORDER
         if lvl in per_level
     ]
-    area_rows = [
+    area_rows: Rows = [
         (
             str(a),
-            link("overview", **{**keep, "level": level, "area": a.number}),
+            link("overview", **{**keep, "level": view.level, "area": a.number}),
             per_area.get(a.pk, progress.NO_PROGRESS),
         )
-        for a in filters.areas.values()
-        if area is None or a.pk == area.pk
+        for a in areas
+        if view.area is None or a.pk == view.area.pk
     ]
-    unit_rows = []
-    if area is not None:
+    unit_rows: Rows = []
+    if view.area is not None:
         behind = sorted(
             per_unit.items(),
             key=lambda item: (-item[1].overdue, item[1].done_pct or 0, units[item[0]][0]),
@@ -228,89 +230,131 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         unit_rows = [
             (units[pk][0], link("unit_dashboard", pk, **keep), counts) for pk, counts in behind
         ]
+    names, sep, share = state_labels(), separators(), _("Share of tasks")
+    return {
+        "headline": progress.total(grid),
+        "states": names,
+        "level_rows": level_rows,
+        "area_rows": area_rows,
+        "unit_rows": unit_rows,
+        "progress_charts": {
+            "levels": figure("levels", charts.progress_bars(bars(level_rows), names, sep, share)),
+            "areas": figure("areas", charts.progress_bars(bars(area_rows), names, sep, share)),
+            "units": figure("units", charts.progress_bars(bars(unit_rows), names, sep, share))
+            if unit_rows
+            else None,
+        },
+    }
 
-    def unit_url(unit_id: int) -> str:
-        return link("unit_dashboard", unit_id, **keep)
 
-    day, ranking = progress.ranking(plan, as_of, level)
-    indicator_figures = plan_attainment(plan, as_of, level=level)
-    trend = progress.trend(plan, as_of, level=level)
-    overdue = progress.overdue_list(tasks, as_of, progress.OVERDUE_LIST)
-    names = state_labels()
-    sep = separators()
-    share = _("Share of tasks")
+def ranking_section(view: View) -> dict[str, Any]:
+    """Each level's units ranked by the latest roll-up on or before the day."""
+    day, ranking = progress.ranking(view.plan, view.as_of, view.level)
     max_points = ranking[0].rows[0].max_points if ranking else Decimal(0)
-    context.update(
-        {
-            "as_of": as_of,
-            "level": level,
-            "level_label": labels.get(level, "") if level else "",
-            "area": area,
-            "headline": headline,
-            "states": names,
-            "level_rows": level_rows,
-            "area_rows": area_rows,
-            "unit_rows": unit_rows,
-            "score_day": day,
-            "ranking": [
-                {
-                    "r": r,
-                    "chart": figure(
-                        f"ranking-{r.level}",
-                        charts.ranking_bars(
-                            [
-                                (
-                                    row.name,
-                                    link("unit_dashboard", row.unit_id, **keep),
-                                    row.points,
-                                    row.rank,
-                                )
-                                for row in r.rows
-                            ],
-                            max_points,
-                            sep,
-                            _("Points"),
-                            _("Rank"),
-                        ),
+    sep = separators()
+
+    def unit_link(unit_id: int) -> str:
+        return link("unit_dashboard", unit_id, **view.keep)
+
+    return {
+        "score_day": day,
+        "max_points": max_points,
+        "ranking": [
+            {
+                "r": r,
+                "chart": figure(
+                    f"ranking-{r.level}",
+                    charts.ranking_bars(
+                        [
+                            (row.name, unit_link(row.unit_id), row.points, row.rank)
+                            for row in r.rows
+                        ],
+                        max_points,
+                        sep,
+                        _("Points"),
+                        _("Rank"),
                     ),
-                }
-                for r in ranking
-            ],
-            "indicators": [
-                {
-                    "figures": f,
-                    "chart": figure(
-                        f"indicator-{f.indicator.pk}",
-                        charts.indicator_bars(
-                            [(x.level_label, x.actual_pct, x.target_pct) for x in f.levels],
-                            sep,
-                            _("Actual"),
-                            _("Target"),
-                        ),
-                    ),
-                }
-                for f in indicator_figures
-            ],
-            **trend_table(trend),
-            "overdue": overdue,
-            "keep": keep,
-            "keep_query": urlencode(keep),
-            "tasks_url": link("plan_detail", plan.pk, area=area.number if area else None),
-            "overdue_url": link(
-                "plan_detail", plan.pk, area=area.number if area else None, overdue="yes"
-            ),
-            "charts": {
-                "levels": figure(
-                    "levels",
-                    charts.progress_bars(bars(level_rows), names, sep, share),
                 ),
-                "areas": figure("areas", charts.progress_bars(bars(area_rows), names, sep, share)),
-                "units": figure("units", charts.progress_bars(bars(unit_rows), names, sep, share))
-                if unit_rows
-                else None,
-                "trend": figure("trend", trend_chart(trend, max_points, sep)) if trend else None,
-            },
-        }
+            }
+            for r in ranking
+        ],
+    }
+
+
+def indicator_section(view: View) -> dict[str, Any]:
+    """Each indicator's figure per level against its target."""
+    sep = separators()
+    return {
+        "indicators": [
+            {
+                "figures": f,
+                "chart": figure(
+                    f"indicator-{f.indicator.pk}",
+                    charts.indicator_bars(
+                        [(x.level_label, x.actual_pct, x.target_pct) for x in f.levels],
+                        sep,
+                        _("Actual"),
+                        _("Target"),
+                    ),
+                ),
+            }
+            for f in plan_attainment(view.plan, view.as_of, level=view.level)
+        ]
+    }
+
+
+def trend_section(trend: list[progress.TrendPoint], max_points: Decimal) -> dict[str, Any]:
+    """Completion of the tasks due and each level's average score over time."""
+    chart = figure("trend", trend_chart(trend, max_points, separators())) if trend else None
+    return {**trend_table(trend), "trend_chart": chart}
+
+
+def overdue_section(view: View, tasks: TaskQuerySet) -> dict[str, Any]:
+    """The oldest overdue tasks, and the plan page's lists behind them."""
+    area = view.area.number if view.area else None
+    return {
+        "overdue": progress.overdue_list(tasks, view.as_of, progress.OVERDUE_LIST),
+        "tasks_url": link("plan_detail", view.plan.pk, area=area),
+        "overdue_url": link("plan_detail", view.plan.pk, area=area, overdue="yes"),
+    }
+
+
+def overview_page(request: OfficialRequest) -> HttpResponse:
+    """Where the plan stands as of a day, across units, levels and areas: one builder a section."""
+    refuse_officials(request.official)
+    if not request.official.sees_everything:
+        raise Http404
+    filters = DashboardFilters(request.GET, dashboard_plans())
+    context: dict[str, Any] = {"filters": filters, "plan": filters.plan, "plotly_js": PLOTLY_JS}
+    if filters.plan is None:
+        return render(request, "tracker/overview.html", context)
+    view = View(
+        filters.plan, filters.chosen_as_of(), filters.value("level") or None, filters.chosen_area()
+    )
+    tasks = progress.counted_tasks(view.plan)
+    if view.level:
+        tasks = tasks.filter(lead_unit__level=view.level)
+    if view.area is not None:
+        tasks = tasks.filter(area=view.area)
+    sections = {
+        **progress_sections(view, tasks, filters.areas.values()),
+        **(ranking := ranking_section(view)),
+        **indicator_section(view),
+        **trend_section(
+            progress.trend(view.plan, view.as_of, level=view.level), ranking["max_points"]
+        ),
+        **overdue_section(view, tasks),
+    }
+    charts_ = {**sections.pop("progress_charts"), "trend": sections.pop("trend_chart")}
+    context.update(
+        as_of=view.as_of,
+        level=view.level,
+        level_label=dict(Level.choices).get(view.level, "") if view.level else "",
+        area=view.area,
+        keep=view.keep,
+        keep_query=urlencode(view.keep),
+        charts=charts_,
+        **sections,
     )
     return render(request, "tracker/overview.html", context)
 
