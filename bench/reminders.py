@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -55,7 +56,9 @@ from tasks.models import (  # noqa: E402
 )
 from tasks.reminders import send_reminders  # noqa: E402
 
-NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 8, 0))  # a Wednesday morning
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=HCM)  # a Wednesday morning
 TODAY = NOW.date()
 BATCH = 5000
 UNITS = 3400

@@ -107,9 +107,9 @@ class OfficialAdmin(ServiceAdmin):
         kwargs["fields"] = None
         return super().get_form(request, obj, change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        base = ["full_name", "unit", "role", "position", "phone", "email"]
-        return [*base, "is_active"] if obj is not None else ["username", "password", *base]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        base = ("full_name", "unit", "role", "position", "phone", "email")
+        return (*base, "is_active") if obj is not None else ("username", "password", *base)
 
     def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Official:
         data = form.cleaned_data

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import admin
@@ -90,9 +90,10 @@ class ServiceAdmin(admin.ModelAdmin[Any]):
                 # The service validated the whole change, other rows included
                 # (a new head replaces the former one): the instance's own
                 # validation would judge it alone, before that.
+                instance = cast(forms.ModelForm[Any], self).instance
                 try:
                     self.instance = construct_instance(
-                        self, self.instance, self._meta.fields, self._meta.exclude
+                        self, instance, self._meta.fields, self._meta.exclude
                     )
                 except ValidationError as exc:
                     self._update_errors(exc)

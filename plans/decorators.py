@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from plans.models import Official
@@ -21,7 +21,7 @@ class OfficialRequest(HttpRequest):
     official: Official
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def official_required(view: View) -> View:
@@ -29,13 +29,13 @@ def official_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         official = official_for(request.user)
         if official is None:
             raise PermissionDenied(
                 _("This login has no official profile yet. Ask an administrator to add one.")
             )
-        request.official = official  # type: ignore[attr-defined]
+        cast(OfficialRequest, request).official = official
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.functional import Promise
 
 
@@ -14,7 +16,7 @@ class DomainError(Exception):
     status = 400
 
     def __init__(
-        self, message: str | Promise, errors: dict[str, str | Promise] | None = None
+        self, message: str | Promise, errors: Mapping[str, str | Promise] | None = None
     ) -> None:
         super().__init__(str(message))
         self.message = str(message)

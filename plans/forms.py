@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from plans.errors import DomainError
 from plans.models import Unit
 
 
-def errors_onto(form: forms.Form, exc: DomainError, names: dict[str, str] | None = None) -> None:
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A choice field of the form, whose choices are known only when the form is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """A model choice field (or a multiple one) of the form, whose queryset is set then."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def errors_onto(
+    form: forms.BaseForm, exc: DomainError, names: dict[str, str] | None = None
+) -> None:
     """Put a service's refusal on the form: on its fields where it names them.
 
     `names` maps the services' field names (the API's) to the form's.
@@ -37,13 +55,13 @@ class MeasurementForm(forms.Form):
     numerator = forms.IntegerField(label=_("Numerator"), min_value=0, max_value=2**31 - 1)
     denominator = forms.IntegerField(label=_("Denominator"), min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args: object, units: forms.models.QuerySet[Unit], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "unit").queryset = units
         if units.count() == 1:
             self.fields["unit"].initial = units.first()
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
             "unit_id": data["unit"].pk,
@@ -76,11 +94,11 @@ class ManualScoreForm(forms.Form):
 
     def __init__(
         self,
-        *args: object,
-        units: forms.models.QuerySet[Unit],
+        *args: Any,
+        units: QuerySet[Unit],
         codes: list[tuple[str, str]],
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.fields["code"].choices = codes  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "unit").queryset = units
+        choice_field(self, "code").choices = codes

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from plans import scoring
 
@@ -359,7 +360,7 @@ class SubCriterion(models.Model):
         return f"{self.code}. {self.name}"
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.rule == scoring.COMPLETION_BANDS:
             problem = scoring.check_bands(self.bands)
             if problem:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -256,10 +256,13 @@ def reads(rule: Rule, counts: Counts, entry: ManualEntry | None) -> tuple[Any, .
     return ()
 
 
-def competition_ranks(points: Mapping[Hashable, Decimal]) -> dict[Hashable, int]:
+K = TypeVar("K", bound=Hashable)
+
+
+def competition_ranks(points: Mapping[K, Decimal]) -> dict[K, int]:
     """1-based ranks, highest first; ties share a rank and the next is skipped (1, 1, 3)."""
     ordered = sorted(points.values(), reverse=True)
-    first = {}
+    first: dict[Decimal, int] = {}
     for position, value in enumerate(ordered, start=1):
         first.setdefault(value, position)
     return {key: first[value] for key, value in points.items()}

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -37,7 +36,7 @@ from plans.models import (
 )
 
 
-def official_for(user: AbstractBaseUser | AnonymousUser) -> Official | None:
+def official_for(user: User | AnonymousUser) -> Official | None:
     """The official behind a login; a superuser without one gets an admin profile.
 
     api.md: "a superuser without an official profile gets one (role admin) on
@@ -46,10 +45,10 @@ def official_for(user: AbstractBaseUser | AnonymousUser) -> Official | None:
     if not user.is_authenticated:
         return None
     try:
-        return user.official  # type: ignore[union-attr]
+        return user.official
     except Official.DoesNotExist:
         pass
-    if not user.is_superuser:  # type: ignore[union-attr]
+    if not user.is_superuser:
         return None
     with transaction.atomic():
         official, created = Official.objects.get_or_create(
@@ -95,7 +94,7 @@ def issue_token(
     return raw, token
 
 
-def user_for_token(raw: str, *, now: dt.datetime | None = None) -> AbstractBaseUser | None:
+def user_for_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
     """The active login behind an unexpired token, or None."""
     now = now or timezone.now()
     token = (
@@ -136,7 +135,7 @@ def _parent(parent_id: int | None, unit: Unit | None = None) -> Unit | None:
         raise Invalid(_("No such parent unit."), {"parent_id": _("No such parent unit.")})
     if unit is not None and unit.pk is not None:
         # Walk up from the new parent: meeting the unit itself would close a loop.
-        seen = parent
+        seen: Unit | None = parent
         while seen is not None:
             if seen.pk == unit.pk:
                 message = _("A unit cannot sit under itself or under one of its own units.")
@@ -229,9 +228,9 @@ def create_official(
 
 def _replace_head(actor: Official, unit_id: int, keep: Official | None = None) -> None:
     """A new head replaces the former one, who stays in the unit as an official."""
-    former = Official.objects.filter(unit_id=unit_id, role=Role.HEAD).exclude(
-        pk=keep.pk if keep else None
-    )
+    former = Official.objects.filter(unit_id=unit_id, role=Role.HEAD)
+    if keep is not None:
+        former = former.exclude(pk=keep.pk)
     for person in former.select_for_update():
         person.role = Role.OFFICIAL
         person.save(update_fields=["role", "updated_at"])

@@ -15,7 +15,7 @@ from plans import services
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
-from plans.forms import MeasurementForm, PeriodForm, errors_onto
+from plans.forms import MeasurementForm, PeriodForm, choice_field, errors_onto
 from plans.models import Indicator, Official, Plan, Role, Unit
 
 
@@ -25,7 +25,7 @@ def plan_indicators(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
     indicators = list(plan.indicators.prefetch_related("targets").order_by("code"))
     for indicator in indicators:
-        indicator.levels = attainment(indicator)[1]  # type: ignore[attr-defined]
+        indicator.levels = attainment(indicator)[1]  # type: ignore[attr-defined]  # for the template
     return render(request, "plans/indicators.html", {"plan": plan, "indicators": indicators})
 
 
@@ -69,7 +69,7 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
         .distinct()
     )
     period = PeriodForm(request.GET or None)
-    period.fields["period_end"].choices = [
+    choice_field(period, "period_end").choices = [
         ("", _("Each unit's latest")),
         *[(d.isoformat(), d.strftime("%d/%m/%Y")) for d in ends],
     ]

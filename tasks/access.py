@@ -22,14 +22,16 @@ def visible_tasks(official: Official) -> TaskQuerySet:
     tasks: TaskQuerySet = Task.objects.all()
     if official.sees_everything:
         return tasks
-    partner = Task.partner_units.through.objects.filter(unit_id=official.unit_id)
     assigned = Task.assignees.through.objects.filter(official_id=official.pk)
-    return tasks.filter(
-        Q(lead_unit_id=official.unit_id)
-        | Q(plan__unit_id=official.unit_id)
-        | Q(pk__in=partner.values("task_id"))
-        | Q(pk__in=assigned.values("task_id"))
-    )
+    mine = Q(pk__in=assigned.values("task_id"))
+    if official.unit_id is not None:
+        partner = Task.partner_units.through.objects.filter(unit_id=official.unit_id)
+        mine |= (
+            Q(lead_unit_id=official.unit_id)
+            | Q(plan__unit_id=official.unit_id)
+            | Q(pk__in=partner.values("task_id"))
+        )
+    return tasks.filter(mine)
 
 
 def get_task_for(official: Official, task_id: int) -> Task:
@@ -72,7 +74,8 @@ def relations(official: Official, task: Task) -> frozenset[Rel]:
     found = set(plan_relations(official, task.plan.unit_id))
     if heads_unit(official, task.lead_unit_id):
         found.add(Rel.LEAD_HEAD)
-    if official.is_head and task.pk and task.partner_units.filter(pk=official.unit_id).exists():
+    unit_id = official.unit_id
+    if official.is_head and unit_id and task.pk and task.partner_units.filter(pk=unit_id).exists():
         found.add(Rel.PARTNER_HEAD)
     if task.pk and task.assignees.filter(pk=official.pk).exists():
         found.add(Rel.ASSIGNEE)

@@ -27,7 +27,7 @@ from tasks.models import (
 
 class EvidenceInline(admin.TabularInline[Evidence, Task]):
     model = Evidence
-    fields = ["filename", "document_number", "issued_on", "issuer", "sha256", "uploaded_by"]
+    fields = ("filename", "document_number", "issued_on", "issuer", "sha256", "uploaded_by")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -300,7 +300,7 @@ def patch_task(request: HttpRequest, task_id: PathId, body: TaskPatch) -> Task:
 def start(request: HttpRequest, task_id: PathId, body: VersionIn | None = None) -> Task:
     actor = caller(request)
     task = get_task_for(actor, task_id)
-    services.start_task(actor, task, version=version_from(request, body and body.version))
+    services.start_task(actor, task, version=version_from(request, body.version if body else None))
     return fresh(actor, task_id)
 
 
@@ -308,7 +308,7 @@ def start(request: HttpRequest, task_id: PathId, body: VersionIn | None = None) 
 def submit(request: HttpRequest, task_id: PathId, body: VersionIn | None = None) -> Task:
     actor = caller(request)
     task = get_task_for(actor, task_id)
-    services.submit_task(actor, task, version=version_from(request, body and body.version))
+    services.submit_task(actor, task, version=version_from(request, body.version if body else None))
     return fresh(actor, task_id)
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
+from plans.forms import choice_field, model_choice_field
 from plans.models import Official, Plan, Unit
 from tasks.models import Task
 
@@ -17,7 +19,7 @@ DATE_INPUT = forms.DateInput(
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
-def date_field(label: str, required: bool = True) -> forms.DateField:
+def date_field(label: StrOrPromise, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label, required=required, widget=DATE_INPUT, input_formats=DATE_FORMATS
     )
@@ -140,18 +142,19 @@ class TaskForm(VersionForm):
                 "version": task.version,
             }
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(a.number, str(a)) for a in plan.areas.all()]
+        choice_field(self, "area").choices = [(a.number, str(a)) for a in plan.areas.all()]
         units = Unit.objects.order_by("level", "name")
-        self.fields["lead_unit"].queryset = units
-        self.fields["partner_units"].queryset = units
+        model_choice_field(self, "lead_unit").queryset = units
+        model_choice_field(self, "partner_units").queryset = units
         people = Official.objects.exclude(unit=None).select_related("unit")
         if task is not None:
             # Who may be named: the lead unit's and the cooperating units' officials.
             people = people.filter(
                 Q(unit=task.lead_unit_id) | Q(unit__in=task.partner_units.values("pk"))
             )
-        self.fields["assignees"].queryset = people.order_by("unit__name", "full_name")
-        self.fields["assignees"].label_from_instance = lambda o: f"{o.full_name} ({o.unit})"
+        assignees = model_choice_field(self, "assignees")
+        assignees.queryset = people.order_by("unit__name", "full_name")
+        assignees.label_from_instance = lambda obj: f"{obj.full_name} ({obj.unit})"  # type: ignore[method-assign]  # a label per form
 
     def service_kwargs(self) -> dict[str, Any]:
         """The cleaned values as the service functions take them (ids)."""

@@ -26,6 +26,7 @@ from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from plans.attainment import LEVEL_ORDER, pct
 from plans.models import (
     Area,
+    Level,
     Official,
     Plan,
     ScoreSnapshot,
@@ -104,7 +105,8 @@ def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any
             due=Count("pk", filter=Q(due_date__lte=as_of)),
             on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
             late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
-            overdue=Count("pk", filter=overdue_q(as_of)),
+            # Named apart from Task.overdue, the property.
+            overdue_count=Count("pk", filter=overdue_q(as_of)),
         )
         .order_by()
     )
@@ -149,7 +151,7 @@ def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | No
         "rank", "unit__name"
     ).values_list("unit_id", "unit__name", "level", "points", "max_points", "rank"):
         found.setdefault(lvl, []).append(RankRow(unit_id, name, points, max_points, rank))
-    labels = dict(Unit._meta.get_field("level").choices)
+    labels = dict(Level.choices)
     result = []
     for lvl in LEVEL_ORDER:
         if lvl not in found:
@@ -231,10 +233,7 @@ def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[Over
         )
         .order_by("due_date", "id")[:limit]
     )
-    return [
-        OverdueRow(t, (as_of - t.due_date).days, t.head_name, t.head_phone)  # type: ignore[attr-defined]
-        for t in late
-    ]
+    return [OverdueRow(t, (as_of - t.due_date).days, t.head_name, t.head_phone) for t in late]
 
 
 def areas_of(plan: Plan) -> dict[int, Area]:

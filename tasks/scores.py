@@ -16,7 +16,7 @@ import gc
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -245,7 +245,7 @@ def rollup(
         totals: dict[str, dict[int, Decimal]] = defaultdict(dict)
         for row in scored:
             totals[row.level][row.unit_id] = row.points
-        ranks: dict[Hashable, int] = {}
+        ranks: dict[int, int] = {}
         for same_level in totals.values():
             ranks.update(scoring.competition_ranks(same_level))
         day = [
@@ -328,7 +328,8 @@ def _insert(
         )
         return
     meta, quote = ScoreSnapshot._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _SNAPSHOT_COLUMNS)
+    column_of = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in _SNAPSHOT_COLUMNS)
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,

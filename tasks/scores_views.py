@@ -52,7 +52,7 @@ def scores_page(
         missing = ""
     levels: dict[str, list[Any]] = {}
     for row in rows:
-        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]
+        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]  # for the template
         levels.setdefault(row.get_level_display(), []).append(row)
     names = scores.subcriterion_names(plan)
     headings = (

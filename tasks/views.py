@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from plans.access import Action, allows, may_on_plan
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
-from plans.forms import errors_onto
+from plans.forms import choice_field, errors_onto
 from plans.models import AuditEvent, Official, Plan, Unit
 from tasks import services
 from tasks.access import (
@@ -83,13 +83,13 @@ class TaskFilterForm(forms.Form):
     )
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
 
-    def __init__(self, plan: Plan, *args: object, **kwargs: object) -> None:
+    def __init__(self, plan: Plan, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", gettext_lazy("All"))] + [
+        choice_field(self, "area").choices = [("", gettext_lazy("All"))] + [
             (a.number, str(a)) for a in plan.areas.all()
         ]
         units = Unit.objects.filter(led_tasks__plan=plan).distinct().order_by("level", "name")
-        self.fields["lead_unit"].choices = [("", gettext_lazy("All"))] + [
+        choice_field(self, "lead_unit").choices = [("", gettext_lazy("All"))] + [
             (u.pk, u.name) for u in units
         ]
 
@@ -166,12 +166,13 @@ def task_page(
     history = AuditEvent.objects.history_of(task).select_related("actor")
     subtasks = with_list_relations(visible_tasks(official).filter(parent=task))
     actions = available_actions(official, task)
-    pending = task.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
-        "requested_by"
+    pending = list(
+        task.extension_requests.filter(status=ExtensionStatus.PENDING).select_related(
+            "requested_by"
+        )
     )
-    pending = list(pending)
     # Ask for more time while nothing waits; decide while something does.
-    actions -= {"request_extension"} if pending else {"decide_extension"}
+    actions -= {Action.REQUEST_EXTENSION} if pending else {Action.DECIDE_EXTENSION}
     initial = {"version": task.version}
     page_forms: dict[str, forms.Form] = {
         "start": VersionForm(initial=initial),

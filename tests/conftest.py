@@ -13,8 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
+from pytest_django import DjangoDbBlocker
 
-from plans.models import Official, Plan
+from plans.models import Official, Plan, Unit
 from tasks import services
 from tasks.models import Task
 
@@ -52,12 +53,12 @@ def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_db_setup: None,
-    django_db_blocker: pytest.FixtureRequest,
+    django_db_blocker: DjangoDbBlocker,
     evidence_storage: Path,
     frozen_clock: None,
 ) -> None:
     """Load the demo province once; each test then runs in a rolled-back transaction."""
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         call_command("seed_demo", "--today", TODAY.isoformat(), stdout=io.StringIO())
 
 
@@ -85,6 +86,20 @@ def official(username: str) -> Official:
     return Official.objects.select_related("unit", "user").get(user__username=username)
 
 
+def home_unit(username: str) -> Unit:
+    """The unit a demo user works in."""
+    found = official(username).unit
+    assert found is not None, username
+    return found
+
+
+def unit_of(username: str) -> int:
+    """The id of the unit a demo user works in."""
+    unit_id = official(username).unit_id
+    assert unit_id is not None, username
+    return unit_id
+
+
 def new_task(
     plan: Plan,
     *,
@@ -99,7 +114,7 @@ def new_task(
         plan,
         title=title,
         area=area,
-        lead_unit_id=official("snv.head").unit_id,
+        lead_unit_id=unit_of("snv.head"),
         due_date=due_date,
         assignee_ids=[official(u).pk for u in assignees],
         deliverable="Báo cáo rà soát",

@@ -57,10 +57,14 @@ class VendorFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list[Any]:
         return []
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+    # Django's finders answer [] for a path they do not have, whatever find_all
+    # says (the stubs' "str | None" is not what the staticfiles views expect).
+    def find(  # type: ignore[override]  # see above
+        self, path: str, find_all: bool = False, **kwargs: Any
+    ) -> str | list[str]:
         find_all = find_all or kwargs.get("all", False)
         if path not in self.files:
-            return [] if find_all else ""
+            return []
         self.ensure()
         found = self.storage.path(path)
         return [found] if find_all else found

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from plans import charts
 from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
+from plans.forms import choice_field
 from plans.models import Area, Level, Official, Plan, PlanStatus, ScoreSnapshot, Unit
 from plans.scoring import explain
 from tasks import progress
@@ -76,11 +77,13 @@ class DashboardFilters(forms.Form):
     def __init__(self, data: Any, plans: list[Plan]) -> None:
         super().__init__(data)
         self.plans = plans
-        self.fields["plan"].choices = [(p.pk, f"{p.document_number} ({p.year})") for p in plans]
-        self.fields["level"].choices = [("", gettext_lazy("All")), *Level.choices]
-        self.plan = self.pick_plan()
-        self.areas = progress.areas_of(self.plan) if self.plan else {}
-        self.fields["area"].choices = [("", gettext_lazy("All"))] + [
+        choice_field(self, "plan").choices = [
+            (p.pk, f"{p.document_number} ({p.year})") for p in plans
+        ]
+        choice_field(self, "level").choices = [("", gettext_lazy("All")), *Level.choices]
+        self.chosen_plan = self.pick_plan()
+        self.areas = progress.areas_of(self.chosen_plan) if self.chosen_plan else {}
+        choice_field(self, "area").choices = [("", gettext_lazy("All"))] + [
             (a.number, str(a)) for a in self.areas.values()
         ]
 
@@ -98,7 +101,7 @@ class DashboardFilters(forms.Form):
         return self.plans[0] if self.plans else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         year = data.get("year")
         if year and not data.get("plan") and not any(p.year == year for p in self.plans):
             self.add_error("year", _("No plan for %(year)s.") % {"year": year})
@@ -117,8 +120,8 @@ class DashboardFilters(forms.Form):
         if chosen:
             return chosen
         today = timezone.localdate()
-        if self.plan is not None and self.plan.year < today.year:
-            return dt.date(self.plan.year, 12, 31)
+        if self.chosen_plan is not None and self.chosen_plan.year < today.year:
+            return dt.date(self.chosen_plan.year, 12, 31)
         return today
 
     def chosen_area(self) -> Area | None:
@@ -325,12 +328,11 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
     if not request.official.sees_everything:
         raise Http404
     filters = DashboardFilters(request.GET, dashboard_plans())
-    context: dict[str, Any] = {"filters": filters, "plan": filters.plan, "plotly_js": PLOTLY_JS}
-    if filters.plan is None:
+    plan = filters.chosen_plan
+    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": PLOTLY_JS}
+    if plan is None:
         return render(request, "tracker/overview.html", context)
-    view = View(
-        filters.plan, filters.chosen_as_of(), filters.value("level") or None, filters.chosen_area()
-    )
+    view = View(plan, filters.chosen_as_of(), filters.value("level") or None, filters.chosen_area())
     tasks = progress.counted_tasks(view.plan)
     if view.level:
         tasks = tasks.filter(lead_unit__level=view.level)
@@ -400,7 +402,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     if unit is None:
         raise Http404
     filters = DashboardFilters(request.GET, dashboard_plans())
-    plan = filters.plan
+    plan = filters.chosen_plan
     context: dict[str, Any] = {
         "filters": filters,
         "plan": plan,

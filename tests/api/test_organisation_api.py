@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from plans.models import Official, Role, Unit
-from tests.conftest import login, official
+from tests.conftest import home_unit, login, official, unit_of
 
 pytestmark = pytest.mark.django_db
 
 
-def post(client: Client, path: str, body: dict[str, object]) -> object:
+def post(client: Client, path: str, body: dict[str, Any]) -> Any:
     return client.post(path, json.dumps(body), content_type="application/json")
 
 
@@ -37,8 +38,8 @@ def test_only_admin_creates_units_and_bad_values_are_422(client: Client) -> None
     assert duplicate.status_code == 422 and duplicate.json()["detail"]
     assert Unit.objects.filter(code="so-moi").count() == 1
     looped = client.patch(
-        f"/api/v1/units/{official('snv.head').unit.parent_id}",
-        json.dumps({"parent_id": official("snv.head").unit_id}),
+        f"/api/v1/units/{home_unit('snv.head').parent_id}",
+        json.dumps({"parent_id": unit_of("snv.head")}),
         content_type="application/json",
     )
     assert looped.status_code == 422
@@ -46,7 +47,7 @@ def test_only_admin_creates_units_and_bad_values_are_422(client: Client) -> None
 
 def test_creating_a_head_makes_them_the_units_head(client: Client) -> None:
     login(client, "admin")
-    unit = official("snv.head").unit
+    unit = home_unit("snv.head")
     weak = post(
         client,
         "/api/v1/officials",
@@ -73,6 +74,7 @@ def test_creating_a_head_makes_them_the_units_head(client: Client) -> None:
     )
     assert created.status_code == 201, created.content
     assert "password" not in created.json()
-    assert unit.head.user.username == "snv.gd"
+    head = unit.head
+    assert head is not None and head.user.username == "snv.gd"
     assert Official.objects.get(user__username="snv.head").role == Role.OFFICIAL
     assert client.get(f"/api/v1/units/{unit.pk}").json()["head_id"] == created.json()["id"]

@@ -21,7 +21,7 @@ from plans.models import (
     ScoreSnapshot,
     Unit,
 )
-from tests.conftest import official
+from tests.conftest import home_unit, official, unit_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,11 +56,12 @@ def test_the_head_of_a_unit_creates_its_plan_with_the_demo_index_set(client: Cli
     created = response.json()
     assert created["status"] == "draft" and created["issued_on"] is None
     plan = Plan.objects.get(pk=created["id"])
+    assert plan.index_set is not None
     assert plan.index_set.name == DEMO_NAME and plan.index_set.year == 2027
     assert plan.areas.count() == 8
     assert AuditEvent.objects.filter(action="created", object_id=plan.pk).exists()
     # Another unit's head may not.
-    body["unit_id"] = official("stp.head").unit_id
+    body["unit_id"] = unit_of("stp.head")
     assert send(client, "post", "/plans", body).status_code == 403
 
 
@@ -150,7 +151,7 @@ def report(client: Client, indicator: Indicator, unit: Unit, n: int, d: int, end
 def test_a_unit_reports_its_own_figure_and_corrects_it(
     client: Client, indicator: Indicator
 ) -> None:
-    commune = official("x-di-linh.cv1").unit
+    commune = home_unit("x-di-linh.cv1")
     as_user(client, "x-di-linh.cv1")
     first = report(client, indicator, commune, 30, 100, "2026-09-30")
     assert first.status_code == 201, first.content
@@ -161,7 +162,7 @@ def test_a_unit_reports_its_own_figure_and_corrects_it(
     assert (m.numerator, m.denominator, m.reported_by) == (45, 100, official("x-di-linh.cv1"))
     assert AuditEvent.objects.filter(action="edited", object_id=m.pk).exists()
     # Not for another unit; the committee does not report either.
-    other = official("p-cam-ly.head").unit
+    other = home_unit("p-cam-ly.head")
     assert report(client, indicator, other, 1, 2, "2026-09-30").status_code == 403
     as_user(client, "bcd1")
     assert report(client, indicator, commune, 1, 2, "2026-09-30").status_code == 403
@@ -182,7 +183,7 @@ def test_impossible_figures_get_422_and_nothing_is_stored(
 ) -> None:
     admin = as_user(client, "admin")
     body = {
-        "unit_id": official("snv.head").unit_id,
+        "unit_id": unit_of("snv.head"),
         "period_start": start,
         "period_end": end,
         "numerator": n,
@@ -306,7 +307,7 @@ def test_a_task_tagged_with_an_unknown_sub_criterion_is_refused(client: Client, 
         "title": "Nhiệm vụ gắn tiêu chí lạ",
         "area": 1,
         "subcriterion": "9.9",
-        "lead_unit_id": official("snv.head").unit_id,
+        "lead_unit_id": unit_of("snv.head"),
         "due_date": "2026-12-31",
     }
     refused = send(client, "post", f"/plans/{plan.pk}/tasks", body)

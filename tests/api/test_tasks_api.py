@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from plans.models import ApiToken, AuditEvent
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
-from tests.conftest import PASSWORD, PDF, TODAY, official, upload
+from tests.conftest import PASSWORD, PDF, TODAY, official, unit_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -329,7 +329,7 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
         plan,
         title="Báo cáo kết quả kiểm tra CCHC",
         area=1,
-        lead_unit_id=official("snv.head").unit_id,
+        lead_unit_id=unit_of("snv.head"),
         due_date=TODAY - dt.timedelta(days=2),
         assignee_ids=[official("snv.cv1").pk],
     )
@@ -473,7 +473,7 @@ def test_lists_are_paged_with_limit_and_offset(client: Client, plan: Any) -> Non
 
 def test_an_official_lists_only_what_they_may_see(client: Client, plan: Any) -> None:
     body = Api(client, "stp.cv1").get(f"/plans/{plan.pk}/tasks?limit=500").json()
-    stp = official("stp.cv1").unit_id
+    stp = unit_of("stp.cv1")
     assert body["count"] > 0
     for item in body["items"]:
         task = Task.objects.get(pk=item["id"])

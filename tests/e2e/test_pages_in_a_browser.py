@@ -104,5 +104,6 @@ def test_an_official_hands_in_work_and_the_head_accepts_it(
     page.get_by_role("button", name="Ghi nhận quyết định").click()
     expect(page.get_by_text("Đã chấp nhận: nhiệm vụ hoàn thành.")).to_be_visible()
     assert Task.objects.get(pk=task.pk).status == Status.DONE
-    assert Evidence.objects.get(task=task, document_number="15/BB-SNV").issued_on.day == 20
+    issued_on = Evidence.objects.get(task=task, document_number="15/BB-SNV").issued_on
+    assert issued_on is not None and issued_on.day == 20
     assert errors == []

@@ -9,21 +9,23 @@ import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.test.utils import override_settings
-from django.utils import timezone
 
 from plans.models import Plan
 from tasks.models import ReminderPolicy, SentReminder, Task
 from tasks.reminders import send_reminders
 from tests.conftest import new_task
 
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
 pytestmark = pytest.mark.django_db
 
 DEADLINE = dt.date(2026, 11, 27)  # a Friday
-MONDAY = timezone.make_aware(dt.datetime(2026, 11, 23, 8, 0))  # D-4: its D-7 is due
+MONDAY = dt.datetime(2026, 11, 23, 8, 0, tzinfo=HCM)  # D-4: its D-7 is due
 
 
 class Mailbox:
@@ -47,7 +49,7 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         for _address in envelope.rcpt_tos:
             self.received.append(
-                email.message_from_bytes(envelope.original_content, policy=email.policy.default)  # type: ignore[arg-type]
+                email.message_from_bytes(envelope.original_content, policy=email.policy.default)
             )
         return "250 Message accepted"
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -26,7 +27,7 @@ from tasks.models import (
     completion_day,
 )
 from tasks.reminders import send_reminders
-from tests.conftest import TODAY, login, new_task, official, upload
+from tests.conftest import TODAY, login, new_task, official, unit_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +139,9 @@ def test_each_mail_lists_the_task_with_its_deadline_and_days(
     assert task.title in to_cv1.body
     assert "02/12/2026" in to_cv1.body and "còn 3 ngày" in to_cv1.body
     assert f"/tasks/{task.pk}/" in to_cv1.body
+    assert isinstance(to_cv1, EmailMultiAlternatives)
     html, kind = to_cv1.alternatives[0]
+    assert isinstance(html, str)
     assert kind == "text/html" and task.title in html and "02/12/2026" in html
 
 
@@ -279,7 +282,7 @@ def test_events_reach_the_inbox_and_never_the_actor(plan: Plan) -> None:
         parent=task,
         title="Dự thảo quy chế",
         area=3,
-        lead_unit_id=head.unit_id,
+        lead_unit_id=unit_of("snv.head"),
         due_date=DEADLINE,
         assignee_ids=[official("snv.cv1").pk],
     )
@@ -302,7 +305,7 @@ def test_the_queries_do_not_grow_with_tasks_that_have_nothing_due(
         return len(captured), sum(run.sent.values())
 
     small = queries_of_a_run()
-    area, unit = plan.areas.first(), official("snv.head").unit_id
+    area, unit = plan.areas.first(), unit_of("snv.head")
     later = DEADLINE + dt.timedelta(days=60)
     done_at = timezone.now() - dt.timedelta(days=30)
     Task.objects.bulk_create(

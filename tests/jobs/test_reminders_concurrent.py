@@ -135,7 +135,7 @@ def test_two_workers_at_once_send_every_message_exactly_once() -> None:
     )
     assert len(inbox) == expected and set(inbox.values()) == {1}
     # Each mailbox got each task once, whichever worker wrote the mail.
-    mailed = Counter()
+    mailed: Counter[tuple[int, int]] = Counter()
     addresses = dict(Official.objects.values_list("user__email", "pk"))
     for message in box.received:
         for task_id in re.findall(r"/tasks/(\d+)/", body(message, "plain")):

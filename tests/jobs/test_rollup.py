@@ -17,7 +17,7 @@ from django.utils import timezone
 from plans.indexsets import demo_index_set
 from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
 from tasks.models import Status, Task
-from tasks.scores import rollup, rollup_issued_plans
+from tasks.scores import UnitScore, rollup, rollup_issued_plans
 from tests.conftest import TODAY, official
 
 pytestmark = pytest.mark.django_db
@@ -76,15 +76,15 @@ def task(
     )
 
 
-def parts(snapshot: ScoreSnapshot) -> dict[str, dict[str, Any]]:
+def parts(snapshot: UnitScore | ScoreSnapshot) -> dict[str, dict[str, Any]]:
     return {p["code"]: p for p in snapshot.parts}
 
 
-def points(snapshot: ScoreSnapshot) -> dict[str, str]:
+def points(snapshot: UnitScore | ScoreSnapshot) -> dict[str, str]:
     return {p["code"]: p["points"] for p in snapshot.parts}
 
 
-def scored(plan: Plan, as_of: dt.date = AS_OF) -> dict[int, ScoreSnapshot]:
+def scored(plan: Plan, as_of: dt.date = AS_OF) -> dict[int, UnitScore]:
     return {s.unit_id: s for s in rollup(plan, as_of)}
 
 
@@ -192,6 +192,7 @@ def test_only_top_level_tasks_count_unless_the_index_set_says_so(test_plan: Plan
     assert parts(result[u.pk])["1.2"]["why"]["due"] == 1
     assert points(result[u.pk])["1.2"] == "3.00"
 
+    assert test_plan.index_set is not None
     test_plan.index_set.include_subtasks = True
     test_plan.index_set.save()
     result = scored(test_plan)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models.signals import post_save, pre_delete
 from django.test import Client
+from django.utils import timezone
 
 from plans.models import AuditEvent, ManualScore, ScoreSnapshot
 from tasks import scores
@@ -79,7 +80,7 @@ def test_a_manual_score_commits_synchronously_with_its_audit_event() -> None:
     """
     province = make_province()
     province.task(subcriterion="1.2")
-    scores.rollup(province.plan, dt.date.today())  # a day to replace
+    scores.rollup(province.plan, timezone.localdate())  # a day to replace
     at_write: list[tuple[str, str]] = []
     at_rollup: list[tuple[str, int, int]] = []
 

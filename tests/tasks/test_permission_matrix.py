@@ -67,8 +67,8 @@ class World:
 
     def person(self, role: str) -> Official:
         if role in ("partner_head", "partner_official"):
-            return getattr(self, role)  # type: ignore[no-any-return]  # an Official field
-        return getattr(self.province, role)  # type: ignore[no-any-return]  # an Official field
+            return getattr(self, role)
+        return getattr(self.province, role)
 
     def ids(self) -> dict[str, Any]:
         p, task = self.province, self.task

@@ -41,7 +41,7 @@ MODELS = [
 
 def snapshot() -> dict[str, object]:
     """Row counts and the latest change time of every table the demo fills."""
-    state: dict[str, object] = {m.__name__: m.objects.count() for m in MODELS}
+    state: dict[str, object] = {m.__name__: m._default_manager.count() for m in MODELS}
     for model in (Unit, Official, Plan, Task):
         state[f"{model.__name__}.updated"] = model.objects.aggregate(m=Max("updated_at"))["m"]
     state["links"] = (
@@ -158,7 +158,8 @@ def test_three_level_adds_districts_between_province_and_communes() -> None:
     call_command("seed_demo", "--three-level", "--today", TODAY.isoformat(), stdout=io.StringIO())
     districts = Unit.objects.filter(level=Level.DISTRICT)
     assert districts.count() >= 5
-    assert all(c.parent.level == Level.DISTRICT for c in Unit.objects.filter(level=Level.COMMUNE))
+    communes = Unit.objects.filter(level=Level.COMMUNE).select_related("parent")
+    assert all(c.parent and c.parent.level == Level.DISTRICT for c in communes)
     assert Task.objects.filter(lead_unit__level=Level.DISTRICT).exists()
     assert Official.objects.filter(unit__level=Level.DISTRICT, role=Role.HEAD).count() == (
         districts.count()

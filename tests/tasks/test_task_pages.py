@@ -11,7 +11,7 @@ from django.test import Client
 from plans.models import AuditEvent
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
-from tests.conftest import PDF, TODAY, login, official, upload
+from tests.conftest import PDF, TODAY, login, official, unit_of, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +194,7 @@ def test_a_past_deadline_makes_an_assigned_task_overdue_on_the_home_page(
         plan,
         title="Nhiệm vụ quá hạn để kiểm tra",
         area=2,
-        lead_unit_id=official("snv.head").unit_id,
+        lead_unit_id=unit_of("snv.head"),
         due_date=TODAY - dt.timedelta(days=1),
         assignee_ids=[official("snv.cv1").pk],
     )

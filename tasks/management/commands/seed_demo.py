@@ -276,7 +276,8 @@ class Command(BaseCommand):
         areas = {a.number: a for a in plan.areas.all()}
         officials: dict[int, list[Official]] = {}
         for o in Official.objects.filter(unit__in=self.units.values()).order_by("user__username"):
-            officials.setdefault(o.unit_id, []).append(o)
+            if o.unit_id is not None:
+                officials.setdefault(o.unit_id, []).append(o)
         existing = set(plan.tasks.values_list("title", flat=True))
         created = 0
         for spec in self.task_specs():
@@ -354,7 +355,9 @@ class Command(BaseCommand):
     ) -> None:
         """The audit trail the task's state implies, with evidence where work was handed in."""
         issued = at(plan.issued_on or self.today, rng)
-        events = [("created", creator, issued, {"title": task.title})]
+        events: list[tuple[str, Official, dt.datetime, dict[str, Any]]] = [
+            ("created", creator, issued, {"title": task.title})
+        ]
         if assignees:
             events.append(
                 (
@@ -502,14 +505,14 @@ class Command(BaseCommand):
                         if unit.level == Level.COMMUNE
                         else rng.randint(200, 1500)
                     )
-                    pct = min(100.0, max(5.0, rng.gauss(target + 2 * q - 3, 12)))
+                    share = min(100.0, max(5.0, rng.gauss(target + 2 * q - 3, 12)))
                     _, made = Measurement.objects.get_or_create(
                         indicator=indicator,
                         unit=unit,
                         period_start=start,
                         period_end=end,
                         defaults={
-                            "numerator": round(denominator * pct / 100),
+                            "numerator": round(denominator * share / 100),
                             "denominator": denominator,
                             "reported_by": reporter.get(unit.pk),
                         },
@@ -537,7 +540,7 @@ class Command(BaseCommand):
                 )
         days = [
             dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
-            for month in range(plan.issued_on.month, 12)
+            for month in range((plan.issued_on or self.today).month, 12)
             if dt.date(YEAR, month + 1, 1) <= self.today
         ]
         days.append(self.today)
@@ -557,7 +560,7 @@ class Command(BaseCommand):
         by_unit: dict[str, list[str]] = {}
         special: list[str] = []
         for o in officials:
-            if o.role in (Role.ADMIN, Role.COMMITTEE):
+            if o.sees_everything or o.unit is None:
                 where = f" ({o.unit.name})" if o.unit else ""
                 special.append(f"{o.user.username:<8} {o.get_role_display()}{where}")
             else:
