@@ -173,7 +173,7 @@ class UnitPatch(Schema):
 
 
 def units_with_head() -> QuerySet[Unit]:
-    heads = Official.objects.filter(unit=OuterRef("pk"), role=Role.HEAD).values("pk")[:1]
+    heads = Official.objects.heads().filter(unit=OuterRef("pk")).values("pk")[:1]
     return Unit.objects.annotate(head_id=Subquery(heads)).order_by("level", "name", "id")
 
 

@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from plans import services
+from plans.access import Action, allows, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.forms import MeasurementForm, PeriodForm, choice_field, errors_onto
-from plans.models import Indicator, Official, Plan, Role, Unit
+from plans.models import Indicator, Official, Plan, Unit
 
 
 @official_required
@@ -30,11 +31,12 @@ def plan_indicators(request: OfficialRequest, pk: int) -> HttpResponse:
 
 
 def reportable_units(official: Official) -> QuerySet[Unit]:
-    """The units whose figures this official may report."""
-    if official.role == Role.ADMIN:
-        return Unit.objects.order_by("name")
-    if official.role in (Role.HEAD, Role.OFFICIAL) and official.unit_id:
-        return Unit.objects.filter(pk=official.unit_id)
+    """The units whose figures this official may report (WHO_MAY's report_figure)."""
+    if allows(Action.REPORT_FIGURE, frozenset(role_relations(official))):
+        return Unit.objects.order_by("name")  # an administrator: every unit
+    unit_id = official.unit_id
+    if unit_id is not None and allows(Action.REPORT_FIGURE, unit_relations(official, unit_id)):
+        return Unit.objects.filter(pk=unit_id)
     return Unit.objects.none()
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from plans.decorators import OfficialRequest, official_required
-from plans.models import Official, Plan, Role
+from plans.models import Official, Plan
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
 from tasks.views import summarize, with_list_relations
 from tracker.dashboards import overview_page
@@ -23,9 +23,9 @@ def home(request: OfficialRequest) -> HttpResponse:
     """Officials see their tasks, heads their unit, the committee and admins the overview."""
     official = request.official
     today = timezone.localdate()
-    if official.role == Role.OFFICIAL:
+    if official.is_plain_official:
         return my_tasks(request, official, today)
-    if official.role == Role.HEAD:
+    if official.is_head:
         return unit_home(request, official, today)
     return overview_page(request)
 
