@@ -622,6 +622,8 @@ ACTION_LABELS = {
     "extension_requested": _("asked for an extension"),
     "extension_decided": _("decided an extension request"),
     "scored": _("entered a score"),
+    "scores_recomputed": _("recomputed the scores"),
+    "deleted": _("deleted"),
 }
 
 
