@@ -453,48 +453,35 @@ def enter_manual_score(
     if not may_score(actor):
         raise NotAllowed(SCORERS_ONLY)
     with transaction.atomic():
-        entry = _store_manual_score(actor, plan, unit_id, code, points, justification, now)
+        sub = (
+            SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, code=code)
+            .select_related("criterion")
+            .first()
+        )
+        if sub is None or sub.rule != scoring.MANUAL:
+            message = _("This plan's index set has no manual sub-criterion with this code.")
+            raise Invalid(message, {"code": message})
+        if not Unit.objects.filter(pk=unit_id).exists():
+            raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+        errors = {}
+        if not 0 <= points <= sub.max_points:
+            errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
+        if not (justification or "").strip():
+            errors["justification"] = _("Say why these points were given.")
+        if errors:
+            raise Invalid(_("Some values are not valid."), errors)
+        entry = ManualScore.objects.create(
+            plan=plan,
+            unit_id=unit_id,
+            subcriterion=sub,
+            points=points,
+            justification=justification.strip(),
+            entered_by=actor,
+            entered_at=now or timezone.now(),
+        )
+        record(actor, "scored", plan, unit_id=unit_id, code=code, points=points)
     today = timezone.localdate(now)
     transaction.on_commit(lambda: _rescore_after_entry(plan, today), robust=True)
-    return entry
-
-
-def _store_manual_score(
-    actor: Official,
-    plan: Plan,
-    unit_id: int,
-    code: str,
-    points: Decimal,
-    justification: str,
-    now: dt.datetime | None,
-) -> ManualScore:
-    sub = (
-        SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, code=code)
-        .select_related("criterion")
-        .first()
-    )
-    if sub is None or sub.rule != scoring.MANUAL:
-        message = _("This plan's index set has no manual sub-criterion with this code.")
-        raise Invalid(message, {"code": message})
-    if not Unit.objects.filter(pk=unit_id).exists():
-        raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
-    errors = {}
-    if not 0 <= points <= sub.max_points:
-        errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
-    if not (justification or "").strip():
-        errors["justification"] = _("Say why these points were given.")
-    if errors:
-        raise Invalid(_("Some values are not valid."), errors)
-    entry = ManualScore.objects.create(
-        plan=plan,
-        unit_id=unit_id,
-        subcriterion=sub,
-        points=points,
-        justification=justification.strip(),
-        entered_by=actor,
-        entered_at=now or timezone.now(),
-    )
-    record(actor, "scored", plan, unit_id=unit_id, code=code, points=points)
     return entry
 
 
