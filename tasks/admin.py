@@ -16,6 +16,7 @@ from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
 from plans.models import ManualScore, Official
 from tasks import scores, services
 from tasks.models import (
+    CLOSED_STATUSES,
     Evidence,
     ExtensionRequest,
     Notification,
@@ -90,6 +91,11 @@ class TaskAdmin(ServiceAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tasks are added on their plan's page, where the plan is chosen
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A task done or cancelled is the record of what happened: read here.
+        closed = obj is not None and obj.status in CLOSED_STATUSES
+        return super().has_change_permission(request, obj) and not closed
 
     def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Task:
         data = form.cleaned_data

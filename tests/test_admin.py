@@ -242,3 +242,16 @@ def test_a_rule_book_change_in_the_admin_is_audited_with_old_and_new(client: Cli
     event = AuditEvent.objects.history_of(sub).get(action="edited")
     assert event.actor == province.admin
     assert event.changes == {"max_points": ["3.00", "2.50"]}
+
+
+def test_a_task_done_or_cancelled_is_read_only_in_the_admin(client: Client) -> None:
+    province = make_province()
+    task = province.task()
+    services.cancel_task(province.plan_head, task, reason="Đã lồng ghép vào nhiệm vụ khác")
+    admin_client(client, province)
+    url = f"/admin/tasks/task/{task.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    assert client.post(url, {"title": "Đổi sau khi hủy"}).status_code == 403
+    task.refresh_from_db()
+    assert task.title != "Đổi sau khi hủy"
