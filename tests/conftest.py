@@ -18,6 +18,7 @@ from pytest_django import DjangoDbBlocker
 from plans.models import Official, Plan, Unit
 from tasks import services
 from tasks.models import Task
+from tests.factories import Province, make_province
 
 # The demo's states are spread around this day; every test sees this clock.
 TODAY = dt.date(2026, 11, 22)
@@ -60,6 +61,12 @@ def django_db_setup(
     """Load the demo province once; each test then runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
         call_command("seed_demo", "--today", TODAY.isoformat(), stdout=io.StringIO())
+
+
+@pytest.fixture
+def province(db: None) -> Province:
+    """A small province of its own (tests.factories), beside the demo."""
+    return make_province()
 
 
 @pytest.fixture

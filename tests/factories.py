@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from plans import services as plan_services
 from plans.models import Level, Official, Plan, PlanStatus, Role, Unit
@@ -20,6 +21,11 @@ from tasks.models import Task
 
 PASSWORD = "cchc2026"
 _serial = itertools.count(1)
+
+
+def sign_in(client: Client, person: Official) -> None:
+    """Log a test client in as this person."""
+    assert client.login(username=person.user.username, password=PASSWORD)
 
 
 def make_unit(name: str, level: str = Level.DEPARTMENT, parent: Unit | None = None) -> Unit:

@@ -7,26 +7,25 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from plans.models import Plan
 from tasks.models import Notification, Task
-from tests.conftest import TODAY, login, new_task, official
+from tests.conftest import TODAY
+from tests.factories import Province, sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def assigned(plan: Plan) -> Task:
-    """A new task for snv.cv1: their inbox gets "assigned"."""
-    Notification.objects.filter(recipient=official("snv.cv1")).delete()
-    return new_task(
-        plan, title="Tổng hợp báo cáo CCHC quý IV", due_date=TODAY + dt.timedelta(days=20), area=1
+def assigned(province: Province) -> Task:
+    """A new task for the assignee: their inbox gets "assigned"."""
+    return province.task(
+        title="Tổng hợp báo cáo CCHC quý IV", due_date=TODAY + dt.timedelta(days=20)
     )
 
 
 def test_the_header_shows_the_unread_count_and_the_inbox_lists_it(
-    client: Client, assigned: Task
+    client: Client, province: Province, assigned: Task
 ) -> None:
-    login(client, "snv.cv1")
+    sign_in(client, province.assignee)
     home = client.get("/").content.decode()
     assert 'class="unread"' in home and ">1</span>" in home
     page = client.get("/inbox/").content.decode()
@@ -36,10 +35,10 @@ def test_the_header_shows_the_unread_count_and_the_inbox_lists_it(
 
 
 def test_opening_a_message_marks_it_read_and_leads_to_the_task(
-    client: Client, assigned: Task
+    client: Client, province: Province, assigned: Task
 ) -> None:
-    login(client, "snv.cv1")
-    note = Notification.objects.get(task=assigned, recipient__user__username="snv.cv1")
+    sign_in(client, province.assignee)
+    note = Notification.objects.get(task=assigned, recipient=province.assignee)
     response = client.post(f"/inbox/{note.pk}/read/", {"open": "1"})
     assert response.status_code == 302 and response["Location"] == f"/tasks/{assigned.pk}/"
     note.refresh_from_db()
@@ -47,19 +46,19 @@ def test_opening_a_message_marks_it_read_and_leads_to_the_task(
     assert 'class="unread"' not in client.get("/").content.decode()
 
 
-def test_mark_all_read(client: Client, assigned: Task) -> None:
-    login(client, "snv.head")
-    assert Notification.objects.filter(recipient__user__username="snv.head", read_at=None).exists()
+def test_mark_all_read(client: Client, province: Province, assigned: Task) -> None:
+    sign_in(client, province.lead_head)
+    assert Notification.objects.filter(recipient=province.lead_head, read_at=None).exists()
     response = client.post("/inbox/read-all/", follow=True)
     assert "đã đọc" in response.content.decode()
-    assert not Notification.objects.filter(
-        recipient__user__username="snv.head", read_at=None
-    ).exists()
+    assert not Notification.objects.filter(recipient=province.lead_head, read_at=None).exists()
 
 
-def test_nobody_reads_or_marks_another_persons_message(client: Client, assigned: Task) -> None:
-    note = Notification.objects.get(task=assigned, recipient__user__username="snv.cv1")
-    login(client, "snv.cv2")
+def test_nobody_reads_or_marks_another_persons_message(
+    client: Client, province: Province, assigned: Task
+) -> None:
+    note = Notification.objects.get(task=assigned, recipient=province.assignee)
+    sign_in(client, province.colleague)
     assert client.post(f"/inbox/{note.pk}/read/").status_code == 404
     assert "Tổng hợp báo cáo CCHC quý IV" not in client.get("/inbox/").content.decode()
     assert client.post(f"/api/v1/notifications/{note.pk}/read").status_code == 404
@@ -67,14 +66,16 @@ def test_nobody_reads_or_marks_another_persons_message(client: Client, assigned:
     assert note.read_at is None
 
 
-def test_reading_needs_a_post(client: Client, assigned: Task) -> None:
-    note = Notification.objects.get(task=assigned, recipient__user__username="snv.cv1")
-    login(client, "snv.cv1")
+def test_reading_needs_a_post(client: Client, province: Province, assigned: Task) -> None:
+    note = Notification.objects.get(task=assigned, recipient=province.assignee)
+    sign_in(client, province.assignee)
     assert client.get(f"/inbox/{note.pk}/read/").status_code == 405
 
 
-def test_the_api_lists_the_inbox_and_marks_read(client: Client, assigned: Task) -> None:
-    login(client, "snv.cv1")
+def test_the_api_lists_the_inbox_and_marks_read(
+    client: Client, province: Province, assigned: Task
+) -> None:
+    sign_in(client, province.assignee)
     body = client.get("/api/v1/notifications").json()
     assert body["count"] == 1
     (item,) = body["items"]
@@ -90,8 +91,10 @@ def test_the_api_lists_the_inbox_and_marks_read(client: Client, assigned: Task) 
     assert client.get("/api/v1/notifications?unread=false").json()["count"] == 1
 
 
-def test_the_api_message_follows_the_language(client: Client, assigned: Task) -> None:
-    login(client, "snv.cv1")
+def test_the_api_message_follows_the_language(
+    client: Client, province: Province, assigned: Task
+) -> None:
+    sign_in(client, province.assignee)
     client.cookies["django_language"] = "en"
     (item,) = client.get("/api/v1/notifications").json()["items"]
     assert item["message"].endswith(

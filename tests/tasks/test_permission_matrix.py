@@ -23,7 +23,7 @@ from tasks import services
 from tasks.access import TASK_ACTIONS
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PDF, TODAY, upload
-from tests.factories import PASSWORD, Province, make_official, make_province, make_unit
+from tests.factories import Province, make_official, make_province, make_unit, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -318,10 +318,6 @@ def world() -> World:
     return World(province, partner, partner_head, partner_official, task)
 
 
-def login_as(client: Client, person: Official) -> None:
-    assert client.login(username=person.user.username, password=PASSWORD)
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", CASES)
 def test_permission_matrix(client: Client, world: World, action: str, role: str) -> None:
@@ -332,7 +328,7 @@ def test_permission_matrix(client: Client, world: World, action: str, role: str)
     url = "/api/v1" + case.path.format(**ids)
     task = world.task
     before = snapshot(task)
-    login_as(client, world.person(role))
+    sign_in(client, world.person(role))
     if case.method == "upload":
         response = client.post(
             url, {"file": upload("to-trinh.pdf", PDF), "document_number": "12/TTr-SNV"}
@@ -366,7 +362,7 @@ def test_every_task_action_of_the_table_has_its_case() -> None:
 def test_creating_a_task_is_for_the_plan_head_and_admin(
     client: Client, world: World, role: str
 ) -> None:
-    login_as(client, world.person(role))
+    sign_in(client, world.person(role))
     count = Task.objects.count()
     response = client.post(
         f"/api/v1/plans/{world.task.plan_id}/tasks",
@@ -392,7 +388,7 @@ def test_a_lead_head_subtask_names_no_cooperating_unit_and_no_one_else(
     client: Client, world: World
 ) -> None:
     """The plan's head names cooperating units; a lead head assigns only its own people."""
-    login_as(client, world.province.lead_head)
+    sign_in(client, world.province.lead_head)
     body = {
         "title": "Xây dựng dự thảo quy trình",
         "area": 3,

@@ -11,7 +11,8 @@ from django.test import Client
 from plans.models import AuditEvent
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
-from tests.conftest import PDF, TODAY, login, official, unit_of, upload
+from tests.conftest import PDF, TODAY, upload
+from tests.factories import Province, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,37 +23,50 @@ def page(client: Client, task: Task) -> str:
     return response.content.decode()
 
 
+@pytest.fixture
+def fresh_task(province: Province) -> Task:
+    """A task the plan's head gives the lead unit, assigned to one official, due in 30 days."""
+    return province.task(due_date=TODAY + dt.timedelta(days=30), area=3)
+
+
 def flashes(response: Any) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 @pytest.mark.parametrize(
-    ("username", "shown", "hidden"),
+    ("role", "shown", "hidden"),
     [
         (
-            "snv.cv1",
+            "assignee",
             ["do/start/", "/evidence/", "do/request_extension/"],
             ["do/review/", "do/cancel/"],
         ),
-        ("snv.head", ["do/start/", "/edit/", "?parent="], ["do/cancel/", "do/request_extension/"]),
-        ("ubnd-tinh.head", ["do/cancel/", "/edit/"], ["do/start/", "do/review/"]),
-        ("snv.cv2", [], ["do/start/", "/edit/", "do/cancel/", '/evidence/" enctype']),
-        ("bcd1", [], ["do/start/", "/edit/", "do/cancel/", "do/request_extension/"]),
+        ("lead_head", ["do/start/", "/edit/", "?parent="], ["do/cancel/", "do/request_extension/"]),
+        ("plan_head", ["do/cancel/", "/edit/"], ["do/start/", "do/review/"]),
+        ("colleague", [], ["do/start/", "/edit/", "do/cancel/", '/evidence/" enctype']),
+        ("committee", [], ["do/start/", "/edit/", "do/cancel/", "do/request_extension/"]),
     ],
 )
 def test_the_task_page_shows_only_the_actions_allowed(
-    client: Client, fresh_task: Task, username: str, shown: list[str], hidden: list[str]
+    client: Client,
+    province: Province,
+    fresh_task: Task,
+    role: str,
+    shown: list[str],
+    hidden: list[str],
 ) -> None:
-    login(client, username)
+    sign_in(client, getattr(province, role))
     html = page(client, fresh_task)
     for fragment in shown:
-        assert fragment in html, (username, fragment)
+        assert fragment in html, (role, fragment)
     for fragment in hidden:
-        assert fragment not in html, (username, fragment)
+        assert fragment not in html, (role, fragment)
 
 
-def test_an_official_works_the_task_through_the_pages(client: Client, fresh_task: Task) -> None:
-    login(client, "snv.cv1")
+def test_an_official_works_the_task_through_the_pages(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    sign_in(client, province.assignee)
     started = client.post(
         f"/tasks/{fresh_task.pk}/do/start/", {"version": fresh_task.version}, follow=True
     )
@@ -74,7 +88,7 @@ def test_an_official_works_the_task_through_the_pages(client: Client, fresh_task
     assert Task.objects.get(pk=fresh_task.pk).status == Status.SUBMITTED
 
     head = Client()
-    login(head, "snv.head")
+    sign_in(head, province.lead_head)
     queue = head.get("/review/").content.decode()
     assert fresh_task.title in queue
     returned = head.post(
@@ -88,8 +102,10 @@ def test_an_official_works_the_task_through_the_pages(client: Client, fresh_task
     assert fresh_task.title not in head.get("/review/").content.decode()
 
 
-def test_a_refused_upload_keeps_what_was_typed(client: Client, fresh_task: Task) -> None:
-    login(client, "snv.cv1")
+def test_a_refused_upload_keeps_what_was_typed(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    sign_in(client, province.assignee)
     response = client.post(
         f"/tasks/{fresh_task.pk}/evidence/",
         {"file": upload("bao-cao.pdf", b"not a pdf at all"), "document_number": "99/BC-SNV"},
@@ -101,17 +117,21 @@ def test_a_refused_upload_keeps_what_was_typed(client: Client, fresh_task: Task)
     assert not Evidence.objects.filter(task=fresh_task).exists()
 
 
-def test_a_stale_form_gets_a_conflict_message(client: Client, fresh_task: Task) -> None:
-    login(client, "snv.cv1")
-    services.update_task(official("snv.head"), fresh_task, deliverable="Kế hoạch")
+def test_a_stale_form_gets_a_conflict_message(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    sign_in(client, province.assignee)
+    services.update_task(province.lead_head, fresh_task, deliverable="Kế hoạch")
     response = client.post(f"/tasks/{fresh_task.pk}/do/start/", {"version": 1})
     assert response.status_code == 409
     assert "Người khác đã thay đổi nhiệm vụ này" in response.content.decode()
     assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
 
 
-def test_an_extension_is_asked_and_decided_in_the_pages(client: Client, fresh_task: Task) -> None:
-    login(client, "snv.cv1")
+def test_an_extension_is_asked_and_decided_in_the_pages(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    sign_in(client, province.assignee)
     new_date = fresh_task.due_date + dt.timedelta(days=10)
     asked = client.post(
         f"/tasks/{fresh_task.pk}/do/request_extension/",
@@ -121,7 +141,7 @@ def test_an_extension_is_asked_and_decided_in_the_pages(client: Client, fresh_ta
     assert "Đã gửi đề nghị gia hạn" in flashes(asked)[0]
     ext = ExtensionRequest.objects.get(task=fresh_task)
     head = Client()
-    login(head, "snv.head")
+    sign_in(head, province.lead_head)
     assert "Chờ ý kiến các sở" in head.get("/review/").content.decode()
     refused = head.post(f"/extensions/{ext.pk}/decide/", {"approve": "no", "comment": ""})
     assert refused.status_code == 422
@@ -134,24 +154,26 @@ def test_an_extension_is_asked_and_decided_in_the_pages(client: Client, fresh_ta
     assert fresh_task.due_date.strftime("%d/%m/%Y") in html
 
 
-def test_the_plan_head_creates_a_task_and_the_lead_head_edits_it(client: Client, plan: Any) -> None:
-    login(client, "ubnd-tinh.head")
-    snv = official("snv.head").unit_id
+def test_the_plan_head_creates_a_task_and_the_lead_head_edits_it(
+    client: Client, province: Province
+) -> None:
+    sign_in(client, province.plan_head)
+    snv = province.lead.pk
     bad = client.post(
-        f"/plans/{plan.pk}/tasks/new/", {"title": "Thiếu hạn", "area": 1, "lead_unit": snv}
+        f"/plans/{province.plan.pk}/tasks/new/", {"title": "Thiếu hạn", "area": 1, "lead_unit": snv}
     )
     assert bad.status_code == 422 and not Task.objects.filter(title="Thiếu hạn").exists()
     created = client.post(
-        f"/plans/{plan.pk}/tasks/new/",
+        f"/plans/{province.plan.pk}/tasks/new/",
         {"title": "Tập huấn kỹ năng số", "area": 7, "lead_unit": snv, "due_date": "15/12/2026"},
     )
     task = Task.objects.get(title="Tập huấn kỹ năng số")
     assert created.status_code == 302 and task.due_date == dt.date(2026, 12, 15)
-    assert task.created_by == official("ubnd-tinh.head")
+    assert task.created_by == province.plan_head
 
     head = Client()
-    login(head, "snv.head")
-    assert head.get(f"/plans/{plan.pk}/tasks/new/").status_code == 403
+    sign_in(head, province.lead_head)
+    assert head.get(f"/plans/{province.plan.pk}/tasks/new/").status_code == 403
     form = head.get(f"/tasks/{task.pk}/edit/").content.decode()
     assert 'name="due_date"' in form and "disabled" in form
     edited = head.post(
@@ -161,7 +183,7 @@ def test_the_plan_head_creates_a_task_and_the_lead_head_edits_it(client: Client,
             "area": 7,
             "lead_unit": snv,
             "due_date": "31/12/2027",  # ignored: the field is disabled for the lead unit's head
-            "assignees": [official("snv.cv2").pk],
+            "assignees": [province.colleague.pk],
             "version": task.version,
         },
     )
@@ -169,35 +191,37 @@ def test_the_plan_head_creates_a_task_and_the_lead_head_edits_it(client: Client,
     task.refresh_from_db()
     assert task.title == "Tập huấn kỹ năng số cho cán bộ"
     assert task.due_date == dt.date(2026, 12, 15)
-    assert list(task.assignees.all()) == [official("snv.cv2")]
+    assert list(task.assignees.all()) == [province.colleague]
     actions = AuditEvent.objects.filter(object_id=task.pk, content_type__model="task")
     assert list(actions.values_list("action", flat=True)) == ["created", "edited", "assigned"]
 
 
-def test_the_review_queue_is_for_heads(client: Client) -> None:
-    login(client, "snv.cv1")
+def test_the_review_queue_is_for_heads(client: Client, province: Province) -> None:
+    sign_in(client, province.assignee)
     assert client.get("/review/").status_code == 403
 
 
-def test_an_official_of_another_unit_cannot_act_on_a_task(client: Client, fresh_task: Task) -> None:
-    login(client, "stp.cv1")
+def test_an_official_of_another_unit_cannot_act_on_a_task(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    sign_in(client, province.outsider)
     assert client.post(f"/tasks/{fresh_task.pk}/do/start/", {}).status_code == 404
     assert client.get(f"/tasks/{fresh_task.pk}/edit/").status_code == 404
     assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
 
 
 def test_a_past_deadline_makes_an_assigned_task_overdue_on_the_home_page(
-    client: Client, plan: Any
+    client: Client, province: Province
 ) -> None:
     task = services.create_task(
-        official("ubnd-tinh.head"),
-        plan,
+        province.plan_head,
+        province.plan,
         title="Nhiệm vụ quá hạn để kiểm tra",
         area=2,
-        lead_unit_id=unit_of("snv.head"),
+        lead_unit_id=province.lead.pk,
         due_date=TODAY - dt.timedelta(days=1),
-        assignee_ids=[official("snv.cv1").pk],
+        assignee_ids=[province.assignee.pk],
     )
-    login(client, "snv.cv1")
+    sign_in(client, province.assignee)
     sections = dict(client.get("/").context["sections"])
     assert task in sections["overdue"]
