@@ -28,7 +28,8 @@ class Rel(StrEnum):
 class Action(StrEnum):
     """Everything a person can ask the product to change."""
 
-    # plans
+    # the organisation and plans
+    MANAGE_ORGANISATION = "manage_organisation"  # units, officials and their logins
     MANAGE_PLAN = "manage_plan"  # create, edit, issue, close a plan and its indicators
     CREATE_TASK = "create_task"
     SCORE = "score"  # recompute scores, enter an appraiser's points
@@ -66,6 +67,7 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 # - assignees: start, add and remove evidence, submit, ask for more time;
 # - a unit's head and officials: report their unit's indicator figures.
 WHO_MAY: dict[Action, frozenset[Rel]] = {
+    Action.MANAGE_ORGANISATION: _rels(Rel.ADMIN),
     Action.MANAGE_PLAN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.CREATE_TASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE),
@@ -85,6 +87,19 @@ WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.REQUEST_EXTENSION: _rels(Rel.ADMIN, Rel.ASSIGNEE),
     Action.DECIDE_EXTENSION: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
 }
+
+
+# The actions on the organisation and on a plan as a whole; the rest are a task's
+# (tasks.access.ALLOWED_FROM gives the states each starts from).
+PLAN_ACTIONS = frozenset(
+    {
+        Action.MANAGE_ORGANISATION,
+        Action.MANAGE_PLAN,
+        Action.CREATE_TASK,
+        Action.SCORE,
+        Action.REPORT_FIGURE,
+    }
+)
 
 
 def allows(action: Action, rel: frozenset[Rel]) -> bool:

@@ -11,7 +11,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from plans import services
 from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
@@ -23,6 +25,7 @@ from plans.models import (
     IndexSet,
     Indicator,
     IndicatorTarget,
+    Level,
     Measurement,
     Official,
     Plan,
@@ -188,9 +191,9 @@ class PlanAdmin(ServiceAdmin):
         return services.update_plan(actor, obj, **values)
 
 
-class IndicatorTargetInline(admin.TabularInline[IndicatorTarget, Indicator]):
+class IndicatorTargetInline(ReadOnlyInline):
     model = IndicatorTarget
-    extra = 0
+    fields = ["level", "target_pct"]
 
 
 @admin.register(Area)
@@ -201,18 +204,75 @@ class AreaAdmin(AuditedAdmin):
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(AuditedAdmin):
+class IndicatorTargetAdmin(ReadOnlyAdmin):
+    """Set with their indicator, when it is added."""
+
     list_display = ["indicator", "level", "target_pct"]
     list_filter = ["level", "indicator__plan"]
     list_select_related = ["indicator"]
 
 
+def target_field(level: StrOrPromise) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=format_lazy("{} (%): {}", _("target"), level),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+    )
+
+
+class IndicatorAddForm(forms.ModelForm[Indicator]):
+    """An indicator with its target per level, as create_indicator takes them."""
+
+    target_province = target_field(Level.PROVINCE.label)
+    target_department = target_field(Level.DEPARTMENT.label)
+    target_district = target_field(Level.DISTRICT.label)
+    target_commune = target_field(Level.COMMUNE.label)
+
+    class Meta:
+        model = Indicator
+        fields = ["plan", "code", "name", "unit_of_measure"]
+
+    def targets(self) -> list[dict[str, Any]]:
+        return [
+            {"level": level, "target_pct": self.cleaned_data[f"target_{level}"]}
+            for level, _label in Level.choices
+            if self.cleaned_data.get(f"target_{level}") is not None
+        ]
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(AuditedAdmin):
+class IndicatorAdmin(ServiceAdmin):
+    """Added here or through the API (plans.services.create_indicator), then read."""
+
     list_display = ["code", "name", "plan", "unit_of_measure"]
     list_filter = ["plan"]
     search_fields = ["code", "name"]
     inlines = [IndicatorTargetInline]
+    form = IndicatorAddForm
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        base = ("plan", "code", "name", "unit_of_measure")
+        return base if obj is not None else (*base, *(f"target_{lvl}" for lvl in Level.values))
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [IndicatorTargetInline] if obj is not None else []
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # no service changes an indicator once added
+
+    def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Indicator:
+        assert isinstance(form, IndicatorAddForm)
+        data = form.cleaned_data
+        return services.create_indicator(
+            actor,
+            data["plan"],
+            code=data["code"],
+            name=data["name"],
+            unit_of_measure=data["unit_of_measure"],
+            targets=form.targets(),
+        )
 
 
 class MeasurementForm(forms.ModelForm[Measurement]):

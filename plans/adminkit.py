@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from typing import Any, ClassVar, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import construct_instance
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from plans.errors import DomainError
 from plans.forms import errors_onto
@@ -31,10 +31,18 @@ from plans.services import official_for
 
 
 def admin_actor(request: HttpRequest) -> Official:
-    """The administrator behind an admin request (a superuser gets a profile on first use)."""
+    """The administrator behind an admin request (a superuser gets a profile on first use).
+
+    Found once per request, before any form check: a profile made inside the
+    check's savepoint would be rolled back with it.
+    """
+    known = request.__dict__.get("admin_actor")
+    if isinstance(known, Official):
+        return known
     official = official_for(request.user)
     if official is None:
         raise PermissionDenied("This login has no official profile.")
+    request.__dict__["admin_actor"] = official
     return official
 
 
@@ -78,6 +86,7 @@ class ServiceAdmin(admin.ModelAdmin[Any]):
     ) -> type[forms.ModelForm[Any]]:
         form_class = super().get_form(request, obj, change, **kwargs)
         model_admin = self
+        admin_actor(request)  # outside the check's savepoint
 
         class Checked(form_class):  # type: ignore[misc,valid-type]  # built by the admin
             def clean(self) -> dict[str, Any]:
@@ -118,6 +127,21 @@ class ServiceAdmin(admin.ModelAdmin[Any]):
     ) -> None:
         saved = self.write(admin_actor(request), form, obj if change else None)
         obj.pk = saved.pk
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A refusal between the form's check and the save (someone else's change
+        came in between): the whole save is rolled back, and the form says why."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_related(
         self,

@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.access import Action, allows, plan_relations, unit_relations
+from plans.access import Action, allows, plan_relations, role_relations, unit_relations
 from plans.errors import Conflict, Invalid, NotAllowed, NotAuthenticated
 from plans.indexsets import demo_index_set
 from plans.models import (
@@ -114,7 +114,7 @@ def user_for_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
 
 
 def _require_admin(actor: Official) -> None:
-    if not actor.is_admin:
+    if not allows(Action.MANAGE_ORGANISATION, frozenset(role_relations(actor))):
         raise NotAllowed(_("Only an administrator changes units and officials."))
 
 

@@ -92,6 +92,16 @@ class TaskAdmin(ServiceAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tasks are added on their plan's page, where the plan is chosen
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "area" in form.base_fields:  # its own plan's areas only
+            area = form.base_fields["area"]
+            assert isinstance(area, forms.ModelChoiceField)
+            area.queryset = obj.plan.areas.order_by("number")
+        return form
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A task done or cancelled is the record of what happened: read here.
         closed = obj is not None and obj.status in CLOSED_STATUSES

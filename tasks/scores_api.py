@@ -155,7 +155,7 @@ def list_manual_scores(
     tags=["scores"],
     summary="Score a manual sub-criterion for a unit (admin, committee); today's roll-up reruns",
 )
-def enter_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
+def add_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
     actor = caller(request)
     plan = get_plan(plan_id)
     entry = scores.enter_manual_score(actor, plan, **body.dict())

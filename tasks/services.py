@@ -280,7 +280,6 @@ def create_task(
     if partners and not allows(Action.NAME_PARTNERS, rel):
         raise NotAllowed(REFUSALS[Action.NAME_PARTNERS])
     people = _assignees(assignee_ids, {lead_unit.pk} | {u.pk for u in partners})
-    _check_own_people(actor, rel, people)
     task = Task(
         plan=plan,
         parent=parent,
@@ -338,11 +337,39 @@ FIELD_ACTIONS: dict[str, Action] = {
 
 
 def _require(actor: Official, rel: frozenset[Rel], changed: Iterable[str]) -> None:
-    """Each changed field's action must be allowed (403 naming the first that is not)."""
-    for field in changed:
-        action = FIELD_ACTIONS[field]
-        if not allows(action, rel):
+    """Each changed field's action must be allowed: 403 naming the first refused."""
+    asked = set(changed)
+    for field, action in FIELD_ACTIONS.items():
+        if field in asked and not allows(action, rel):
             raise NotAllowed(REFUSALS[action])
+
+
+def _asked(task: Task, changes: dict[str, Any]) -> list[str]:
+    """The fields whose given value differs from the task's, read as given (not yet checked)."""
+    current: dict[str, Any] = {
+        "title": task.title,
+        "description": task.description,
+        "area": task.area.number,
+        "subcriterion": task.subcriterion,
+        "deliverable": task.deliverable,
+        "due_date": task.due_date,
+        "lead_unit_id": task.lead_unit_id,
+    }
+    asked = []
+    for field, value in changes.items():
+        if field == "partner_unit_ids":
+            differs = set(value) - {task.lead_unit_id} != set(
+                task.partner_units.values_list("pk", flat=True)
+            )
+        elif field == "assignee_ids":
+            differs = set(value) != set(task.assignees.values_list("pk", flat=True))
+        elif isinstance(current[field], str):
+            differs = (value or "").strip() != current[field].strip()
+        else:
+            differs = value != current[field]
+        if differs:
+            asked.append(field)
+    return asked
 
 
 @transaction.atomic
@@ -363,8 +390,11 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
     task = _lock(task)
     rel = relations(actor, task)
-    if not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
+    # Permission before values: what the caller asks to change, read as given.
+    asked = _asked(task, changes)
+    if not asked and not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
         raise NotAllowed(REFUSALS[Action.EDIT])
+    _require(actor, rel, asked)
     _check_state(Action.EDIT, task, version)
 
     edited: dict[str, list[Any]] = {}
@@ -398,9 +428,9 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     old_partners = sorted(task.partner_units.values_list("pk", flat=True))
     partner_ids = old_partners
     if "partner_unit_ids" in changes:
-        partner_ids = sorted(
-            u.pk for u in _units("partner_unit_ids", changes["partner_unit_ids"]) if u.pk != lead_id
-        )
+        partner_ids = sorted(u.pk for u in _units("partner_unit_ids", changes["partner_unit_ids"]))
+    # The lead unit is never also a cooperating unit (a partner made lead leaves the list).
+    partner_ids = [pk for pk in partner_ids if pk != lead_id]
     if partner_ids != old_partners:
         assigned["partner_unit_ids"] = [old_partners, partner_ids]
     old_people = sorted(task.assignees.values_list("pk", flat=True))

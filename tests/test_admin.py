@@ -8,10 +8,20 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.test import Client
 
-from plans.models import AuditEvent, ManualScore, Plan, ScoreSnapshot, SubCriterion
+from plans.models import (
+    AuditEvent,
+    Indicator,
+    ManualScore,
+    Official,
+    Plan,
+    ScoreSnapshot,
+    SubCriterion,
+    Unit,
+)
 from tasks import services
 from tasks.models import Notification, Task
 from tests.conftest import login
@@ -255,3 +265,97 @@ def test_a_task_done_or_cancelled_is_read_only_in_the_admin(client: Client) -> N
     assert client.post(url, {"title": "Đổi sau khi hủy"}).status_code == 403
     task.refresh_from_db()
     assert task.title != "Đổi sau khi hủy"
+
+
+def test_a_superuser_without_a_profile_saves_through_the_services(client: Client) -> None:
+    """createsuperuser, then the first save: the profile made then is the actor."""
+    province = make_province()
+    task = province.task()
+    get_user_model().objects.create_superuser("root", "root@example.gov.vn", PASSWORD)
+    assert client.login(username="root", password=PASSWORD)
+    url = f"/admin/tasks/task/{task.pk}/change/"
+    data = form_data(client.get(url))
+    data["title"] = "Đổi bởi quản trị mới"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    root = Official.objects.get(user__username="root")
+    assert root.role == "admin"
+    edited = AuditEvent.objects.history_of(task).get(action="edited")
+    assert edited.actor == root
+
+
+def test_units_and_officials_are_added_in_the_admin_through_the_services(
+    client: Client,
+) -> None:
+    province = make_province()
+    admin_client(client, province)
+    added = client.post(
+        "/admin/plans/unit/add/",
+        {
+            "code": "t-so-moi",
+            "name": "Sở Mới",
+            "level": "department",
+            "parent": province.province.pk,
+            "officials-TOTAL_FORMS": 0,
+            "officials-INITIAL_FORMS": 0,
+        },
+    )
+    assert added.status_code == 302, added.context and added.context["adminform"].form.errors
+    unit = Unit.objects.get(code="t-so-moi")
+    assert AuditEvent.objects.history_of(unit).get(action="created").actor == province.admin
+    person = {
+        "username": "t-so-moi.head",
+        "password": "Giam-doc-2026!",
+        "full_name": "Trần Văn Mới",
+        "unit": unit.pk,
+        "role": "head",
+        "position": "Giám đốc",
+        "phone": "0263 3822 000",
+        "email": "moi@example.gov.vn",
+    }
+    weak = client.post("/admin/plans/official/add/", {**person, "password": "123"})
+    assert weak.status_code == 200 and weak.context["adminform"].form.errors["password"]
+    assert not Official.objects.filter(user__username="t-so-moi.head").exists()
+    made = client.post("/admin/plans/official/add/", person)
+    assert made.status_code == 302, made.context and made.context["adminform"].form.errors
+    head = Official.objects.get(user__username="t-so-moi.head")
+    assert (head.unit, head.role, head.phone) == (unit, "head", "0263 3822 000")
+    assert head.user.check_password("Giam-doc-2026!")
+    assert AuditEvent.objects.history_of(head).filter(actor=province.admin).exists()
+
+
+def test_an_indicator_is_added_in_the_admin_with_its_targets(client: Client) -> None:
+    province = make_province()
+    admin_client(client, province)
+    response = client.post(
+        "/admin/plans/indicator/add/",
+        {
+            "plan": province.plan.pk,
+            "code": "HS-TT",
+            "name": "Hồ sơ xử lý trực tuyến",
+            "unit_of_measure": "%",
+            "target_province": "70",
+            "target_department": "",
+            "target_district": "60",
+            "target_commune": "40",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    indicator = Indicator.objects.get(plan=province.plan, code="HS-TT")
+    targets = dict(indicator.targets.values_list("level", "target_pct"))
+    assert targets == {"province": 70, "district": 60, "commune": 40}
+    assert AuditEvent.objects.history_of(indicator).get(action="created").actor == province.admin
+
+
+def test_the_task_form_offers_only_its_own_plans_areas(client: Client) -> None:
+    province = make_province()
+    task = province.task()
+    other = make_province()
+    admin_client(client, province)
+    url = f"/admin/tasks/task/{task.pk}/change/"
+    data = form_data(client.get(url))
+    data["area"] = other.plan.areas.get(number=3).pk
+    response = client.post(url, data)
+    assert response.status_code == 200 and response.context["adminform"].form.errors["area"]
+    task.refresh_from_db()
+    assert task.area.number == 1 and task.version == 1

@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
-from plans.access import Action
+from plans.access import PLAN_ACTIONS, WHO_MAY, Action
+from plans.errors import NotAllowed
 from plans.models import AuditEvent, Official, Role, Unit
 from tasks import services
 from tasks.access import TASK_ACTIONS
@@ -107,6 +109,11 @@ def submitted(world: World) -> None:
     services.submit_task(world.province.admin, world.task)
 
 
+def unassigned(world: World) -> None:
+    """Nobody named yet: the task can go to another lead unit as it is."""
+    services.update_task(world.province.admin, world.task, assignee_ids=[])
+
+
 def extension_pending(world: World) -> None:
     services.request_extension(
         world.province.assignee,
@@ -132,6 +139,15 @@ class Case:
     prepare: Callable[[World], None] | None = None
     writes: bool = True
     action: Action | None = None  # the row of WHO_MAY it tries (reads have none)
+    # What a refusal (403) says, where it is not the action's own refusal.
+    refusal: dict[str, str] | None = None
+
+    def refused_with(self, role: str) -> str:
+        if self.refusal and role in self.refusal:
+            return self.refusal[role]
+        assert self.action is not None
+        with translation.override("en"):
+            return str(services.REFUSALS[self.action])
 
 
 def assignees(task: Task) -> set[str]:
@@ -162,7 +178,8 @@ CASES: dict[str, Case] = {
         "/tasks/{id}",
         allowed("admin", "plan_head"),
         lambda t: t.lead_unit.name.startswith("Sở Tư pháp"),
-        body={"lead_unit_id": "{other}", "assignee_ids": []},
+        body={"lead_unit_id": "{other}"},
+        prepare=unassigned,
         action=Action.REASSIGN,
     ),
     "name_partners": Case(
@@ -179,6 +196,8 @@ CASES: dict[str, Case] = {
         allowed("admin", "plan_head", "lead_head"),
         lambda t: assignees(t) == {"Nguyễn Văn A", "Trần Thị B"},
         body={"assignee_ids": ["{assignee}", "{colleague}"]},
+        # The cooperating unit's head may assign, but only its own people.
+        refusal={"partner_head": "You assign officials of your own unit only, not Trần Thị B."},
         action=Action.ASSIGN,
     ),
     "assign_partner_official": Case(
@@ -187,6 +206,8 @@ CASES: dict[str, Case] = {
         allowed("admin", "plan_head", "partner_head"),
         lambda t: assignees(t) == {"Nguyễn Văn A", "Phạm Thị D"},
         body={"assignee_ids": ["{assignee}", "{partner_official}"]},
+        # The lead unit's head may assign, but only the lead unit's own people.
+        refusal={"lead_head": "You assign officials of your own unit only, not Phạm Thị D."},
         action=Action.ASSIGN,
     ),
     "add_subtask": Case(
@@ -349,12 +370,22 @@ def test_permission_matrix(client: Client, world: World, action: str, role: str)
             assert snapshot(task) != before
     else:
         assert got == want, (action, role, response.content)
-        assert response.json()["detail"]
+        detail = response.json()["detail"]
+        if want == FORBIDDEN and case.action is not None:
+            assert detail == case.refused_with(role), (action, role)
+        assert detail
         assert snapshot(task) == before, (action, role)
 
 
-def test_every_task_action_of_the_table_has_its_case() -> None:
-    """A new row of WHO_MAY without a case here would be a rule nobody tried."""
+def test_every_row_of_the_table_has_its_case() -> None:
+    """A new row of WHO_MAY without a case would be a rule nobody tried.
+
+    Each task action has a case here; the plan-level ones are tried by
+    test_creating_a_task_… below, the organisation's and plans' API tests, the
+    score tests (tests/jobs/test_score_writes.py) and the figures' tests.
+    """
+    assert set(WHO_MAY) == set(TASK_ACTIONS) | PLAN_ACTIONS
+    assert not set(TASK_ACTIONS) & PLAN_ACTIONS
     assert {case.action for case in CASES.values() if case.action} == set(TASK_ACTIONS)
 
 
@@ -411,3 +442,26 @@ def test_a_lead_head_subtask_names_no_cooperating_unit_and_no_one_else(
     assert stranger.status_code == 422
     assert "Phạm Thị D" in stranger.json()["detail"]
     assert world.task.subtasks.count() == 0
+
+
+def test_a_partner_made_lead_leaves_the_cooperating_units(world: World) -> None:
+    task = services.update_task(world.province.admin, world.task, assignee_ids=[])
+    task = services.update_task(world.province.plan_head, task, lead_unit_id=world.partner.pk)
+    assert task.lead_unit_id == world.partner.pk
+    assert list(task.partner_units.all()) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "change", "refusal"),
+    [
+        ("partner_head", {"area": 99}, "may edit this task"),
+        ("partner_head", {"lead_unit_id": 999999}, "hands a task to another unit"),
+        ("lead_head", {"due_date": dt.date(1990, 1, 1)}, "moves a deadline"),
+    ],
+)
+def test_permission_is_checked_before_the_values(
+    world: World, role: str, change: dict[str, Any], refusal: str
+) -> None:
+    """Someone who may not change a field is told so, whatever value they sent."""
+    with pytest.raises(NotAllowed, match=refusal):
+        services.update_task(world.person(role), world.task, **change)
