@@ -21,6 +21,9 @@ class Rel(StrEnum):
     PLAN_HEAD = "plan_head"  # the head of the unit that issued the plan
     LEAD_HEAD = "lead_head"  # the head of the task's lead unit
     PARTNER_HEAD = "partner_head"  # the head of one of the task's cooperating units
+    # Who keeps a task's deadline: the plan's head for a task of the plan, the
+    # head of the unit leading the parent for a subtask (domain.md, extensions).
+    DEADLINE_KEEPER = "deadline_keeper"
     ASSIGNEE = "assignee"  # named on the task
     MEMBER = "member"  # works in the unit the action is about (indicator figures)
 
@@ -62,7 +65,10 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 #   deadlines, lead and cooperating units, cancelling;
 # - the head of the lead unit: edits its tasks (not their deadline, lead unit or
 #   cooperating units), breaks them into subtasks, assigns its own officials,
-#   reviews, decides extensions, may do the assignees' work itself;
+#   reviews, may do the assignees' work itself;
+# - who keeps a task's deadline (the plan's head; for a subtask, the head of
+#   the unit leading its parent) decides requests for more time, never their
+#   own: nobody grants themselves an extension;
 # - the head of a cooperating unit: assigns its own officials;
 # - assignees: start, add and remove evidence, submit, ask for more time;
 # - a unit's head and officials: report their unit's indicator figures.
@@ -85,7 +91,7 @@ WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.REVIEW: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
     Action.CANCEL: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.REQUEST_EXTENSION: _rels(Rel.ADMIN, Rel.ASSIGNEE),
-    Action.DECIDE_EXTENSION: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
+    Action.DECIDE_EXTENSION: _rels(Rel.ADMIN, Rel.DEADLINE_KEEPER),
 }
 
 

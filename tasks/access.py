@@ -74,6 +74,9 @@ def relations(official: Official, task: Task) -> frozenset[Rel]:
     found = set(plan_relations(official, task.plan.unit_id))
     if heads_unit(official, task.lead_unit_id):
         found.add(Rel.LEAD_HEAD)
+    keeper_unit = task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
+    if heads_unit(official, keeper_unit):
+        found.add(Rel.DEADLINE_KEEPER)
     unit_id = official.unit_id
     if official.is_head and unit_id and task.pk and task.partner_units.filter(pk=unit_id).exists():
         found.add(Rel.PARTNER_HEAD)

@@ -85,7 +85,8 @@ REFUSALS: dict[Action, Any] = {
     Action.CANCEL: gettext_lazy("Only the head of the plan's unit may cancel a task."),
     Action.REQUEST_EXTENSION: gettext_lazy("Only an assignee may ask for more time."),
     Action.DECIDE_EXTENSION: gettext_lazy(
-        "Only the head of the lead unit may decide an extension request."
+        "Only the head of the unit that issued the plan (for a subtask, of the unit leading "
+        "its parent) decides a request for more time."
     ),
 }
 
@@ -640,13 +641,29 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
 
 @transaction.atomic
 def request_extension(
-    actor: Official, task: Task, *, new_due_date: dt.date, reason: str
+    actor: Official,
+    task: Task,
+    *,
+    new_due_date: dt.date,
+    reason: str,
+    today: dt.date | None = None,
 ) -> ExtensionRequest:
-    """An assignee asks to move the deadline; one request waits at a time."""
+    """An assignee asks to move the deadline; one request waits at a time.
+
+    Only while the deadline has not passed: a task already overdue stays
+    overdue (the deadline day itself is still in time).
+    """
     task = _lock(task)
     _check(actor, Action.REQUEST_EXTENSION, task)
     reason = _required_text("reason", reason, _("Say why more time is needed."))
     _check_date("new_due_date", new_due_date)
+    if task.due_date < (today or timezone.localdate()):
+        message = _(
+            "The deadline (%(date)s) has passed: more time can be asked only before it. "
+            "The task stays overdue; the head of the unit that issued the plan can still "
+            "move its deadline."
+        ) % {"date": task.due_date.strftime("%d/%m/%Y")}
+        raise Invalid(message, {"new_due_date": message})
     if new_due_date <= task.due_date:
         message = _("The new deadline must be after the current one (%(date)s).") % {
             "date": task.due_date.strftime("%d/%m/%Y")
@@ -682,10 +699,16 @@ def decide_extension(
     comment: str = "",
     now: dt.datetime | None = None,
 ) -> ExtensionRequest:
-    """The lead unit's head approves (the deadline moves, the original stays) or refuses."""
+    """Whoever keeps the deadline approves (it moves, the original stays) or refuses.
+
+    That is the head of the unit that issued the plan, or for a subtask the head
+    of the unit leading its parent (or admin); never the person who asked.
+    """
     task = _lock(ext.task)
     ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
     _check(actor, Action.DECIDE_EXTENSION, task)
+    if ext.requested_by_id == actor.pk:
+        raise NotAllowed(_("Nobody decides their own request for more time."))
     if ext.status != ExtensionStatus.PENDING:
         raise Conflict(
             _("This request was already decided (%(status)s).")

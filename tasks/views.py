@@ -251,7 +251,7 @@ def run_action(actor: Official, task: Task, name: str, data: dict[str, Any]) -> 
     services.request_extension(
         actor, task, new_due_date=data["new_due_date"], reason=data["reason"]
     )
-    return _("Extension requested: the head of the lead unit will decide.")
+    return _("Extension requested: the head of the unit that issued the plan will decide.")
 
 
 @require_POST
@@ -434,7 +434,7 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
 
 @official_required
 def review_queue(request: OfficialRequest) -> HttpResponse:
-    """What waits for this head: submitted tasks and requests for more time."""
+    """What waits for this head: submitted work to review, requests for more time to decide."""
     official = request.official
     tasks = (
         Task.objects.all()
@@ -446,10 +446,16 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
     submitted = with_list_relations(
         tasks.filter(status=Status.SUBMITTED).select_related("plan")
     ).order_by("updated_at", "id")
-    extensions = (
-        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, task__in=tasks)
-        .select_related("task", "requested_by", "task__lead_unit")
-        .order_by("created_at", "id")
+    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+    if not official.is_admin:
+        # The requests this head decides: of the plan their unit issued, or of
+        # subtasks whose parent their unit leads; never their own.
+        keeps = Q(task__parent__isnull=True, task__plan__unit_id=official.unit_id) | Q(
+            task__parent__lead_unit_id=official.unit_id
+        )
+        pending = pending.filter(keeps).exclude(requested_by=official)
+    extensions = pending.select_related("task", "requested_by", "task__lead_unit").order_by(
+        "created_at", "id"
     )
     return render(
         request,

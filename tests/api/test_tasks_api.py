@@ -323,18 +323,18 @@ def test_evidence_downloads_are_hidden_from_other_units(client: Client, fresh_ta
 def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
     client: Client, plan: Any
 ) -> None:
-    """Overdue follows the current deadline: the task stops being overdue once extended."""
+    """The plan's head decides; the lead unit's head, who is not the deadline's keeper, may not."""
     task = services.create_task(
         official("ubnd-tinh.head"),
         plan,
         title="Báo cáo kết quả kiểm tra CCHC",
         area=1,
         lead_unit_id=unit_of("snv.head"),
-        due_date=TODAY - dt.timedelta(days=2),
+        due_date=TODAY + dt.timedelta(days=2),
         assignee_ids=[official("snv.cv1").pk],
     )
-    worker, head = Api(client, "snv.cv1"), Api(Client(), "snv.head")
-    assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is True
+    worker, lead_head = Api(client, "snv.cv1"), Api(Client(), "snv.head")
+    keeper = Api(Client(), "ubnd-tinh.head")
     too_early = worker.send(
         "post",
         f"/tasks/{task.pk}/extension-requests",
@@ -353,25 +353,50 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
         {"new_due_date": (TODAY + dt.timedelta(days=20)).isoformat(), "reason": "Thêm"},
     )
     assert twice.status_code == 409
-    refuse_silently = head.send(
-        "post", f"/extension-requests/{asked.json()['id']}/decide", {"approve": False}
-    )
+    decide = f"/extension-requests/{asked.json()['id']}/decide"
+    not_the_keeper = lead_head.send("post", decide, {"approve": True})
+    assert not_the_keeper.status_code == 403
+    assert "issued the plan" in not_the_keeper.json()["detail"]
+    refuse_silently = keeper.send("post", decide, {"approve": False})
     assert refuse_silently.status_code == 422
     assert ExtensionRequest.objects.get(pk=asked.json()["id"]).status == "pending"
-    approved = head.send(
-        "post", f"/extension-requests/{asked.json()['id']}/decide", {"approve": True}
-    )
+    approved = keeper.send("post", decide, {"approve": True})
     assert approved.json()["status"] == "approved"
     after = worker.get(f"/tasks/{task.pk}").json()
     assert after["due_date"] == (TODAY + dt.timedelta(days=14)).isoformat()
-    assert after["original_due_date"] == (TODAY - dt.timedelta(days=2)).isoformat()
-    assert after["overdue"] is False
-    again = head.send(
-        "post",
-        f"/extension-requests/{asked.json()['id']}/decide",
-        {"approve": False, "comment": "x"},
-    )
+    assert after["original_due_date"] == (TODAY + dt.timedelta(days=2)).isoformat()
+    again = keeper.send("post", decide, {"approve": False, "comment": "x"})
     assert again.status_code == 409
+
+
+def test_an_overdue_task_gets_no_extension_but_the_plan_head_can_move_its_deadline(
+    client: Client, plan: Any
+) -> None:
+    """Overdue follows the current deadline: the task stops being overdue once it moves."""
+    task = services.create_task(
+        official("ubnd-tinh.head"),
+        plan,
+        title="Báo cáo kết quả kiểm tra CCHC",
+        area=1,
+        lead_unit_id=unit_of("snv.head"),
+        due_date=TODAY - dt.timedelta(days=2),
+        assignee_ids=[official("snv.cv1").pk],
+    )
+    worker, keeper = Api(client, "snv.cv1"), Api(Client(), "ubnd-tinh.head")
+    assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is True
+    late = worker.send(
+        "post",
+        f"/tasks/{task.pk}/extension-requests",
+        {"new_due_date": (TODAY + dt.timedelta(days=14)).isoformat(), "reason": "Chờ số liệu"},
+    )
+    assert late.status_code == 422
+    assert "has passed" in late.json()["detail"]
+    assert not ExtensionRequest.objects.filter(task=task).exists()
+    moved = keeper.send(
+        "patch", f"/tasks/{task.pk}", {"due_date": (TODAY + dt.timedelta(days=7)).isoformat()}
+    )
+    assert moved.status_code == 200
+    assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is False
 
 
 def test_the_lead_head_cannot_move_a_deadline_by_editing(client: Client, fresh_task: Task) -> None:

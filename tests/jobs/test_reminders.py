@@ -187,7 +187,7 @@ def test_a_new_deadline_starts_a_new_cycle(plan: Plan, every_day: ReminderPolicy
         new_due_date=DEADLINE + dt.timedelta(days=20),
         reason="Chờ số liệu",
     )
-    services.decide_extension(official("snv.head"), ext, approve=True)
+    services.decide_extension(official("ubnd-tinh.head"), ext, approve=True)
     assert walk(task, on(-1)) == set()  # the old deadline's D-1 is no longer due
     assert walk(task, on(13)) == {("due-7", "snv.cv1")}
     assert set(SentReminder.objects.filter(task=task).values_list("kind", "due_date")) == {

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import translation
 
 from plans.access import PLAN_ACTIONS, WHO_MAY, Action
-from plans.errors import NotAllowed
+from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Official, Role, Unit
 from tasks import services
 from tasks.access import TASK_ACTIONS
@@ -292,7 +292,7 @@ CASES: dict[str, Case] = {
     "decide_extension": Case(
         "post",
         "/extension-requests/{extension}/decide",
-        allowed("admin", "lead_head"),
+        allowed("admin", "plan_head"),
         lambda t: t.due_date == DUE + dt.timedelta(days=15) and t.original_due_date == DUE,
         body={"approve": True, "comment": ""},
         prepare=extension_pending,
@@ -465,3 +465,51 @@ def test_permission_is_checked_before_the_values(
     """Someone who may not change a field is told so, whatever value they sent."""
     with pytest.raises(NotAllowed, match=refusal):
         services.update_task(world.person(role), world.task, **change)
+
+
+def test_a_subtasks_deadline_is_kept_by_the_head_leading_its_parent(world: World) -> None:
+    """For a subtask, the lead unit's head decides; nobody decides their own request."""
+    p = world.province
+    sub = services.create_task(
+        p.lead_head,
+        p.plan,
+        parent=world.task,
+        title="Xây dựng dự thảo quy trình",
+        area=1,
+        lead_unit_id=p.lead.pk,
+        due_date=DUE - dt.timedelta(days=5),
+        assignee_ids=[p.colleague.pk, p.lead_head.pk],
+    )
+    asked = services.request_extension(
+        p.colleague, sub, new_due_date=DUE, reason="Chờ ý kiến góp ý"
+    )
+    with pytest.raises(NotAllowed, match="issued the plan"):
+        services.decide_extension(p.plan_head, asked, approve=True)
+    services.decide_extension(p.lead_head, asked, approve=True)
+    sub.refresh_from_db()
+    assert sub.due_date == DUE
+    own = services.request_extension(
+        p.lead_head, sub, new_due_date=DUE + dt.timedelta(days=3), reason="Thêm thời gian"
+    )
+    with pytest.raises(NotAllowed, match="their own request"):
+        services.decide_extension(p.lead_head, own, approve=True)
+    services.decide_extension(p.admin, own, approve=False, comment="Đủ thời gian")
+    sub.refresh_from_db()
+    assert sub.due_date == DUE
+
+
+def test_more_time_is_asked_only_before_the_deadline_passes(world: World) -> None:
+    task, worker = world.task, world.province.assignee
+    on_the_day = services.request_extension(
+        worker, task, new_due_date=DUE + dt.timedelta(days=5), reason="Chờ số liệu", today=DUE
+    )
+    services.decide_extension(world.province.plan_head, on_the_day, approve=False, comment="Không")
+    with pytest.raises(Invalid, match="has passed"):
+        services.request_extension(
+            worker,
+            task,
+            new_due_date=DUE + dt.timedelta(days=5),
+            reason="Chờ số liệu",
+            today=DUE + dt.timedelta(days=1),
+        )
+    assert task.extension_requests.filter(status="pending").count() == 0

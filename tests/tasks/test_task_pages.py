@@ -140,8 +140,12 @@ def test_an_extension_is_asked_and_decided_in_the_pages(
     )
     assert "Đã gửi đề nghị gia hạn" in flashes(asked)[0]
     ext = ExtensionRequest.objects.get(task=fresh_task)
+    lead = Client()
+    sign_in(lead, province.lead_head)  # not the deadline's keeper: nothing to decide
+    assert "Chờ ý kiến các sở" not in lead.get("/review/").content.decode()
+    assert "decide" not in page(lead, fresh_task)
     head = Client()
-    sign_in(head, province.lead_head)
+    sign_in(head, province.plan_head)
     assert "Chờ ý kiến các sở" in head.get("/review/").content.decode()
     refused = head.post(f"/extensions/{ext.pk}/decide/", {"approve": "no", "comment": ""})
     assert refused.status_code == 422
