@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.test.utils import override_settings
 
-from plans.models import ApiToken, AuditEvent
+from plans.models import ApiToken, AuditEvent, Plan
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PASSWORD, PDF, TODAY, official, unit_of, upload
@@ -320,19 +320,24 @@ def test_evidence_downloads_are_hidden_from_other_units(client: Client, fresh_ta
 # ---------------------------------------------------------------- deadlines
 
 
-def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
-    client: Client, plan: Any
-) -> None:
-    """The plan's head decides; the lead unit's head, who is not the deadline's keeper, may not."""
-    task = services.create_task(
+def inspection_report(plan: Plan, due: dt.date) -> Task:
+    """A task the province gives Sở Nội vụ, assigned to snv.cv1."""
+    return services.create_task(
         official("ubnd-tinh.head"),
         plan,
         title="Báo cáo kết quả kiểm tra CCHC",
         area=1,
         lead_unit_id=unit_of("snv.head"),
-        due_date=TODAY + dt.timedelta(days=2),
+        due_date=due,
         assignee_ids=[official("snv.cv1").pk],
     )
+
+
+def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
+    client: Client, plan: Any
+) -> None:
+    """The plan's head decides; the lead unit's head, who is not the deadline's keeper, may not."""
+    task = inspection_report(plan, due=TODAY + dt.timedelta(days=2))
     worker, lead_head = Api(client, "snv.cv1"), Api(Client(), "snv.head")
     keeper = Api(Client(), "ubnd-tinh.head")
     too_early = worker.send(
@@ -373,15 +378,7 @@ def test_an_overdue_task_gets_no_extension_but_the_plan_head_can_move_its_deadli
     client: Client, plan: Any
 ) -> None:
     """Overdue follows the current deadline: the task stops being overdue once it moves."""
-    task = services.create_task(
-        official("ubnd-tinh.head"),
-        plan,
-        title="Báo cáo kết quả kiểm tra CCHC",
-        area=1,
-        lead_unit_id=unit_of("snv.head"),
-        due_date=TODAY - dt.timedelta(days=2),
-        assignee_ids=[official("snv.cv1").pk],
-    )
+    task = inspection_report(plan, due=TODAY - dt.timedelta(days=2))
     worker, keeper = Api(client, "snv.cv1"), Api(Client(), "ubnd-tinh.head")
     assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is True
     late = worker.send(
