@@ -14,18 +14,26 @@ import pytest
 from django.test import Client
 from django.test.utils import override_settings
 
-from plans.models import ApiToken, AuditEvent, Plan
+from plans.models import ApiToken, AuditEvent, Official
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
-from tests.conftest import PASSWORD, PDF, TODAY, official, unit_of, upload
+from tests.conftest import PASSWORD, PDF, TODAY, unit_of, upload
+from tests.factories import Province
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fresh_task(province: Province) -> Task:
+    """A task the plan's head gives the lead unit, assigned to one official, due in 30 days."""
+    return province.task(due_date=TODAY + dt.timedelta(days=30), area=3)
 
 
 class Api:
     """A client that signs in with a token, as another system would."""
 
-    def __init__(self, client: Client, username: str) -> None:
+    def __init__(self, client: Client, person: Official | str) -> None:
+        username = person.user.username if isinstance(person, Official) else person
         self.client = client
         response = client.post(
             "/api/v1/auth/token",
@@ -77,23 +85,23 @@ def docx() -> bytes:
 # ---------------------------------------------------------------- the loop
 
 
-def test_the_whole_loop_over_the_api(client: Client, plan: Any) -> None:
+def test_the_whole_loop_over_the_api(client: Client, province: Province) -> None:
     """Plan head creates, lead head assigns, assignee works, head returns then accepts."""
     chairman, head, worker = (
-        Api(Client(), "ubnd-tinh.head"),
-        Api(Client(), "snv.head"),
-        Api(Client(), "snv.cv1"),
+        Api(Client(), province.plan_head),
+        Api(Client(), province.lead_head),
+        Api(Client(), province.assignee),
     )
-    snv = official("snv.head").unit_id
+    snv = province.lead.pk
     created = chairman.send(
         "post",
-        f"/plans/{plan.pk}/tasks",
+        f"/plans/{province.plan.pk}/tasks",
         {
             "title": "Công bố danh mục thủ tục hành chính thực hiện trực tuyến toàn trình",
             "area": 3,
             "subcriterion": "1.2",
             "lead_unit_id": snv,
-            "partner_unit_ids": [official("stp.head").unit_id],
+            "partner_unit_ids": [province.other_head.unit_id],
             "due_date": (TODAY + dt.timedelta(days=10)).isoformat(),
             "deliverable": "Quyết định công bố",
         },
@@ -103,10 +111,8 @@ def test_the_whole_loop_over_the_api(client: Client, plan: Any) -> None:
     assert task["status"] == "todo" and task["area"] == 3 and task["subcriterion"] == "1.2"
     assert task["original_due_date"] == task["due_date"]
 
-    assigned = head.send(
-        "patch", f"/tasks/{task['id']}", {"assignee_ids": [official("snv.cv1").pk]}
-    )
-    assert assigned.json()["assignee_ids"] == [official("snv.cv1").pk]
+    assigned = head.send("patch", f"/tasks/{task['id']}", {"assignee_ids": [province.assignee.pk]})
+    assert assigned.json()["assignee_ids"] == [province.assignee.pk]
 
     assert worker.send("post", f"/tasks/{task['id']}/start").json()["status"] == "in_progress"
     evidence = worker.upload(
@@ -151,14 +157,14 @@ def test_the_whole_loop_over_the_api(client: Client, plan: Any) -> None:
     ]
     assert history["count"] == 9
     assert history["items"][6]["changes"]["comment"] == "Thiếu phụ lục"
-    assert history["items"][6]["actor_id"] == official("snv.head").pk
-    assert history["items"][2]["changes"]["assignee_ids"] == [[], [official("snv.cv1").pk]]
+    assert history["items"][6]["actor_id"] == province.lead_head.pk
+    assert history["items"][2]["changes"]["assignee_ids"] == [[], [province.assignee.pk]]
 
 
 def test_the_committee_reads_everything_and_changes_nothing(
-    client: Client, fresh_task: Task
+    client: Client, province: Province, fresh_task: Task
 ) -> None:
-    committee = Api(client, "bcd1")
+    committee = Api(client, province.committee)
     assert committee.get(f"/tasks/{fresh_task.pk}").status_code == 200
     refused = committee.send("post", f"/tasks/{fresh_task.pk}/start")
     assert refused.status_code == 403
@@ -169,9 +175,9 @@ def test_the_committee_reads_everything_and_changes_nothing(
 
 
 def test_accepting_a_task_that_is_not_submitted_is_a_conflict(
-    client: Client, fresh_task: Task
+    client: Client, province: Province, fresh_task: Task
 ) -> None:
-    response = Api(client, "snv.head").send(
+    response = Api(client, province.lead_head).send(
         "post", f"/tasks/{fresh_task.pk}/review", {"decision": "accept"}
     )
     assert response.status_code == 409
@@ -180,15 +186,19 @@ def test_accepting_a_task_that_is_not_submitted_is_a_conflict(
     assert fresh_task.status == Status.TODO and fresh_task.completed_at is None
 
 
-def test_submitting_without_evidence_is_refused(client: Client, fresh_task: Task) -> None:
-    response = Api(client, "snv.cv1").send("post", f"/tasks/{fresh_task.pk}/submit")
+def test_submitting_without_evidence_is_refused(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    response = Api(client, province.assignee).send("post", f"/tasks/{fresh_task.pk}/submit")
     assert response.status_code == 409
     assert "evidence" in response.json()["detail"]
     assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
 
 
-def test_cancelling_needs_a_reason_and_an_open_task(client: Client, fresh_task: Task) -> None:
-    chairman = Api(client, "ubnd-tinh.head")
+def test_cancelling_needs_a_reason_and_an_open_task(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    chairman = Api(client, province.plan_head)
     blank = chairman.send("post", f"/tasks/{fresh_task.pk}/cancel", {"reason": "   "})
     assert blank.status_code == 422
     assert Task.objects.get(pk=fresh_task.pk).status == Status.TODO
@@ -202,23 +212,25 @@ def test_cancelling_needs_a_reason_and_an_open_task(client: Client, fresh_task: 
 
 
 def test_a_stale_version_gets_a_conflict_and_changes_nothing(
-    client: Client, fresh_task: Task
+    client: Client, province: Province, fresh_task: Task
 ) -> None:
-    head = Api(client, "snv.head")
+    head = Api(client, province.lead_head)
     seen = head.get(f"/tasks/{fresh_task.pk}").json()["version"]
     first = head.send("patch", f"/tasks/{fresh_task.pk}", {"title": "Tên mới", "version": seen})
     assert first.status_code == 200 and first.json()["version"] == seen + 1
-    second = Api(Client(), "ubnd-tinh.head").send(
+    second = Api(Client(), province.plan_head).send(
         "patch", f"/tasks/{fresh_task.pk}", {"deliverable": "Kế hoạch", "version": seen}
     )
     assert second.status_code == 409
     assert "Reload" in second.json()["detail"]
     fresh_task.refresh_from_db()
-    assert (fresh_task.title, fresh_task.deliverable) == ("Tên mới", "Báo cáo rà soát")
+    assert (fresh_task.title, fresh_task.deliverable) == ("Tên mới", "Báo cáo")
 
 
-def test_if_match_carries_the_version_too(client: Client, fresh_task: Task) -> None:
-    worker = Api(client, "snv.cv1")
+def test_if_match_carries_the_version_too(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    worker = Api(client, province.assignee)
     stale = worker.send("post", f"/tasks/{fresh_task.pk}/start", **{"If-Match": '"99"'})
     assert stale.status_code == 409
     fresh = worker.send(
@@ -227,12 +239,14 @@ def test_if_match_carries_the_version_too(client: Client, fresh_task: Task) -> N
     assert fresh.status_code == 200
 
 
-def test_two_reviews_of_one_submission_do_not_both_win(client: Client, fresh_task: Task) -> None:
-    admin = official("admin")
+def test_two_reviews_of_one_submission_do_not_both_win(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    admin = province.admin
     services.start_task(admin, fresh_task)
     services.add_evidence(admin, fresh_task, file=upload())
     services.submit_task(admin, fresh_task)
-    head = Api(client, "snv.head")
+    head = Api(client, province.lead_head)
     assert (
         head.send("post", f"/tasks/{fresh_task.pk}/review", {"decision": "accept"}).status_code
         == 200
@@ -248,9 +262,9 @@ def test_two_reviews_of_one_submission_do_not_both_win(client: Client, fresh_tas
 
 
 def test_evidence_is_judged_by_content_and_refusals_store_nothing(
-    client: Client, fresh_task: Task, evidence_storage: Path
+    client: Client, province: Province, fresh_task: Task, evidence_storage: Path
 ) -> None:
-    worker = Api(client, "snv.cv1")
+    worker = Api(client, province.assignee)
     path = f"/tasks/{fresh_task.pk}/evidence"
     files_before = stored_files(evidence_storage)
     for name, content in [
@@ -273,8 +287,10 @@ def test_evidence_is_judged_by_content_and_refusals_store_nothing(
     assert history_actions(fresh_task.pk) == ["created", "assigned"]
 
 
-def test_word_files_pass_and_names_are_cleaned(client: Client, fresh_task: Task) -> None:
-    worker = Api(client, "snv.cv1")
+def test_word_files_pass_and_names_are_cleaned(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    worker = Api(client, province.assignee)
     response = worker.upload(
         f"/tasks/{fresh_task.pk}/evidence", "../../etc/Báo cáo\x07 quý 3.docx", docx()
     )
@@ -286,8 +302,10 @@ def test_word_files_pass_and_names_are_cleaned(client: Client, fresh_task: Task)
     assert ".." not in stored and stored.endswith(".docx") and "etc" not in stored
 
 
-def test_a_huge_body_is_refused_before_it_is_read(client: Client, fresh_task: Task) -> None:
-    worker = Api(client, "snv.cv1")
+def test_a_huge_body_is_refused_before_it_is_read(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    worker = Api(client, province.assignee)
     with override_settings(EVIDENCE_MAX_BYTES=1024):
         response = worker.upload(
             f"/tasks/{fresh_task.pk}/evidence", "lon.pdf", PDF + b"0" * 2_000_000
@@ -297,49 +315,56 @@ def test_a_huge_body_is_refused_before_it_is_read(client: Client, fresh_task: Ta
 
 
 def test_evidence_of_an_accepted_task_can_be_neither_added_nor_removed(
-    client: Client, fresh_task: Task
+    client: Client, province: Province, fresh_task: Task
 ) -> None:
-    admin = official("admin")
+    admin = province.admin
     services.start_task(admin, fresh_task)
     evidence = services.add_evidence(admin, fresh_task, file=upload())
     services.submit_task(admin, fresh_task)
     services.review_task(admin, fresh_task, decision="accept")
-    worker = Api(client, "snv.cv1")
+    worker = Api(client, province.assignee)
     assert worker.send("delete", f"/evidence/{evidence.pk}").status_code == 409
     assert worker.upload(f"/tasks/{fresh_task.pk}/evidence", "them.pdf", PDF).status_code == 409
     assert Evidence.objects.filter(pk=evidence.pk).exists()
     assert evidence.file.storage.exists(evidence.file.name)
 
 
-def test_evidence_downloads_are_hidden_from_other_units(client: Client, fresh_task: Task) -> None:
-    evidence = services.add_evidence(official("admin"), fresh_task, file=upload())
-    assert Api(client, "stp.cv1").get(f"/evidence/{evidence.pk}/download").status_code == 404
-    assert Api(Client(), "snv.cv2").get(f"/evidence/{evidence.pk}/download").status_code == 200
+def test_evidence_downloads_are_hidden_from_other_units(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    evidence = services.add_evidence(province.admin, fresh_task, file=upload())
+    assert (
+        Api(client, province.outsider).get(f"/evidence/{evidence.pk}/download").status_code == 404
+    )
+    assert (
+        Api(Client(), province.colleague).get(f"/evidence/{evidence.pk}/download").status_code
+        == 200
+    )
 
 
 # ---------------------------------------------------------------- deadlines
 
 
-def inspection_report(plan: Plan, due: dt.date) -> Task:
-    """A task the province gives Sở Nội vụ, assigned to snv.cv1."""
+def inspection_report(province: Province, due: dt.date) -> Task:
+    """A task the plan's head gives the lead unit, assigned to its official."""
     return services.create_task(
-        official("ubnd-tinh.head"),
-        plan,
+        province.plan_head,
+        province.plan,
         title="Báo cáo kết quả kiểm tra CCHC",
         area=1,
-        lead_unit_id=unit_of("snv.head"),
+        lead_unit_id=province.lead.pk,
         due_date=due,
-        assignee_ids=[official("snv.cv1").pk],
+        assignee_ids=[province.assignee.pk],
     )
 
 
 def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
-    client: Client, plan: Any
+    client: Client, province: Province
 ) -> None:
     """The plan's head decides; the lead unit's head, who is not the deadline's keeper, may not."""
-    task = inspection_report(plan, due=TODAY + dt.timedelta(days=2))
-    worker, lead_head = Api(client, "snv.cv1"), Api(Client(), "snv.head")
-    keeper = Api(Client(), "ubnd-tinh.head")
+    task = inspection_report(province, due=TODAY + dt.timedelta(days=2))
+    worker, lead_head = Api(client, province.assignee), Api(Client(), province.lead_head)
+    keeper = Api(Client(), province.plan_head)
     too_early = worker.send(
         "post",
         f"/tasks/{task.pk}/extension-requests",
@@ -375,11 +400,11 @@ def test_an_approved_extension_moves_the_deadline_and_keeps_the_original(
 
 
 def test_an_overdue_task_gets_no_extension_but_the_plan_head_can_move_its_deadline(
-    client: Client, plan: Any
+    client: Client, province: Province
 ) -> None:
     """Overdue follows the current deadline: the task stops being overdue once it moves."""
-    task = inspection_report(plan, due=TODAY - dt.timedelta(days=2))
-    worker, keeper = Api(client, "snv.cv1"), Api(Client(), "ubnd-tinh.head")
+    task = inspection_report(province, due=TODAY - dt.timedelta(days=2))
+    worker, keeper = Api(client, province.assignee), Api(Client(), province.plan_head)
     assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is True
     late = worker.send(
         "post",
@@ -396,8 +421,10 @@ def test_an_overdue_task_gets_no_extension_but_the_plan_head_can_move_its_deadli
     assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is False
 
 
-def test_the_lead_head_cannot_move_a_deadline_by_editing(client: Client, fresh_task: Task) -> None:
-    response = Api(client, "snv.head").send(
+def test_the_lead_head_cannot_move_a_deadline_by_editing(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    response = Api(client, province.lead_head).send(
         "patch", f"/tasks/{fresh_task.pk}", {"due_date": "2027-01-31"}
     )
     assert response.status_code == 403
@@ -423,17 +450,17 @@ def test_the_lead_head_cannot_move_a_deadline_by_editing(client: Client, fresh_t
     ],
 )
 def test_bad_task_values_get_422_naming_the_field(
-    client: Client, plan: Any, body: dict[str, Any], field: str
+    client: Client, province: Province, body: dict[str, Any], field: str
 ) -> None:
     valid = {
         "title": "Kiểm tra công tác CCHC tại các xã",
         "area": 1,
-        "lead_unit_id": official("snv.head").unit_id,
+        "lead_unit_id": province.lead.pk,
         "due_date": "2026-12-20",
     }
     count = Task.objects.count()
-    response = Api(client, "ubnd-tinh.head").send(
-        "post", f"/plans/{plan.pk}/tasks", {**valid, **body}
+    response = Api(client, province.plan_head).send(
+        "post", f"/plans/{province.plan.pk}/tasks", {**valid, **body}
     )
     assert response.status_code == 422, response.content
     assert response.json()["detail"]
@@ -441,16 +468,20 @@ def test_bad_task_values_get_422_naming_the_field(
     assert Task.objects.count() == count
 
 
-def test_an_assignee_from_an_unrelated_unit_is_refused(client: Client, fresh_task: Task) -> None:
-    response = Api(client, "snv.head").send(
-        "patch", f"/tasks/{fresh_task.pk}", {"assignee_ids": [official("stp.cv1").pk]}
+def test_an_assignee_from_an_unrelated_unit_is_refused(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    response = Api(client, province.lead_head).send(
+        "patch", f"/tasks/{fresh_task.pk}", {"assignee_ids": [province.outsider.pk]}
     )
     assert response.status_code == 422
     assert "lead unit" in response.json()["detail"]
 
 
-def test_malformed_json_is_400_and_unknown_ids_404(client: Client, fresh_task: Task) -> None:
-    api = Api(client, "snv.head")
+def test_malformed_json_is_400_and_unknown_ids_404(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    api = Api(client, province.lead_head)
     broken = client.patch(
         f"/api/v1/tasks/{fresh_task.pk}",
         "{not json",
@@ -465,16 +496,17 @@ def test_malformed_json_is_400_and_unknown_ids_404(client: Client, fresh_task: T
 # ---------------------------------------------------------------- auth, pages of lists
 
 
-def test_tokens_wrong_password_and_expiry(client: Client) -> None:
+def test_tokens_wrong_password_and_expiry(client: Client, province: Province) -> None:
+    username = province.assignee.user.username
     wrong = client.post(
         "/api/v1/auth/token",
-        json.dumps({"username": "snv.cv1", "password": "sai"}),
+        json.dumps({"username": username, "password": "sai"}),
         content_type="application/json",
     )
     assert wrong.status_code == 401 and wrong.json()["detail"]
-    api = Api(client, "snv.cv1")
-    assert api.get("/me").json()["username"] == "snv.cv1"
-    assert ApiToken.objects.filter(user__username="snv.cv1").count() == 1
+    api = Api(client, province.assignee)
+    assert api.get("/me").json()["username"] == username
+    assert ApiToken.objects.filter(user__username=username).count() == 1
     ApiToken.objects.update(expires_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert api.get("/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
@@ -517,16 +549,16 @@ def test_the_task_list_runs_a_fixed_number_of_queries(
 
 
 def test_handing_a_task_to_another_unit_checks_the_people_already_named(
-    client: Client, fresh_task: Task
+    client: Client, province: Province, fresh_task: Task
 ) -> None:
-    chairman = Api(client, "ubnd-tinh.head")
-    stp = official("stp.head").unit_id
+    chairman = Api(client, province.plan_head)
+    stp = province.other_head.unit_id
     alone = chairman.send("patch", f"/tasks/{fresh_task.pk}", {"lead_unit_id": stp})
     assert alone.status_code == 422 and "lead unit" in alone.json()["detail"]
-    assert Task.objects.get(pk=fresh_task.pk).lead_unit_id == official("snv.head").unit_id
+    assert Task.objects.get(pk=fresh_task.pk).lead_unit_id == province.lead.pk
     moved = chairman.send(
         "patch",
         f"/tasks/{fresh_task.pk}",
-        {"lead_unit_id": stp, "assignee_ids": [official("stp.cv1").pk]},
+        {"lead_unit_id": stp, "assignee_ids": [province.outsider.pk]},
     )
     assert moved.status_code == 200 and moved.json()["lead_unit_id"] == stp
