@@ -337,7 +337,7 @@ FIELD_ACTIONS: dict[str, Action] = {
 }
 
 
-def _require(actor: Official, rel: frozenset[Rel], changed: Iterable[str]) -> None:
+def _require(rel: frozenset[Rel], changed: Iterable[str]) -> None:
     """Each changed field's action must be allowed: 403 naming the first refused."""
     asked = set(changed)
     for field, action in FIELD_ACTIONS.items():
@@ -395,7 +395,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     asked = _asked(task, changes)
     if not asked and not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
         raise NotAllowed(REFUSALS[Action.EDIT])
-    _require(actor, rel, asked)
+    _require(rel, asked)
     _check_state(Action.EDIT, task, version)
 
     edited: dict[str, list[Any]] = {}
@@ -448,7 +448,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 
     if not edited and not assigned:
         return task
-    _require(actor, rel, [*edited, *assigned])
+    _require(rel, [*edited, *assigned])
     if "assignee_ids" in assigned:
         moved = set(people_ids) ^ set(old_people)
         _check_own_people(actor, rel, Official.objects.filter(pk__in=moved))
