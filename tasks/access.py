@@ -85,6 +85,11 @@ def relations(official: Official, task: Task) -> frozenset[Rel]:
     return frozenset(found)
 
 
+def assigns_anyone(rel: frozenset[Rel]) -> bool:
+    """The plan's head (and admin) name anyone of the task's units; other heads, their own."""
+    return bool({Rel.ADMIN, Rel.PLAN_HEAD} & rel)
+
+
 def may(official: Official, action: Action, task: Task, rel: frozenset[Rel] | None = None) -> bool:
     """Whether the official's relation to the task allows the action (states aside)."""
     return allows(action, relations(official, task) if rel is None else rel)

@@ -55,6 +55,16 @@ class TaskAdminForm(forms.ModelForm[Task]):
         # The version the administrator read: a change made meanwhile is a conflict.
         widgets = {"version": forms.HiddenInput}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "assignees" in self.fields:  # people told apart by their unit
+            people = self.fields["assignees"]
+            assert isinstance(people, forms.ModelMultipleChoiceField)
+            people.queryset = Official.objects.select_related("unit").order_by(
+                "unit__name", "full_name"
+            )
+            people.label_from_instance = lambda obj: f"{obj.full_name} ({obj.unit or '—'})"  # type: ignore[method-assign]  # a label per form
+
 
 # The form's fields -> update_task's, with how each value is passed.
 TASK_FIELDS = {

@@ -127,7 +127,15 @@ class TaskForm(VersionForm):
     due_date = date_field(_("Deadline"))
     deliverable = forms.CharField(label=_("Expected deliverable"), required=False, max_length=300)
 
-    def __init__(self, plan: Plan, *args: Any, task: Task | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        *args: Any,
+        task: Task | None = None,
+        own_unit: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`own_unit`: the editor assigns only this unit's officials; others' stay as they are."""
         if task is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "title": task.title,
@@ -152,6 +160,19 @@ class TaskForm(VersionForm):
             people = people.filter(
                 Q(unit=task.lead_unit_id) | Q(unit__in=task.partner_units.values("pk"))
             )
+        self.kept_assignees: list[int] = []
+        if own_unit is not None:
+            current = self.initial.get("assignees", [])
+            self.kept_assignees = list(
+                Official.objects.filter(pk__in=current)
+                .exclude(unit=own_unit)
+                .values_list("pk", flat=True)
+            )
+            self.initial["assignees"] = [pk for pk in current if pk not in self.kept_assignees]
+            people = people.filter(unit=own_unit)
+            self.fields["assignees"].help_text = _(
+                "Officials of your unit; those of other units stay assigned."
+            )
         assignees = model_choice_field(self, "assignees")
         assignees.queryset = people.order_by("unit__name", "full_name")
         assignees.label_from_instance = lambda obj: f"{obj.full_name} ({obj.unit})"  # type: ignore[method-assign]  # a label per form
@@ -166,7 +187,7 @@ class TaskForm(VersionForm):
             "subcriterion": data["subcriterion"],
             "lead_unit_id": data["lead_unit"].pk,
             "partner_unit_ids": [u.pk for u in data["partner_units"]],
-            "assignee_ids": [p.pk for p in data.get("assignees", [])],
+            "assignee_ids": [p.pk for p in data.get("assignees", [])] + self.kept_assignees,
             "due_date": data["due_date"],
             "deliverable": data["deliverable"],
         }

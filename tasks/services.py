@@ -31,7 +31,7 @@ from plans.models import (
     record,
 )
 from plans.services import clean_or_invalid
-from tasks.access import ALLOWED_FROM, may, relations
+from tasks.access import ALLOWED_FROM, assigns_anyone, may, relations
 from tasks.files import check_upload
 from tasks.models import (
     Evidence,
@@ -156,11 +156,11 @@ def _check_state(action: Action, task: Task, version: int | None) -> None:
 
 def _check_own_people(actor: Official, rel: frozenset[Rel], people: Iterable[Official]) -> None:
     """Below the plan's head, a head names or removes officials of their own unit only."""
-    if {Rel.ADMIN, Rel.PLAN_HEAD} & rel:
+    if assigns_anyone(rel):
         return
     others = sorted(p.full_name for p in people if p.unit_id != actor.unit_id)
     if others:
-        message = _("You assign officials of your own unit only, not %(names)s.") % {
+        message = _("You assign, or take off, officials of your own unit only; not %(names)s.") % {
             "names": ", ".join(others)
         }
         raise NotAllowed(message, {"assignee_ids": message})

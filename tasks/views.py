@@ -25,6 +25,7 @@ from plans.forms import choice_field, errors_onto
 from plans.models import AuditEvent, Official, Plan, Unit
 from tasks import services
 from tasks.access import (
+    assigns_anyone,
     available_actions,
     evidence_file,
     get_evidence_for,
@@ -171,8 +172,12 @@ def task_page(
             "requested_by"
         )
     )
-    # Ask for more time while nothing waits; decide while something does.
-    actions -= {Action.REQUEST_EXTENSION} if pending else {Action.DECIDE_EXTENSION}
+    # Ask for more time while nothing waits and the deadline has not passed;
+    # decide while something waits that someone else asked for.
+    if pending or task.is_overdue():
+        actions -= {Action.REQUEST_EXTENSION}
+    if not pending or pending[0].requested_by_id == official.pk:
+        actions -= {Action.DECIDE_EXTENSION}
     initial = {"version": task.version}
     page_forms: dict[str, forms.Form] = {
         "start": VersionForm(initial=initial),
@@ -251,6 +256,8 @@ def run_action(actor: Official, task: Task, name: str, data: dict[str, Any]) -> 
     services.request_extension(
         actor, task, new_due_date=data["new_due_date"], reason=data["reason"]
     )
+    if task.parent_id is not None:
+        return _("Extension requested: the head of the unit leading the parent task will decide.")
     return _("Extension requested: the head of the unit that issued the plan will decide.")
 
 
@@ -411,7 +418,12 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     rel = relations(request.official, task)
     if not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
         raise PermissionDenied(services.REFUSALS[Action.EDIT])
-    form = TaskForm(task.plan, request.POST or None, task=task)
+    form = TaskForm(
+        task.plan,
+        request.POST or None,
+        task=task,
+        own_unit=None if assigns_anyone(rel) else request.official.unit_id,
+    )
     # What this person may not change is shown, not offered (the service checks again).
     for field, action in services.FIELD_ACTIONS.items():
         name = FORM_FIELDS[field]
@@ -446,14 +458,16 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
     submitted = with_list_relations(
         tasks.filter(status=Status.SUBMITTED).select_related("plan")
     ).order_by("updated_at", "id")
-    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).exclude(
+        requested_by=official
+    )
     if not official.is_admin:
         # The requests this head decides: of the plan their unit issued, or of
-        # subtasks whose parent their unit leads; never their own.
+        # subtasks whose parent their unit leads.
         keeps = Q(task__parent__isnull=True, task__plan__unit_id=official.unit_id) | Q(
             task__parent__lead_unit_id=official.unit_id
         )
-        pending = pending.filter(keeps).exclude(requested_by=official)
+        pending = pending.filter(keeps)
     extensions = pending.select_related("task", "requested_by", "task__lead_unit").order_by(
         "created_at", "id"
     )

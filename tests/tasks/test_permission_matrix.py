@@ -197,7 +197,11 @@ CASES: dict[str, Case] = {
         lambda t: assignees(t) == {"Nguyễn Văn A", "Trần Thị B"},
         body={"assignee_ids": ["{assignee}", "{colleague}"]},
         # The cooperating unit's head may assign, but only its own people.
-        refusal={"partner_head": "You assign officials of your own unit only, not Trần Thị B."},
+        refusal={
+            "partner_head": (
+                "You assign, or take off, officials of your own unit only; not Trần Thị B."
+            )
+        },
         action=Action.ASSIGN,
     ),
     "assign_partner_official": Case(
@@ -207,7 +211,9 @@ CASES: dict[str, Case] = {
         lambda t: assignees(t) == {"Nguyễn Văn A", "Phạm Thị D"},
         body={"assignee_ids": ["{assignee}", "{partner_official}"]},
         # The lead unit's head may assign, but only the lead unit's own people.
-        refusal={"lead_head": "You assign officials of your own unit only, not Phạm Thị D."},
+        refusal={
+            "lead_head": "You assign, or take off, officials of your own unit only; not Phạm Thị D."
+        },
         action=Action.ASSIGN,
     ),
     "add_subtask": Case(

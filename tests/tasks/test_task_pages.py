@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from plans.models import AuditEvent
+from plans.models import AuditEvent, Role
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PDF, TODAY, upload
-from tests.factories import Province, sign_in
+from tests.factories import Province, make_official, make_unit, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +229,73 @@ def test_a_past_deadline_makes_an_assigned_task_overdue_on_the_home_page(
     sign_in(client, province.assignee)
     sections = dict(client.get("/").context["sections"])
     assert task in sections["overdue"]
+
+
+def test_a_cooperating_units_head_assigns_its_own_people_from_the_page(
+    client: Client, province: Province
+) -> None:
+    partner = make_unit("Sở Tài chính", parent=province.province)
+    partner_head = make_official(partner, Role.HEAD, "Giám đốc Sở Tài chính")
+    partner_official = make_official(partner, name="Phạm Thị D")
+    task = province.task(partners=(partner,))
+    sign_in(client, partner_head)
+    assert f"/tasks/{task.pk}/edit/" in page(client, task)
+    form = client.get(f"/tasks/{task.pk}/edit/").context["form"]
+    assert set(form.fields["assignees"].queryset) == {partner_head, partner_official}
+    assert form.fields["title"].disabled and form.fields["due_date"].disabled
+    data = {
+        "title": task.title,
+        "area": task.area.number,
+        "lead_unit": task.lead_unit_id,
+        "partner_units": [partner.pk],
+        "due_date": task.due_date.strftime("%d/%m/%Y"),
+        "assignees": [partner_official.pk],
+        "version": task.version,
+    }
+    saved = client.post(f"/tasks/{task.pk}/edit/", data)
+    assert saved.status_code == 302
+    # The lead unit's assignee stays: this head neither saw nor took them off.
+    assert set(task.assignees.all()) == {province.assignee, partner_official}
+
+
+def test_the_requester_is_not_offered_to_decide_nor_to_ask_when_overdue(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    services.request_extension(
+        province.admin,
+        fresh_task,
+        new_due_date=fresh_task.due_date + dt.timedelta(days=5),
+        reason="Chờ số liệu",
+    )
+    sign_in(client, province.admin)
+    assert "/decide/" not in page(client, fresh_task)
+    assert "Chờ số liệu" not in client.get("/review/").content.decode()
+    sign_in(client, province.plan_head)
+    assert "/decide/" in page(client, fresh_task)
+    late = province.task(due_date=TODAY - dt.timedelta(days=1))
+    sign_in(client, province.assignee)
+    assert "do/request_extension/" not in page(client, late)
+
+
+def test_a_subtasks_request_names_who_decides(client: Client, province: Province) -> None:
+    parent = province.task()
+    sub = services.create_task(
+        province.lead_head,
+        province.plan,
+        parent=parent,
+        title="Dự thảo quy chế",
+        area=1,
+        lead_unit_id=province.lead.pk,
+        due_date=TODAY + dt.timedelta(days=10),
+        assignee_ids=[province.assignee.pk],
+    )
+    sign_in(client, province.assignee)
+    asked = client.post(
+        f"/tasks/{sub.pk}/do/request_extension/",
+        {
+            "new_due_date": (TODAY + dt.timedelta(days=20)).strftime("%d/%m/%Y"),
+            "reason": "Chờ ý kiến",
+        },
+        follow=True,
+    )
+    assert "thủ trưởng cơ quan chủ trì nhiệm vụ cha" in flashes(asked)[0]
