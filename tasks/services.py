@@ -17,7 +17,6 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from plans.access import Action, Rel, allows, may_on_plan
 from plans.errors import Conflict, Invalid, NotAllowed
@@ -31,7 +30,8 @@ from plans.models import (
     record,
 )
 from plans.services import clean_or_invalid
-from tasks.access import ALLOWED_FROM, assigns_anyone, may, relations
+from tasks import refusals
+from tasks.access import relations
 from tasks.files import check_upload
 from tasks.models import (
     Evidence,
@@ -48,122 +48,12 @@ LATEST = dt.date(2100, 12, 31)
 EDITABLE = ("title", "description", "area", "subcriterion", "deliverable", "due_date")
 ASSIGNMENT = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
 
-REFUSALS: dict[Action, Any] = {
-    Action.CREATE_TASK: gettext_lazy(
-        "Only the head of the plan's unit may add tasks to this plan."
-    ),
-    Action.EDIT: gettext_lazy(
-        "Only the head of the lead unit or of the plan's unit may edit this task."
-    ),
-    Action.MOVE_DEADLINE: gettext_lazy(
-        "Only the head of the plan's unit moves a deadline; ask for an extension instead."
-    ),
-    Action.REASSIGN: gettext_lazy("Only the head of the plan's unit hands a task to another unit."),
-    Action.NAME_PARTNERS: gettext_lazy(
-        "Only the head of the plan's unit names the cooperating units."
-    ),
-    Action.ASSIGN: gettext_lazy(
-        "Only the head of the lead unit, of a cooperating unit or of the plan's unit "
-        "assigns officials."
-    ),
-    Action.ADD_SUBTASK: gettext_lazy(
-        "Only the head of the lead unit or of the plan's unit may add subtasks."
-    ),
-    Action.START: gettext_lazy(
-        "Only an assignee or the head of the lead unit may start this task."
-    ),
-    Action.ADD_EVIDENCE: gettext_lazy(
-        "Only an assignee or the head of the lead unit may add evidence."
-    ),
-    Action.REMOVE_EVIDENCE: gettext_lazy(
-        "Only an assignee or the head of the lead unit may remove evidence."
-    ),
-    Action.SUBMIT: gettext_lazy(
-        "Only an assignee or the head of the lead unit may submit this task."
-    ),
-    Action.REVIEW: gettext_lazy("Only the head of the lead unit may review this task."),
-    Action.CANCEL: gettext_lazy("Only the head of the plan's unit may cancel a task."),
-    Action.REQUEST_EXTENSION: gettext_lazy("Only an assignee may ask for more time."),
-    Action.DECIDE_EXTENSION: gettext_lazy(
-        "Only the head of the unit that issued the plan (for a subtask, of the unit leading "
-        "its parent) decides a request for more time."
-    ),
-}
-
-_EDITED = gettext_lazy("A task that is done or cancelled can no longer be edited.")
-WRONG_STATE: dict[Action, Any] = {
-    Action.EDIT: _EDITED,
-    Action.MOVE_DEADLINE: _EDITED,
-    Action.REASSIGN: _EDITED,
-    Action.NAME_PARTNERS: _EDITED,
-    Action.ASSIGN: _EDITED,
-    Action.ADD_SUBTASK: gettext_lazy("A task that is done or cancelled cannot get new subtasks."),
-    Action.START: gettext_lazy("Only a task still to do can be started; this one is %(status)s."),
-    Action.ADD_EVIDENCE: gettext_lazy(
-        "Evidence can be added only while the task is open; it is %(status)s."
-    ),
-    Action.REMOVE_EVIDENCE: gettext_lazy(
-        "Evidence can be removed only while the task is open; it is %(status)s."
-    ),
-    Action.SUBMIT: gettext_lazy("Only an open task can be submitted; this one is %(status)s."),
-    Action.REVIEW: gettext_lazy("Only a submitted task can be reviewed; this one is %(status)s."),
-    Action.CANCEL: gettext_lazy("This task is already %(status)s."),
-    Action.REQUEST_EXTENSION: gettext_lazy(
-        "More time can be asked only while the task is open; it is %(status)s."
-    ),
-    Action.DECIDE_EXTENSION: gettext_lazy(
-        "The task is %(status)s: there is no deadline left to move."
-    ),
-}
-
-
 # ---------------------------------------------------------------- helpers
 
 
 def _lock(task: Task) -> Task:
     """Re-read the task under a row lock (PostgreSQL), with its plan."""
     return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
-
-
-def _check(
-    actor: Official,
-    action: Action,
-    task: Task,
-    version: int | None = None,
-    rel: frozenset[Rel] | None = None,
-) -> None:
-    """Permission first (403), then a stale version or a wrong state (409)."""
-    if not may(actor, action, task, rel):
-        raise NotAllowed(REFUSALS[action])
-    _check_state(action, task, version)
-
-
-def _check_state(action: Action, task: Task, version: int | None) -> None:
-    """A stale version, a closed plan or a task in the wrong state: 409."""
-    if version is not None and version != task.version:
-        raise Conflict(
-            _(
-                "Someone else changed this task after you opened it (version %(theirs)s, "
-                "yours %(yours)s). Reload it and try again."
-            )
-            % {"theirs": task.version, "yours": version}
-        )
-    if task.plan.status == PlanStatus.CLOSED:
-        raise Conflict(_("The plan is closed: its tasks can no longer change."))
-    if task.status not in ALLOWED_FROM[action]:
-        raise Conflict(WRONG_STATE[action] % {"status": task.get_status_display()})
-
-
-def _check_own_people(actor: Official, rel: frozenset[Rel], people: Iterable[Official]) -> None:
-    """Below the plan's head, a head names or removes officials of their own unit only."""
-    if assigns_anyone(rel):
-        return
-    others = sorted(p.full_name for p in people if p.unit_id != actor.unit_id)
-    if others:
-        message = _("You assign, or take off, officials of your own unit only; not %(names)s.") % {
-            "names": ", ".join(others)
-        }
-        raise NotAllowed(message, {"assignee_ids": message})
 
 
 def _bump(task: Task, *fields: str) -> None:
@@ -263,13 +153,13 @@ def create_task(
             )
         rel = relations(actor, parent)
         if plan_power:
-            _check_state(Action.ADD_SUBTASK, parent, None)
+            refusals.check_state(Action.ADD_SUBTASK, parent, None)
         else:
-            _check(actor, Action.ADD_SUBTASK, parent, rel=rel)
+            refusals.check(actor, Action.ADD_SUBTASK, parent, rel=rel)
             if lead_unit_id != parent.lead_unit_id:
                 raise NotAllowed(_("Your subtasks are led by your own unit."))
     elif not plan_power:
-        raise NotAllowed(REFUSALS[Action.CREATE_TASK])
+        raise NotAllowed(refusals.REFUSALS[Action.CREATE_TASK])
     if plan_power:
         rel = rel | {Rel.PLAN_HEAD}
     if plan.status == PlanStatus.CLOSED:
@@ -279,7 +169,7 @@ def create_task(
     (lead_unit,) = _units("lead_unit_id", [lead_unit_id])
     partners = [u for u in _units("partner_unit_ids", partner_unit_ids) if u.pk != lead_unit.pk]
     if partners and not allows(Action.NAME_PARTNERS, rel):
-        raise NotAllowed(REFUSALS[Action.NAME_PARTNERS])
+        raise NotAllowed(refusals.REFUSALS[Action.NAME_PARTNERS])
     people = _assignees(assignee_ids, {lead_unit.pk} | {u.pk for u in partners})
     task = Task(
         plan=plan,
@@ -323,56 +213,6 @@ def create_task(
     return task
 
 
-# What each change to a task needs leave for.
-FIELD_ACTIONS: dict[str, Action] = {
-    "title": Action.EDIT,
-    "description": Action.EDIT,
-    "area": Action.EDIT,
-    "subcriterion": Action.EDIT,
-    "deliverable": Action.EDIT,
-    "due_date": Action.MOVE_DEADLINE,
-    "lead_unit_id": Action.REASSIGN,
-    "partner_unit_ids": Action.NAME_PARTNERS,
-    "assignee_ids": Action.ASSIGN,
-}
-
-
-def _require(rel: frozenset[Rel], changed: Iterable[str]) -> None:
-    """Each changed field's action must be allowed: 403 naming the first refused."""
-    asked = set(changed)
-    for field, action in FIELD_ACTIONS.items():
-        if field in asked and not allows(action, rel):
-            raise NotAllowed(REFUSALS[action])
-
-
-def _asked(task: Task, changes: dict[str, Any]) -> list[str]:
-    """The fields whose given value differs from the task's, read as given (not yet checked)."""
-    current: dict[str, Any] = {
-        "title": task.title,
-        "description": task.description,
-        "area": task.area.number,
-        "subcriterion": task.subcriterion,
-        "deliverable": task.deliverable,
-        "due_date": task.due_date,
-        "lead_unit_id": task.lead_unit_id,
-    }
-    asked = []
-    for field, value in changes.items():
-        if field == "partner_unit_ids":
-            differs = set(value) - {task.lead_unit_id} != set(
-                task.partner_units.values_list("pk", flat=True)
-            )
-        elif field == "assignee_ids":
-            differs = set(value) != set(task.assignees.values_list("pk", flat=True))
-        elif isinstance(current[field], str):
-            differs = (value or "").strip() != current[field].strip()
-        else:
-            differs = value != current[field]
-        if differs:
-            asked.append(field)
-    return asked
-
-
 @transaction.atomic
 def update_task(actor: Official, task: Task, *, version: int | None = None, **changes: Any) -> Task:
     """Change a task's fields and assignment; only what is given changes.
@@ -380,23 +220,23 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     Fields: title, description, area (number), subcriterion, deliverable,
     due_date, lead_unit_id, partner_unit_ids, assignee_ids. Field changes are
     recorded as "edited", assignment changes as "assigned", each with the old
-    and new values. What each change needs is FIELD_ACTIONS over WHO_MAY:
+    and new values. What each change needs is refusals.FIELD_ACTIONS over WHO_MAY:
     - only the head of the plan's unit (or admin) moves the deadline, hands
       the task to another lead unit or names its cooperating units: the lead
       unit's head asks for more time through an extension request;
     - the heads of the lead and cooperating units assign their own officials.
     """
-    unknown = set(changes) - set(FIELD_ACTIONS)
+    unknown = set(changes) - set(refusals.FIELD_ACTIONS)
     if unknown:
         raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
     task = _lock(task)
     rel = relations(actor, task)
     # Permission before values: what the caller asks to change, read as given.
-    asked = _asked(task, changes)
+    asked = refusals.asked(task, changes)
     if not asked and not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
-        raise NotAllowed(REFUSALS[Action.EDIT])
-    _require(rel, asked)
-    _check_state(Action.EDIT, task, version)
+        raise NotAllowed(refusals.REFUSALS[Action.EDIT])
+    refusals.require(rel, asked)
+    refusals.check_state(Action.EDIT, task, version)
 
     edited: dict[str, list[Any]] = {}
     for field in EDITABLE:
@@ -448,10 +288,10 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 
     if not edited and not assigned:
         return task
-    _require(rel, [*edited, *assigned])
+    refusals.require(rel, [*edited, *assigned])
     if "assignee_ids" in assigned:
         moved = set(people_ids) ^ set(old_people)
-        _check_own_people(actor, rel, Official.objects.filter(pk__in=moved))
+        refusals.check_own_people(actor, rel, Official.objects.filter(pk__in=moved))
     _full_clean(task)
     _bump(
         task,
@@ -482,7 +322,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 def start_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
     """An assignee starts the work: todo → in progress."""
     task = _lock(task)
-    _check(actor, Action.START, task, version)
+    refusals.check(actor, Action.START, task, version)
     task.status = Status.IN_PROGRESS
     _bump(task, "status")
     record(actor, "started", task, status=[Status.TODO, Status.IN_PROGRESS])
@@ -508,7 +348,7 @@ def add_evidence(
     before anything is stored; a refusal stores nothing.
     """
     task = _lock(task)
-    _check(actor, Action.ADD_EVIDENCE, task)
+    refusals.check(actor, Action.ADD_EVIDENCE, task)
     checked = check_upload(file, filename or file.name or "")
     if issued_on is not None:
         _check_date("issued_on", issued_on)
@@ -550,7 +390,7 @@ def add_evidence(
 def remove_evidence(actor: Official, evidence: Evidence) -> Task:
     """Take back a file uploaded by mistake; never once the task is submitted or accepted."""
     task = _lock(evidence.task)
-    _check(actor, Action.REMOVE_EVIDENCE, task)
+    refusals.check(actor, Action.REMOVE_EVIDENCE, task)
     name, sha = evidence.filename, evidence.sha256
     stored = evidence.file.name
     evidence.delete()
@@ -571,7 +411,7 @@ def submit_task(
 ) -> Task:
     """An assignee says the work is done; it needs at least one piece of evidence."""
     task = _lock(task)
-    _check(actor, Action.SUBMIT, task, version)
+    refusals.check(actor, Action.SUBMIT, task, version)
     if not task.evidence.exists():
         raise Conflict(_("Attach at least one piece of evidence before submitting."))
     old = task.status
@@ -598,7 +438,7 @@ def review_task(
         raise Invalid(_("Decide accept or return."), {"decision": _("Decide accept or return.")})
     comment = (comment or "").strip()
     task = _lock(task)
-    _check(actor, Action.REVIEW, task, version)
+    refusals.check(actor, Action.REVIEW, task, version)
     if decision == "accept":
         task.status = Status.DONE
         task.completed_at = now or timezone.now()
@@ -621,7 +461,7 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
     """The plan's issuing unit withdraws a task; a reason is required."""
     reason = (reason or "").strip()
     task = _lock(task)
-    _check(actor, Action.CANCEL, task, version)
+    refusals.check(actor, Action.CANCEL, task, version)
     _required_text("reason", reason, _("Give the reason for cancelling."))
     old = task.status
     task.status = Status.CANCELLED
@@ -654,7 +494,7 @@ def request_extension(
     overdue (the deadline day itself is still in time).
     """
     task = _lock(task)
-    _check(actor, Action.REQUEST_EXTENSION, task)
+    refusals.check(actor, Action.REQUEST_EXTENSION, task)
     reason = _required_text("reason", reason, _("Say why more time is needed."))
     _check_date("new_due_date", new_due_date)
     if task.due_date < (today or timezone.localdate()):
@@ -706,7 +546,7 @@ def decide_extension(
     """
     task = _lock(ext.task)
     ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
-    _check(actor, Action.DECIDE_EXTENSION, task)
+    refusals.check(actor, Action.DECIDE_EXTENSION, task)
     if ext.requested_by_id == actor.pk:
         raise NotAllowed(_("Nobody decides their own request for more time."))
     if ext.status != ExtensionStatus.PENDING:

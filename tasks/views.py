@@ -23,7 +23,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
 from plans.models import AuditEvent, Official, Plan, Unit
-from tasks import services
+from tasks import refusals, services
 from tasks.access import (
     assigns_anyone,
     available_actions,
@@ -374,7 +374,7 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
         parent is not None and may(request.official, Action.ADD_SUBTASK, parent)
     )
     if not allowed:
-        raise PermissionDenied(services.REFUSALS[Action.CREATE_TASK])
+        raise PermissionDenied(refusals.REFUSALS[Action.CREATE_TASK])
     initial: dict[str, Any] = {}
     if parent is not None:
         initial = {
@@ -417,7 +417,7 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     task = get_task_for(request.official, pk)
     rel = relations(request.official, task)
     if not (allows(Action.EDIT, rel) or allows(Action.ASSIGN, rel)):
-        raise PermissionDenied(services.REFUSALS[Action.EDIT])
+        raise PermissionDenied(refusals.REFUSALS[Action.EDIT])
     form = TaskForm(
         task.plan,
         request.POST or None,
@@ -425,7 +425,7 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
         own_unit=None if assigns_anyone(rel) else request.official.unit_id,
     )
     # What this person may not change is shown, not offered (the service checks again).
-    for field, action in services.FIELD_ACTIONS.items():
+    for field, action in refusals.FIELD_ACTIONS.items():
         name = FORM_FIELDS[field]
         if name in form.fields and not allows(action, rel):
             form.fields[name].disabled = True

@@ -21,7 +21,7 @@ from django.utils import translation
 from plans.access import PLAN_ACTIONS, WHO_MAY, Action
 from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Official, Role, Unit
-from tasks import services
+from tasks import refusals, services
 from tasks.access import TASK_ACTIONS
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PDF, TODAY, upload
@@ -147,7 +147,7 @@ class Case:
             return self.refusal[role]
         assert self.action is not None
         with translation.override("en"):
-            return str(services.REFUSALS[self.action])
+            return str(refusals.REFUSALS[self.action])
 
 
 def assignees(task: Task) -> set[str]:
