@@ -42,7 +42,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from plans.indexsets import demo_index_set  # noqa: E402
+from plans.indexsets import demo_index_sets  # noqa: E402
 from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
 from plans.services import add_default_areas  # noqa: E402
 from tasks.management.commands.seed_bench import bench_units  # noqa: E402
@@ -261,8 +261,8 @@ def main() -> int:
                 document_number=number,
                 issued_on=dt.date(2026, 1, 18),
                 status=PlanStatus.ISSUED,
-                index_set=demo_index_set(2026),
             )
+            plan.index_sets.set(demo_index_sets(2026))
             add_default_areas(plan)
             seed(plan, units, staff, args.due, True, rng)
             small = measure(1)

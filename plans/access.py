@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from plans.models import Official, Plan
+from plans.models import Level, Official, Plan
 
 
 class Rel(StrEnum):
@@ -19,6 +19,7 @@ class Rel(StrEnum):
     ADMIN = "admin"
     COMMITTEE = "committee"  # a steering-committee member
     PLAN_HEAD = "plan_head"  # the head of the unit that issued the plan
+    PROVINCE_HEAD = "province_head"  # the plan's head, whose unit is of the province level
     LEAD_HEAD = "lead_head"  # the head of the task's lead unit
     PARTNER_HEAD = "partner_head"  # the head of one of the task's cooperating units
     # Who keeps a task's deadline: the plan's head for a task of the plan, the
@@ -34,6 +35,7 @@ class Action(StrEnum):
     # the organisation and plans
     MANAGE_ORGANISATION = "manage_organisation"  # units, officials and their logins
     MANAGE_PLAN = "manage_plan"  # create, edit, issue, close a plan and its indicators
+    ISSUE_PROVINCE_PLAN = "issue_province_plan"  # a plan without parent: the dashboards' plan
     CREATE_TASK = "create_task"
     SCORE = "score"  # recompute scores, enter an appraiser's points
     REPORT_FIGURE = "report_figure"  # an indicator's figure for a unit
@@ -75,6 +77,7 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.MANAGE_ORGANISATION: _rels(Rel.ADMIN),
     Action.MANAGE_PLAN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.ISSUE_PROVINCE_PLAN: _rels(Rel.ADMIN, Rel.PROVINCE_HEAD),
     Action.CREATE_TASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE),
     Action.REPORT_FIGURE: _rels(Rel.ADMIN, Rel.MEMBER),
@@ -101,6 +104,7 @@ PLAN_ACTIONS = frozenset(
     {
         Action.MANAGE_ORGANISATION,
         Action.MANAGE_PLAN,
+        Action.ISSUE_PROVINCE_PLAN,
         Action.CREATE_TASK,
         Action.SCORE,
         Action.REPORT_FIGURE,
@@ -132,6 +136,8 @@ def plan_relations(official: Official, unit_id: int | None) -> frozenset[Rel]:
     found = role_relations(official)
     if heads_unit(official, unit_id):
         found.add(Rel.PLAN_HEAD)
+        if official.unit is not None and official.unit.level == Level.PROVINCE:
+            found.add(Rel.PROVINCE_HEAD)
     return frozenset(found)
 
 

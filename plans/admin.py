@@ -6,17 +6,30 @@ and the areas are audited on every save; snapshots and the audit trail are
 read only.
 """
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from plans import services
-from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
+from plans.adminkit import (
+    AuditedAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceAdmin,
+    admin_actor,
+)
+from plans.errors import DomainError
+from plans.indexsets import export_index_set, import_index_set
 from plans.models import (
     ApiToken,
     Area,
@@ -29,6 +42,7 @@ from plans.models import (
     Measurement,
     Official,
     Plan,
+    ScoreRequest,
     ScoreSnapshot,
     SubCriterion,
     Unit,
@@ -151,7 +165,16 @@ class AreaInline(ReadOnlyInline):
 class PlanForm(forms.ModelForm[Plan]):
     class Meta:
         model = Plan
-        fields = ["unit", "year", "title", "document_number", "issued_on", "status", "index_set"]
+        fields = [
+            "unit",
+            "parent",
+            "year",
+            "title",
+            "document_number",
+            "issued_on",
+            "status",
+            "index_sets",
+        ]
 
 
 @admin.register(Plan)
@@ -163,18 +186,18 @@ class PlanAdmin(ServiceAdmin):
         "document_number",
         "issued_on",
         "status",
-        "index_set",
+        "parent",
     ]
-    list_filter = ["year", "status"]
+    list_filter = ["year", "status", ("parent", admin.EmptyFieldListFilter)]
     search_fields = ["title", "document_number"]
     list_select_related = ["unit"]
     form = PlanForm
     inlines = [AreaInline]
-    service_fields = {"unit_id": "unit", "index_set_id": "index_set"}
+    service_fields = {"unit_id": "unit", "parent_id": "parent", "index_set_ids": "index_sets"}
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # A plan stays its unit's: another unit's plan is a new plan.
-        return ["unit"] if obj is not None else []
+        # A plan stays its unit's and implements what it did: another is a new plan.
+        return ["unit", "parent"] if obj is not None else []
 
     def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Plan:
         data = form.cleaned_data
@@ -184,10 +207,15 @@ class PlanAdmin(ServiceAdmin):
             "document_number": data["document_number"],
             "issued_on": data["issued_on"],
             "status": data["status"],
-            "index_set_id": data["index_set"].pk if data["index_set"] else None,
+            "index_set_ids": [s.pk for s in data["index_sets"]] or None,
         }
         if obj is None:
-            return services.create_plan(actor, unit_id=data["unit"].pk, **values)
+            parent = data["parent"]
+            return services.create_plan(
+                actor, unit_id=data["unit"].pk, parent_id=parent.pk if parent else None, **values
+            )
+        if obj.parent_id is not None:
+            values.pop("index_set_ids")
         return services.update_plan(actor, obj, **values)
 
 
@@ -346,20 +374,85 @@ class CriterionInline(admin.TabularInline[Criterion, IndexSet]):
     show_change_link = True
 
 
+class IndexSetUploadForm(forms.Form):
+    document = forms.FileField(
+        label=_("Index set (JSON)"),
+        help_text=_("A document as downloaded here or from GET /api/v1/index-sets/{id}."),
+    )
+
+
 @admin.register(IndexSet)
 class IndexSetAdmin(AuditedAdmin):
-    """A province's rule book: edit its criteria here and their sub-criteria on each criterion."""
+    """A province's rule book: edit its criteria here and their sub-criteria on each criterion.
 
-    list_display = ["name", "year", "level", "source_document", "include_subtasks"]
+    A whole set also travels as one JSON document: download it (the list's
+    action), edit it, and load it back as a new set (the "load" button).
+    """
+
+    list_display = ["name", "year", "level", "label", "source_document"]
     list_filter = ["year", "level"]
-    search_fields = ["name", "source_document"]
+    search_fields = ["name", "label", "source_document"]
     inlines = [CriterionInline]
+    actions = ["download_json"]
+    change_list_template = "admin/plans/indexset/change_list.html"
+
+    @admin.action(description=_("Download as JSON"))
+    def download_json(self, request: HttpRequest, queryset: QuerySet[IndexSet]) -> HttpResponse:
+        documents = [export_index_set(s) for s in queryset.order_by("-year", "level", "name")]
+        body = documents[0] if len(documents) == 1 else documents
+        name = f"index-set-{documents[0]['id']}.json" if len(documents) == 1 else "index-sets.json"
+        response = HttpResponse(
+            json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def get_urls(self) -> list[URLPattern]:
+        upload = path(
+            "upload/",
+            self.admin_site.admin_view(self.upload_view),
+            name="plans_indexset_upload",
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        """Load a set from its JSON document: all or nothing, each fault named."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = IndexSetUploadForm(request.POST or None, request.FILES or None)
+        problems: list[tuple[str, str]] = []
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = json.loads(form.cleaned_data["document"].read().decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                form.add_error("document", _("This is not a JSON document: %s") % exc)
+            else:
+                try:
+                    made = import_index_set(admin_actor(request), document)
+                except DomainError as exc:
+                    form.add_error("document", exc.message)
+                    problems = sorted((exc.errors or {}).items())
+                else:
+                    self.message_user(
+                        request, _("Index set “%(name)s” loaded.") % {"name": made.name}
+                    )
+                    return redirect("admin:plans_indexset_change", made.pk)
+            status = 422
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Load an index set from a file"),
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/plans/indexset/upload.html", context, status=status)
 
 
 class SubCriterionInline(admin.StackedInline[SubCriterion, Criterion]):
     model = SubCriterion
     extra = 0
-    fields = ["code", "name", "max_points", "rule", "tasks_counted", "bands", "deadline"]
+    fields = ["code", "name", "max_points", "rule", "params"]
 
 
 @admin.register(Criterion)
@@ -371,16 +464,23 @@ class CriterionAdmin(AuditedAdmin):
 
 @admin.register(SubCriterion)
 class SubCriterionAdmin(AuditedAdmin):
-    list_display = ["code", "name", "criterion", "max_points", "rule", "tasks_counted"]
+    list_display = ["code", "name", "criterion", "max_points", "rule"]
     list_filter = ["criterion__index_set", "rule"]
     list_select_related = ["criterion"]
+
+
+@admin.register(ScoreRequest)
+class ScoreRequestAdmin(ReadOnlyAdmin):
+    """Plans whose scores of today wait for the worker (written by the changes, run at once)."""
+
+    list_display = ["plan", "requested_at"]
 
 
 @admin.register(ScoreSnapshot)
 class ScoreSnapshotAdmin(ReadOnlyAdmin):
     """Written by the roll-up."""
 
-    list_display = ["plan", "as_of", "unit", "level", "points", "rank"]
+    list_display = ["plan", "as_of", "unit", "level", "points", "index_pct", "group", "rank"]
     list_filter = ["plan", "as_of", "level"]
     list_select_related = ["plan", "unit"]
     date_hierarchy = "as_of"

@@ -5,10 +5,10 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Body, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, Strict
 
@@ -16,8 +16,8 @@ from plans import services
 from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
 from plans.errors import Invalid, NotFound
+from plans.indexsets import export_index_set, import_index_set
 from plans.models import (
-    Criterion,
     IndexSet,
     Indicator,
     IndicatorTarget,
@@ -224,22 +224,28 @@ def patch_unit(request: HttpRequest, unit_id: PathId, body: UnitPatch) -> Unit:
 class PlanOut(Schema):
     id: int
     unit_id: int
+    parent_id: int | None
     year: int
     title: str
     document_number: str
     issued_on: dt.date | None
     status: str
-    index_set_id: int | None
+    index_set_ids: list[int]
+
+    @staticmethod
+    def resolve_index_set_ids(plan: Plan) -> list[int]:
+        return sorted(s.pk for s in plan.index_sets.all())
 
 
 class PlanIn(Schema):
     unit_id: Id
+    parent_id: Id | None = None
     year: Year
     title: RequiredText300
     document_number: Text60 = ""
     issued_on: IsoDate | None = None
     status: PlanStatus = PlanStatus.DRAFT
-    index_set_id: Id | None = None
+    index_set_ids: list[Id] | None = None
 
 
 class PlanPatch(Schema):
@@ -248,7 +254,7 @@ class PlanPatch(Schema):
     document_number: Text60 | None = None
     issued_on: IsoDate | None = None
     status: PlanStatus | None = None
-    index_set_id: Id | None = None
+    index_set_ids: list[Id] | None = None
 
 
 @router.get("/plans", response={200: list[PlanOut], **ERRORS}, tags=["plans"], summary="Plans")
@@ -257,12 +263,15 @@ def list_plans(
     request: HttpRequest,
     year: int | None = None,
     unit_id: PathId | None = None,
+    parent_id: PathId | None = None,
     status: PlanStatus | None = None,
 ) -> QuerySet[Plan]:
     caller(request)
-    plans = Plan.objects.order_by("-year", "unit__name", "id")
+    plans = Plan.objects.prefetch_related("index_sets").order_by("-year", "unit__name", "id")
     if year is not None:
         plans = plans.filter(year=year)
+    if parent_id is not None:
+        plans = plans.filter(parent_id=parent_id)
     if unit_id is not None:
         plans = plans.filter(unit_id=unit_id)
     if status is not None:
@@ -274,7 +283,10 @@ def list_plans(
     "/plans",
     response={201: PlanOut, **ERRORS},
     tags=["plans"],
-    summary="Create a plan (admin, or the head of its unit); the demo index set by default",
+    summary=(
+        "Create the province plan (admin, or the head of a province-level unit; the demo "
+        "index sets by default) or a unit's own plan with parent_id (admin, or that unit's head)"
+    ),
 )
 def create_plan(request: HttpRequest, body: PlanIn) -> Status:
     plan = services.create_plan(caller(request), **body.dict())
@@ -307,53 +319,80 @@ def patch_plan(request: HttpRequest, plan_id: PathId, body: PlanPatch) -> Plan:
 # ---------------------------------------------------------------- index sets
 
 
-class SubCriterionOut(Schema):
-    id: int
+class SubCriterionDoc(Schema):
     code: str
     name: str
-    max_points: float
+    max_points: str
     rule: str
-    tasks_counted: str
-    bands: list[dict[str, Any]]
-    deadline: dt.date | None
+    params: dict[str, Any]
 
 
-class CriterionOut(Schema):
-    id: int
+class CriterionDoc(Schema):
     code: str
     name: str
-    subcriteria: list[SubCriterionOut]
+    subcriteria: list[SubCriterionDoc]
 
 
-class IndexSetOut(Schema):
+class GroupDoc(Schema):
+    code: str
+    from_pct: float
+
+
+class IndexSetDoc(Schema):
     id: int
     year: int
     level: str
     name: str
+    label: str
     source_document: str
     include_subtasks: bool
-    criteria: list[CriterionOut]
-
-    @staticmethod
-    def resolve_criteria(index_set: IndexSet) -> list[Criterion]:
-        return list(index_set.criteria.all())
+    groups: list[GroupDoc]
+    criteria: list[CriterionDoc]
 
 
 @router.get(
     "/index-sets",
-    response={200: list[IndexSetOut], **ERRORS},
+    response={200: list[IndexSetDoc], **ERRORS},
     tags=["scores"],
-    summary="Index sets: criteria, sub-criteria and their rules (edited in the admin)",
+    summary="Index sets, each the whole document (its export)",
 )
 @paginate(Page)
-def list_index_sets(request: HttpRequest, year: int | None = None) -> QuerySet[IndexSet]:
+def list_index_sets(
+    request: HttpRequest, year: int | None = None, level: Level | None = None
+) -> list[dict[str, Any]]:
     caller(request)
-    sets = IndexSet.objects.prefetch_related(
-        Prefetch("criteria", queryset=Criterion.objects.prefetch_related("subcriteria"))
-    ).order_by("-year", "name", "id")
+    sets = IndexSet.objects.order_by("-year", "level", "name", "id")
     if year is not None:
         sets = sets.filter(year=year)
-    return sets
+    if level is not None:
+        sets = sets.filter(level=level)
+    return [export_index_set(s) for s in sets]
+
+
+@router.get(
+    "/index-sets/{index_set_id}",
+    response={200: IndexSetDoc, **ERRORS},
+    tags=["scores"],
+    summary="One index set as a document: download it, edit it, load it back as a new set",
+)
+def read_index_set(request: HttpRequest, index_set_id: PathId) -> dict[str, Any]:
+    caller(request)
+    index_set = IndexSet.objects.filter(pk=index_set_id).first()
+    if index_set is None:
+        raise NotFound(_("No such index set."))
+    return export_index_set(index_set)
+
+
+@router.post(
+    "/index-sets",
+    response={201: IndexSetDoc, **ERRORS},
+    tags=["scores"],
+    summary="Load a province's own index set from its document (admin); refused whole, naming "
+    "the item, when anything in it is wrong",
+)
+def load_index_set(request: HttpRequest, document: Annotated[dict[str, Any], Body()]) -> Status:
+    index_set = import_index_set(caller(request), document)
+    return Status(201, export_index_set(index_set))
 
 
 # ---------------------------------------------------------------- indicators

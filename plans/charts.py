@@ -125,18 +125,17 @@ def progress_bars(
 
 
 def ranking_bars(
-    rows: Sequence[tuple[str, str, Decimal, int]],
-    max_points: Decimal,
+    rows: Sequence[tuple[str, str, Decimal | None, int | None]],
     separators: str,
     axis_title: str,
     rank_label: str,
 ) -> go.Figure:
-    """Units of one level by score, best first: (label, url, points, rank) per unit."""
+    """Units of one level by index (%), best first: (label, url, index, rank) per unit."""
     figure = go.Figure(
         layout=_layout(
             separators,
             BAR_HEIGHT * len(rows) + 70,
-            xaxis={"range": [0, float(max_points)], "title": {"text": axis_title}},
+            xaxis={"range": [0, 110], "ticksuffix": "%", "title": {"text": axis_title}},
             yaxis={"autorange": "reversed", "automargin": True},
             showlegend=False,
         )
@@ -145,12 +144,12 @@ def ranking_bars(
         go.Bar(
             orientation="h",
             y=[f"{rank}. {short(label)}" for label, _url, _points, rank in rows],
-            x=[float(points) for _label, _url, points, _rank in rows],
-            customdata=[[url, rank] for _label, url, _points, rank in rows],
+            x=[float(index or 0) for _label, _url, index, _rank in rows],
+            customdata=[[url, rank] for _label, url, _index, rank in rows],
             marker={"color": SCORE_COLOUR},
-            texttemplate="%{x:.2f}",
+            texttemplate="%{x:.2f}%",
             textposition="outside",
-            hovertemplate="%{y}<br>" + rank_label + ": %{customdata[1]} · %{x:.2f}<extra></extra>",
+            hovertemplate="%{y}<br>" + rank_label + ": %{customdata[1]} · %{x:.2f}%<extra></extra>",
         )
     )
     return _bare(figure)
@@ -206,7 +205,7 @@ def trend_lines(
     score_title: str,
     max_points: Decimal,
 ) -> go.Figure:
-    """Completion (left axis, %) and the average score of each level (right axis) per day."""
+    """Completion (left axis, %) and each level's average index (right axis) per day."""
     figure = go.Figure(
         layout=_layout(
             separators,
@@ -215,6 +214,7 @@ def trend_lines(
             yaxis={"range": [0, 105], "ticksuffix": "%", "title": {"text": completion_label}},
             yaxis2={
                 "range": [0, float(max_points) * 1.05],
+                "ticksuffix": "%",
                 "overlaying": "y",
                 "side": "right",
                 "title": {"text": score_title},
@@ -242,7 +242,7 @@ def trend_lines(
                 yaxis="y2",
                 mode="lines+markers",
                 line={"color": LEVEL_COLOURS[i % len(LEVEL_COLOURS)], "dash": "dot"},
-                hovertemplate="%{x|%d/%m/%Y}: %{y:.2f}<extra>" + label + "</extra>",
+                hovertemplate="%{x|%d/%m/%Y}: %{y:.2f}%<extra>" + label + "</extra>",
             )
         )
     return _bare(figure)

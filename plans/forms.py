@@ -86,11 +86,28 @@ class ManualScoreForm(forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     code = forms.ChoiceField(label=_("Sub-criterion"))
     points = forms.DecimalField(
-        label=_("Points"), min_value=Decimal(0), max_digits=5, decimal_places=2, localize=True
+        label=_("Points"),
+        min_value=Decimal(0),
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+        required=False,
+        help_text=_("A penalty's points are taken away."),
+    )
+    not_applicable = forms.BooleanField(
+        label=_("Not applicable to this unit"),
+        required=False,
+        help_text=_("A judged item only: it then leaves the unit's maximum."),
     )
     justification = forms.CharField(
         label=_("Justification"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("points") is None and not data.get("not_applicable"):
+            self.add_error("points", _("Give the points, or mark the item not applicable."))
+        return data
 
     def __init__(
         self,

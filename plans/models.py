@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from plans import scoring
 
@@ -216,14 +215,21 @@ class Plan(TimeStamped):
     status = models.CharField(
         _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
     )
-    index_set = models.ForeignKey(
-        "IndexSet",
-        verbose_name=_("index set"),
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("implements"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        related_name="unit_plans",
+        help_text=_("For a unit's own plan: the province plan it implements."),
+    )
+    index_sets: models.ManyToManyField[IndexSet, Any] = models.ManyToManyField(
+        "IndexSet",
+        verbose_name=_("index sets"),
+        blank=True,
         related_name="plans",
-        help_text=_("The scoring rules its units are scored by."),
+        help_text=_("The scoring rules its units are scored by: one per unit level."),
     )
 
     class Meta:
@@ -238,10 +244,22 @@ class Plan(TimeStamped):
                 condition=Q(status="draft") | Q(issued_on__isnull=False),
                 name="plan_issued_has_date",
             ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="plan_not_own_parent"),
+            # A unit implements a province plan with one plan of its own.
+            models.UniqueConstraint(
+                fields=["parent", "unit"],
+                condition=Q(parent__isnull=False),
+                name="one_unit_plan_per_parent",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def scored_plan_id(self) -> int:
+        """The plan whose scores this plan's work moves: a unit's plan counts in its parent's."""
+        return self.parent_id or self.pk
 
 
 class IndexSet(TimeStamped):
@@ -262,8 +280,26 @@ class IndexSet(TimeStamped):
         help_text=_("The level of the units it scores; empty for every level."),
     )
     name = models.CharField(_("name"), max_length=300)
+    label = models.CharField(
+        _("score label"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "What the score is called on the pages, e.g. "
+            "Lĩnh vực 1 — Công tác chỉ đạo, điều hành CCHC."
+        ),
+    )
     source_document = models.CharField(
-        _("source document"), max_length=300, blank=True, help_text=_("e.g. 876/QĐ-BNV")
+        _("methodology"),
+        max_length=300,
+        blank=True,
+        help_text=_("The text it follows, e.g. Quyết định 1187/QĐ-BNV."),
+    )
+    groups = models.JSONField(
+        _("groups"),
+        default=list,
+        blank=True,
+        help_text=_('Bands of the index: [{"code": "A", "from_pct": 90}, ...].'),
     )
     include_subtasks = models.BooleanField(
         _("count subtasks"),
@@ -281,6 +317,11 @@ class IndexSet(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
+
+    def clean(self) -> None:
+        problem = scoring.check_groups(self.groups)
+        if problem:
+            raise ValidationError({"groups": problem})
 
 
 class Criterion(models.Model):
@@ -304,11 +345,6 @@ class Criterion(models.Model):
         return f"{self.code}. {self.name}"
 
 
-class TaskScope(models.TextChoices):
-    TAGGED = "tagged", _("Tasks tagged with its code")
-    ALL = "all", _("Every task of the plan")
-
-
 class SubCriterion(models.Model):
     """A scored sub-criterion (tiêu chí thành phần): maximum points and the rule giving them."""
 
@@ -322,22 +358,19 @@ class SubCriterion(models.Model):
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("For a bonus or a penalty: its cap."),
     )
     rule = models.CharField(_("rule"), max_length=30, choices=scoring.RULE_KINDS)
-    tasks_counted = models.CharField(
-        _("tasks counted"), max_length=10, choices=TaskScope.choices, default=TaskScope.TAGGED
-    )
-    bands = models.JSONField(
-        _("bands"),
-        default=list,
+    params = models.JSONField(
+        _("rule parameters"),
+        default=dict,
         blank=True,
         help_text=_(
-            'For completion bands: [{"from": 100, "points": "full"}, '
-            '{"from": 80, "points": "proportional"}, {"from": 0, "points": "zero"}].'
+            'E.g. {"tasks": "all", "bands": [{"from": 100, "points": "full"}, '
+            '{"from": 80, "points": "proportional"}, {"from": 0, "points": "zero"}]}; '
+            '{"deadline": "2026-01-31", "late_points": 0.5}; '
+            '{"indicator": "hscv-mang", "below": "proportional"}.'
         ),
-    )
-    deadline = models.DateField(
-        _("deadline"), null=True, blank=True, help_text=_("For a plan issued on time.")
     )
 
     class Meta:
@@ -350,33 +383,22 @@ class SubCriterion(models.Model):
                 condition=Q(max_points__gte=0, max_points__lte=100),
                 name="subcriterion_points_range",
             ),
-            models.CheckConstraint(
-                condition=~Q(rule="plan_issued_on_time") | Q(deadline__isnull=False),
-                name="subcriterion_issue_rule_has_deadline",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name}"
 
     def clean(self) -> None:
-        errors: dict[str, StrOrPromise] = {}
-        if self.rule == scoring.COMPLETION_BANDS:
-            problem = scoring.check_bands(self.bands)
-            if problem:
-                errors["bands"] = problem
-        if self.rule == scoring.PLAN_ISSUED_ON_TIME and self.deadline is None:
-            errors["deadline"] = _("A plan issued on time needs the date it is due by.")
+        if self.max_points is None or not self.rule:
+            return
+        errors = scoring.check_params(self.rule, self.params, self.max_points)
         if errors:
-            raise ValidationError(errors)
+            field = "rule" if "rule" in errors else "params"
+            raise ValidationError({field: " ".join(f"{k}: {v}" for k, v in errors.items())})
 
     def as_rule(self) -> scoring.Rule:
         return scoring.Rule(
-            code=self.code,
-            kind=self.rule,
-            max_points=self.max_points,
-            bands=self.bands,
-            deadline=self.deadline,
+            code=self.code, kind=self.rule, max_points=self.max_points, params=self.params
         )
 
 
@@ -541,6 +563,11 @@ class ManualScore(models.Model):
         _("points"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)]
     )
     justification = models.TextField(_("justification"))
+    not_applicable = models.BooleanField(
+        _("not applicable"),
+        default=False,
+        help_text=_("The appraiser finds nothing to judge for this unit: it leaves the maximum."),
+    )
     entered_by = models.ForeignKey(
         Official, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -576,10 +603,27 @@ class ScoreSnapshot(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
-    rank = models.PositiveIntegerField(_("rank in its level"))
-    # [{code, points, max_points, why}] in the index set's order; why is a dict
-    # (plans.scoring), points are strings with two decimals. The names are the
-    # index set's.
+    # The maximum of the parts that apply (domain.md): the index is points over it.
+    applicable_max = models.DecimalField(
+        _("applicable maximum"), max_digits=6, decimal_places=2, default=0
+    )
+    index_pct = models.DecimalField(
+        _("index (%)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    group = models.CharField(_("group"), max_length=10, blank=True)
+    # Null when nothing applies: no index, no rank.
+    rank = models.PositiveIntegerField(_("rank in its level"), null=True, blank=True)
+    index_set = models.ForeignKey(
+        IndexSet,
+        verbose_name=_("index set"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # [{code, points, max_points, applicable, why}] in the index set's order; why
+    # is a dict (plans.scoring), points are strings with two decimals (negative
+    # for a penalty). The names are the index set's.
     parts = models.JSONField(_("sub-criteria"), default=list)
     # The unit's counted tasks that day, whatever their tag (plans.scoring.Counts):
     # the dashboards' completion trend sums these per day. Null on days scored
@@ -605,6 +649,31 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.as_of:%d/%m/%Y}: {self.points}"
+
+
+class ScoreRequest(models.Model):
+    """A plan whose scores of today wait to be recomputed after a change (one row per plan).
+
+    Written in the change's own transaction, so that no committed change is
+    left unscored; the worker deletes it once the scores it asked for are
+    stored (tasks.scores.run_score_request).
+    """
+
+    plan = models.OneToOneField(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="score_request",
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("score request")
+        verbose_name_plural = _("score requests")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.requested_at:%d/%m/%Y %H:%M:%S}"
 
 
 # What each audit action reads as in a history (api.md's action names).

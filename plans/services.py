@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from plans.access import Action, allows, plan_relations, role_relations, unit_relations
 from plans.errors import Conflict, Invalid, NotAllowed, NotAuthenticated
-from plans.indexsets import demo_index_set
+from plans.indexsets import demo_index_sets
 from plans.models import (
     DEFAULT_AREAS,
     ApiToken,
@@ -34,6 +35,7 @@ from plans.models import (
     Unit,
     record,
 )
+from plans.rescore import scores_may_move
 
 
 def official_for(user: User | AnonymousUser) -> Official | None:
@@ -296,13 +298,47 @@ def _require_plan_manager(actor: Official, unit_id: int | None) -> None:
         raise NotAllowed(_("Only an administrator or the head of the issuing unit does this."))
 
 
-def _index_set(index_set_id: int | None, year: int) -> IndexSet:
-    if index_set_id is None:
-        return demo_index_set(year)
-    index_set = IndexSet.objects.filter(pk=index_set_id).first()
-    if index_set is None:
-        raise Invalid(_("No such index set."), {"index_set_id": _("No such index set.")})
-    return index_set
+NOT_A_PROVINCE_PLAN = gettext_lazy(
+    "Only an administrator or the head of a province-level unit issues a plan without a "
+    "parent; a unit's own plan names the province plan it implements."
+)
+
+
+def _parent_plan(parent_id: int | None, year: int, unit_id: int) -> Plan | None:
+    """The province plan a unit's plan implements: itself without parent, of the same year."""
+    if parent_id is None:
+        return None
+    parent = Plan.objects.filter(pk=parent_id).first()
+    message = None
+    if parent is None:
+        message = _("No such plan.")
+    elif parent.parent_id is not None:
+        message = _("A unit's plan implements the province plan, not another unit's plan.")
+    elif parent.year != year:
+        message = _("A unit's plan implements the province plan of its own year (%(year)s).") % {
+            "year": parent.year
+        }
+    elif parent.unit_id == unit_id:
+        message = _("The province plan's own unit is scored by the province plan itself.")
+    if message:
+        raise Invalid(message, {"parent_id": message})
+    return parent
+
+
+def _index_sets(index_set_ids: list[int] | None, year: int) -> list[IndexSet]:
+    """The sets a plan is scored by, one per unit level; the demo sets of the year by default."""
+    if index_set_ids is None:
+        return demo_index_sets(year)
+    found = {s.pk: s for s in IndexSet.objects.filter(pk__in=index_set_ids)}
+    missing = [i for i in index_set_ids if i not in found]
+    if missing:
+        message = _("No such index set: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+        raise Invalid(message, {"index_set_ids": message})
+    levels = [found[i].level for i in dict.fromkeys(index_set_ids)]
+    if len(set(levels)) != len(levels):
+        message = _("Give one index set per unit level.")
+        raise Invalid(message, {"index_set_ids": message})
+    return [found[i] for i in dict.fromkeys(index_set_ids)]
 
 
 def _check_issue_date(plan: Plan) -> None:
@@ -321,13 +357,26 @@ def create_plan(
     document_number: str = "",
     issued_on: dt.date | None = None,
     status: str = PlanStatus.DRAFT,
-    index_set_id: int | None = None,
+    parent_id: int | None = None,
+    index_set_ids: list[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> Plan:
-    """Create a unit's annual plan with the eight areas and an index set (the demo's by default)."""
-    _require_plan_manager(actor, unit_id)
+    """Create an annual plan with the eight areas.
+
+    - Without parent, the province plan: by an administrator or the head of a
+      province-level unit; scored by one index set per level (the demo sets
+      of its year unless others are given).
+    - With parent, a unit's own plan implementing it: by an administrator or
+      that unit's head, for that unit only; scored under its parent.
+    """
+    rel = plan_relations(actor, unit_id)
+    if not allows(Action.MANAGE_PLAN, rel):
+        raise NotAllowed(_("A unit's head creates plans for their own unit only."))
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+    if parent_id is None and not allows(Action.ISSUE_PROVINCE_PLAN, rel):
+        raise NotAllowed(str(NOT_A_PROVINCE_PLAN))
     plan = Plan(
         unit=unit,
         year=year,
@@ -337,36 +386,69 @@ def create_plan(
         status=status,
     )
     _check_issue_date(plan)
-    clean_or_invalid(plan, exclude=["index_set"])
-    plan.index_set = _index_set(index_set_id, year)
+    clean_or_invalid(plan, exclude=["parent"])
+    plan.parent = _parent_plan(parent_id, year, unit_id)
+    if plan.parent is not None and Plan.objects.filter(parent=plan.parent, unit=unit).exists():
+        message = _("This unit already has its plan implementing this one.")
+        raise Invalid(message, {"unit_id": message})
+    if plan.parent is not None and index_set_ids:
+        message = _("A unit's plan is scored under the province plan: it takes no index set.")
+        raise Invalid(message, {"index_set_ids": message})
+    sets = [] if plan.parent is not None else _index_sets(index_set_ids, year)
     plan.save()
+    plan.index_sets.set(sets)
     add_default_areas(plan)
-    record(actor, "created", plan, title=plan.title, year=year, index_set_id=plan.index_set_id)
+    record(
+        actor,
+        "created",
+        plan,
+        title=plan.title,
+        year=year,
+        parent_id=parent_id,
+        status=plan.status,
+        index_set_ids=[s.pk for s in sets],
+    )
+    if plan.parent is not None and plan.status != PlanStatus.DRAFT:
+        scores_may_move(plan, now=now)
     return plan
 
 
-PLAN_FIELDS = ("year", "title", "document_number", "issued_on", "status", "index_set_id")
+PLAN_FIELDS = ("year", "title", "document_number", "issued_on", "status")
 
 
 @transaction.atomic
-def update_plan(actor: Official, plan: Plan, **changes: Any) -> Plan:
-    """Edit a plan's fields, issue it, close it or give it another index set."""
+def update_plan(
+    actor: Official, plan: Plan, *, now: dt.datetime | None = None, **changes: Any
+) -> Plan:
+    """Edit a plan's fields, issue it, close it or give it other index sets."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     _require_plan_manager(actor, plan.unit_id)
     edited: dict[str, list[Any]] = {}
     for field in PLAN_FIELDS:
         if field in changes and changes[field] != getattr(plan, field):
-            old = getattr(plan, field)
-            if field == "index_set_id":
-                plan.index_set = _index_set(changes[field], plan.year)
-            else:
-                setattr(plan, field, changes[field])
-            edited[field] = [old, changes[field]]
+            edited[field] = [getattr(plan, field), changes[field]]
+            setattr(plan, field, changes[field])
+    if "year" in edited and (plan.parent_id or plan.unit_plans.exists()):
+        message = _("A unit's plan and the province plan it implements share their year.")
+        raise Invalid(message, {"year": message})
+    new_sets = None
+    if changes.get("index_set_ids") is not None:
+        if plan.parent_id is not None:
+            message = _("A unit's plan is scored under the province plan: it takes no index set.")
+            raise Invalid(message, {"index_set_ids": message})
+        old_ids = sorted(plan.index_sets.values_list("pk", flat=True))
+        new_sets = _index_sets(changes["index_set_ids"], plan.year)
+        if sorted(s.pk for s in new_sets) != old_ids:
+            edited["index_set_ids"] = [old_ids, sorted(s.pk for s in new_sets)]
     if edited:
         _check_issue_date(plan)
         clean_or_invalid(plan)
         plan.save()
+        if new_sets is not None:
+            plan.index_sets.set(new_sets)
         record(actor, "edited", plan, **edited)
+        if {"issued_on", "status", "index_set_ids"} & set(edited):
+            scores_may_move(plan, now=now)
     return plan
 
 
@@ -468,4 +550,6 @@ def report_measurement(
         record(actor, "created", measurement, figure=[numerator, denominator])
     elif old != [numerator, denominator]:
         record(actor, "edited", measurement, figure=[old, [numerator, denominator]])
+    if created or old != [numerator, denominator]:
+        scores_may_move(indicator.plan)
     return measurement, created

@@ -131,11 +131,19 @@ class TaskAdmin(ServiceAdmin):
 class ManualScoreAdmin(ServiceAdmin):
     """Appraisers' points: added, never edited, so that the history stays whole."""
 
-    list_display = ["plan", "unit", "subcriterion", "points", "entered_by", "entered_at"]
+    list_display = [
+        "plan",
+        "unit",
+        "subcriterion",
+        "points",
+        "not_applicable",
+        "entered_by",
+        "entered_at",
+    ]
     list_filter = ["plan", "subcriterion__code"]
     list_select_related = ["plan", "unit", "subcriterion", "entered_by"]
     raw_id_fields = ["unit"]
-    fields = ["plan", "unit", "subcriterion", "points", "justification"]
+    fields = ["plan", "unit", "subcriterion", "points", "not_applicable", "justification"]
     service_fields = {"unit_id": "unit", "code": "subcriterion"}
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -150,6 +158,7 @@ class ManualScoreAdmin(ServiceAdmin):
             code=data["subcriterion"].code,
             points=data["points"],
             justification=data["justification"],
+            not_applicable=data["not_applicable"],
         )
 
 

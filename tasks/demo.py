@@ -146,8 +146,9 @@ SUBTASKS: dict[str, list[tuple[str, str, str]]] = {
 }
 
 # Every department and commune (and district) gets these; {unit} is its name.
+ISSUE_UNIT_PLAN = "Ban hành Kế hoạch CCHC năm 2026 của {unit}"
 PER_UNIT_TASKS: list[tuple[int, str, str, str, str]] = [
-    (1, "1.2", "Ban hành Kế hoạch CCHC năm 2026 của {unit}", "31/01", "Kế hoạch CCHC năm 2026"),
+    (1, "1.2", ISSUE_UNIT_PLAN, "31/01", "Kế hoạch CCHC năm 2026"),
 ]
 PER_COMMUNE_TASKS: list[tuple[int, str, str, str, str]] = [
     (1, "1.3", "Báo cáo công tác CCHC quý III năm 2026 của {unit}", "15/09", "Báo cáo quý III"),
@@ -172,9 +173,13 @@ FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "V
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Quốc", "Thanh", "Thu", "Kim"]
 GIVEN = ["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Nga", "Phong", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Trung", "Tuấn", "Vân", "Việt", "Yến"]  # fmt: skip
 
-# An appraiser's points for 1.6 (new initiatives): (unit code, points, justification)
+# An appraiser's points: new initiatives (1.6 of the sở set, 1.5 of the xã set) and
+# a penalty (1.6 of the xã set): (unit code, sub-criterion, points, justification)
 MANUAL_SCORES = [
-    ("snv", "1.00", "Sáng kiến số hóa hồ sơ công chức được UBND tỉnh công nhận."),
-    ("skhcn", "0.75", "Giải pháp ký số tập trung đã triển khai, chưa nhân rộng."),
-    ("vp-ubnd", "0.50", "Đề xuất cải tiến quy trình một cửa, đang thí điểm."),
+    ("snv", "1.6", "1.00", "Sáng kiến số hóa hồ sơ công chức được UBND tỉnh công nhận."),
+    ("skhcn", "1.6", "0.75", "Giải pháp ký số tập trung đã triển khai, chưa nhân rộng."),
+    ("vp-ubnd", "1.6", "0.50", "Đề xuất cải tiến quy trình một cửa, đang thí điểm."),
+    ("p-xuan-huong", "1.5", "1.00", 'Mô hình "Phường không hẹn" được tỉnh công nhận.'),
+    ("x-duc-trong", "1.5", "0.50", "Tổ công nghệ số cộng đồng hỗ trợ nộp hồ sơ trực tuyến."),
+    ("x-di-linh", "1.6", "0.50", "02 hồ sơ trễ hạn chưa có văn bản xin lỗi (kết luận kiểm tra)."),
 ]

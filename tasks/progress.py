@@ -90,9 +90,13 @@ NO_PROGRESS = Progress()
 
 
 def counted_tasks(plan: Plan) -> TaskQuerySet:
-    """The plan's tasks the dashboards count: not cancelled; subtasks as the index set says."""
-    include_subtasks = plan.index_set is not None and plan.index_set.include_subtasks
-    return Task.objects.filter(plan=plan).scored(include_subtasks).exclude(status=Status.CANCELLED)
+    """The tasks the dashboards count, as the scores do: the plan's and its units' own plans'.
+
+    Not cancelled; subtasks only when the index sets say so.
+    """
+    include_subtasks = plan.index_sets.filter(include_subtasks=True).exists()
+    family = Q(plan=plan) | Q(plan__parent=plan)
+    return Task.objects.filter(family).scored(include_subtasks).exclude(status=Status.CANCELLED)
 
 
 def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:
@@ -125,8 +129,10 @@ class RankRow:
     unit_id: int
     name: str
     points: Decimal
-    max_points: Decimal
-    rank: int
+    applicable_max: Decimal
+    index_pct: Decimal | None  # None: nothing applies yet, no rank
+    group: str
+    rank: int | None
 
 
 @dataclass
@@ -139,7 +145,10 @@ class LevelRanking:
 
 
 def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | None, list[Any]]:
-    """The latest roll-up on or before as_of, per level: top and bottom units by score."""
+    """The latest roll-up on or before as_of, per level: top and bottom units by index.
+
+    Units with nothing applicable come last, unranked.
+    """
     day = latest_day(plan, as_of)
     if day is None:
         return None, []
@@ -147,10 +156,12 @@ def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | No
     if level:
         rows = rows.filter(level=level)
     found: dict[str, list[RankRow]] = {}
-    for unit_id, name, lvl, points, max_points, rank in rows.order_by(
-        "rank", "unit__name"
-    ).values_list("unit_id", "unit__name", "level", "points", "max_points", "rank"):
-        found.setdefault(lvl, []).append(RankRow(unit_id, name, points, max_points, rank))
+    ordered = rows.order_by(F("rank").asc(nulls_last=True), "unit__name").values_list(
+        "unit_id", "unit__name", "level", "points", "applicable_max", "index_pct", "group", "rank"
+    )
+    for unit_id, name, lvl, points, applicable_max, index_pct, group, rank in ordered:
+        row = RankRow(unit_id, name, points, applicable_max, index_pct, group, rank)
+        found.setdefault(lvl, []).append(row)
     labels = dict(Level.choices)
     result = []
     for lvl in LEVEL_ORDER:
@@ -171,13 +182,16 @@ class TrendPoint:
     day: dt.date
     done_pct: Decimal | None  # done of tasks due, as the roll-up counted them
     on_time_pct: Decimal | None
-    points: dict[str, Decimal] = field(default_factory=dict)  # level -> average score
+    points: dict[str, Decimal] = field(default_factory=dict)  # level -> average index (%)
 
 
 def trend(
     plan: Plan, as_of: dt.date, *, level: str | None = None, unit: Unit | None = None
 ) -> list[TrendPoint]:
-    """Completion and score per roll-up day up to as_of, from the stored snapshots."""
+    """Completion, on time, and each level's average index per roll-up day up to as_of.
+
+    Units with no index (nothing applicable) are left out of the average.
+    """
     snapshots = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)
     if level:
         snapshots = snapshots.filter(level=level)
@@ -189,7 +203,7 @@ def trend(
             due=Sum("tasks_due"),
             done=Sum("tasks_done"),
             on_time=Sum("tasks_on_time"),
-            points=Avg("points"),
+            points=Avg("index_pct"),
         )
         .order_by("as_of")
     )

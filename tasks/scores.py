@@ -16,33 +16,39 @@ import gc
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q, Value
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_q.tasks import async_task
 
 from plans import scoring
 from plans.access import may_score
 from plans.attainment import LEVEL_ORDER
 from plans.errors import Conflict, Invalid, NotAllowed, NotFound
 from plans.models import (
+    IndexSet,
+    Indicator,
+    IndicatorTarget,
     ManualScore,
+    Measurement,
     Official,
     Plan,
     PlanStatus,
+    ScoreRequest,
     ScoreSnapshot,
     SubCriterion,
-    TaskScope,
     Unit,
     record,
 )
+from plans.rescore import scores_may_move
 from tasks.models import Status, Task
 
 log = logging.getLogger(__name__)
@@ -57,31 +63,28 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 
 def task_counts(
-    plan: Plan, as_of: dt.date, include_subtasks: bool, on_time_tags: list[str] | None
+    plan_ids: list[int], as_of: dt.date, include_subtasks: bool
 ) -> dict[int, dict[str, scoring.Counts]]:
     """Per lead unit and sub-criterion tag, the counts the rules read: one GROUP BY.
 
+    - The tasks of the plan and of the units' own plans implementing it.
     - Every unit leading a counted task appears, even when all its tasks are
-      cancelled (it is scored, with nothing due).
-    - "On time" is counted only for the tags an on_time rule reads (None: every
-      tag, for an on_time rule over all tasks).
+      cancelled.
     - The filters say no more than they must, each is evaluated on every row:
       completed_on is set exactly when a task is done (a check constraint), so
       a completion date implies done, hence not cancelled; accepted on or
       before a deadline that is itself on or before as_of implies by as_of.
     """
-    tasks = Task.objects.filter(plan=plan).scored(include_subtasks)
+    tasks = Task.objects.filter(plan_id__in=plan_ids).scored(include_subtasks)
     due = Q(due_date__lte=as_of) & ~Q(status=Status.CANCELLED)
     accepted = Q(due_date__lte=as_of, completed_on__lte=as_of)
     on_time = Q(due_date__lte=as_of, completed_on__lte=F("due_date"))
-    if on_time_tags is not None:
-        on_time = Q(subcriterion__in=on_time_tags) & on_time
     rows = (
         tasks.values("lead_unit_id", "subcriterion")
         .annotate(
             due=Count("pk", filter=due),
             accepted=Count("pk", filter=accepted),
-            on_time=Count("pk", filter=on_time) if on_time_tags != [] else Value(0),
+            on_time=Count("pk", filter=on_time),
         )
         .order_by()
     )
@@ -98,7 +101,7 @@ def task_counts(
     return counts
 
 
-def _latest_manual(plan: Plan, as_of: dt.date) -> dict[tuple[int, int], scoring.ManualEntry]:
+def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, int], scoring.ManualEntry]:
     """The latest entry entered by the end of as_of, per (unit, sub-criterion)."""
     entries = (
         ManualScore.objects.filter(plan=plan, entered_at__lt=_day_end(as_of))
@@ -107,16 +110,42 @@ def _latest_manual(plan: Plan, as_of: dt.date) -> dict[tuple[int, int], scoring.
     )
     return {
         (e.unit_id, e.subcriterion_id): scoring.ManualEntry(
-            e.points, e.justification, e.entered_by.full_name, e.entered_at
+            e.points, e.justification, e.entered_by.full_name, e.entered_at, e.not_applicable
         )
         for e in entries
     }
 
 
+def _figures(
+    plan: Plan, codes: set[str], as_of: dt.date
+) -> tuple[dict[tuple[str, int], scoring.Figure], dict[tuple[str, str], Decimal]]:
+    """Each unit's latest figure on or before as_of, and each level's target, per indicator code."""
+    if not codes:
+        return {}, {}
+    indicators = dict(Indicator.objects.filter(plan=plan, code__in=codes).values_list("pk", "code"))
+    targets = {
+        (indicators[i], level): pct
+        for i, level, pct in IndicatorTarget.objects.filter(
+            indicator_id__in=indicators
+        ).values_list("indicator_id", "level", "target_pct")
+    }
+    figures: dict[tuple[str, int], scoring.Figure] = {}
+    rows = (
+        Measurement.objects.filter(indicator_id__in=indicators, period_end__lte=as_of)
+        .order_by("period_end", "id")
+        .values_list("indicator_id", "unit_id", "numerator", "denominator", "period_end")
+    )
+    for indicator_id, unit_id, numerator, denominator, period_end in rows:
+        figures[(indicators[indicator_id], unit_id)] = scoring.Figure(
+            numerator, denominator, period_end
+        )
+    return figures, targets
+
+
 class _Part(NamedTuple):
     """One scored reading of a sub-criterion, as stored and as JSON text."""
 
-    points: Decimal
+    score: scoring.Score
     stored: dict[str, Any]
     text: str
 
@@ -131,29 +160,40 @@ class _SubRule:
 
     pk: int
     code: str
+    kind: str
     all_tasks: bool
-    is_manual: bool
     rule: scoring.Rule
     max_points: str
     known: dict[tuple[Any, ...], _Part]
 
     @classmethod
     def of(cls, sub: SubCriterion) -> _SubRule:
+        rule = sub.as_rule()
         return cls(
             sub.pk,
             sub.code,
-            sub.tasks_counted == TaskScope.ALL,
-            sub.rule == scoring.MANUAL,
-            sub.as_rule(),
+            sub.rule,
+            rule.all_tasks,
+            rule,
             str(scoring.round_points(sub.max_points)),
             {},
         )
 
 
+@dataclass(frozen=True)
+class _Book:
+    """An index set as the roll-up reads it: its rules in code order, maximum, groups."""
+
+    index_set: IndexSet
+    rules: list[_SubRule]
+    max_points: Decimal
+
+
 class _Scored(NamedTuple):
     unit_id: int
     level: str
-    points: Decimal
+    book: _Book
+    total: scoring.Total
     parts: list[dict[str, Any]]
     tasks: scoring.Counts
 
@@ -164,20 +204,72 @@ class UnitScore:
 
     unit_id: int
     level: str
+    index_set_id: int
     points: Decimal
     max_points: Decimal
-    rank: int
+    applicable_max: Decimal
+    index_pct: Decimal | None
+    group: str
+    rank: int | None
     parts: list[dict[str, Any]]
     tasks: scoring.Counts  # all the unit's counted tasks, whatever their tag
+
+
+def _books(plan: Plan) -> dict[str, _Book]:
+    """The plan's index sets by the level they score ("" for every other level)."""
+    sets = {s.pk: s for s in plan.index_sets.all()}
+    if not sets:
+        raise Conflict(_("This plan has no index set to be scored by."))
+    subs: dict[int, list[SubCriterion]] = defaultdict(list)
+    for sub in SubCriterion.objects.filter(criterion__index_set__in=sets).select_related(
+        "criterion"
+    ):
+        subs[sub.criterion.index_set_id].append(sub)
+    books = {}
+    for pk, index_set in sets.items():
+        ordered = sorted(
+            subs[pk], key=lambda s: (scoring.code_key(s.criterion.code), scoring.code_key(s.code))
+        )
+        rules = [_SubRule.of(s) for s in ordered]
+        top = sum((r.rule.max_points for r in rules if r.rule.counts_in_maximum), Decimal(0))
+        books[index_set.level] = _Book(index_set, rules, scoring.round_points(top))
+    return books
+
+
+def _scored_units(
+    plan: Plan,
+    units: Iterable[tuple[int, str, int | None]],
+    leaders: set[int],
+    books: dict[str, _Book],
+) -> list[tuple[int, str]]:
+    """The units a plan scores: its unit's tree and every unit leading its tasks, if a set fits."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    levels = {}
+    for pk, level, parent_id in units:
+        children[parent_id].append(pk)
+        levels[pk] = level
+    tree, stack = set(), [plan.unit_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in tree:
+            tree.add(pk)
+            stack.extend(children[pk])
+    return [
+        (pk, levels[pk])
+        for pk in sorted(tree | (leaders & levels.keys()))
+        if levels[pk] in books or "" in books
+    ]
 
 
 def rollup(
     plan: Plan, as_of: dt.date, *, now: dt.datetime | None = None, batch: bool = False
 ) -> list[UnitScore]:
-    """Score every unit leading a top-level task of the plan, rank them per level, store the day.
+    """Score every unit of the plan by its level's index set, rank them per level, store the day.
 
     - A fixed number of queries whatever the number of tasks: the task counts
       come from one GROUP BY, the rules run on the counts.
+    - The units scored: the plan's unit and every unit under it, and any unit
+      leading one of its tasks, when the plan has an index set for its level.
     - One snapshot per plan, unit and day: running again replaces that day's.
     - The plan row is locked so that two runs of one day take turns.
     - Its own transaction, committed without waiting for the disk on
@@ -189,71 +281,84 @@ def rollup(
     now = now or timezone.now()
     own_transaction = not connection.in_atomic_block
     with transaction.atomic(), _collector_paused() if batch else nullcontext():
-        plan = (
-            Plan.objects.select_for_update(of=("self",)).select_related("index_set").get(pk=plan.pk)
-        )
-        if plan.index_set is None:
-            raise Conflict("This plan has no index set to be scored by.")
-        subs = list(
-            SubCriterion.objects.filter(criterion__index_set=plan.index_set).order_by(
-                "criterion__code", "code"
-            )
-        )
-        timed = [s for s in subs if s.rule == scoring.ON_TIME]
-        on_time_tags = (
-            None
-            if any(s.tasks_counted == TaskScope.ALL for s in timed)
-            else [s.code for s in timed]
-        )
-        counts = task_counts(plan, as_of, plan.index_set.include_subtasks, on_time_tags)
-        # Every unit's level, without sending thousands of ids back as parameters.
-        levels = dict(Unit.objects.values_list("id", "level"))
-        manual = _latest_manual(plan, as_of) if any(s.rule == scoring.MANUAL for s in subs) else {}
-        max_total = sum((s.max_points for s in subs), Decimal(0))
-        rules = [_SubRule.of(sub) for sub in subs]
+        plan = Plan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+        if plan.parent_id is not None:
+            raise Conflict(_("A unit's own plan is scored under the province plan it implements."))
+        books = _books(plan)
+        kinds = {rule.kind for book in books.values() for rule in book.rules}
+        # The units' own plans: 1.1 reads them; their tasks count with the plan's.
+        issued: dict[int, dt.date | None] = {}
+        family = [plan.pk]
+        for pk, unit_id, issued_on, status in Plan.objects.filter(parent=plan).values_list(
+            "pk", "unit_id", "issued_on", "status"
+        ):
+            family.append(pk)
+            issued[unit_id] = issued_on if status != PlanStatus.DRAFT else None
+        issued[plan.unit_id] = plan.issued_on if plan.status != PlanStatus.DRAFT else None
+        include_subtasks = any(b.index_set.include_subtasks for b in books.values())
+        counts = task_counts(family, as_of, include_subtasks)
+        units = list(Unit.objects.values_list("id", "level", "parent_id"))
+        entries = _latest_entries(plan, as_of) if kinds & scoring.ENTERED_RULES else {}
+        codes = {
+            r.rule.indicator
+            for b in books.values()
+            for r in b.rules
+            if r.kind == scoring.INDICATOR_TARGET
+        }
+        figures, targets = _figures(plan, codes, as_of)
+
         scored: list[_Scored] = []
         encoded: dict[int, str] = {}
-        for unit_id, by_tag in counts.items():
+        for unit_id, level in _scored_units(plan, units, set(counts), books):
+            book = books.get(level) or books[""]
+            by_tag = counts.get(unit_id, {})
             every_task = scoring.Counts.total(by_tag.values())
-            parts, texts, total = [], [], Decimal(0)
-            for sub in rules:
-                unit_counts = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
-                entry = manual.get((unit_id, sub.pk)) if sub.is_manual else None
-                reading = scoring.reads(sub.rule, unit_counts, entry)
-                part = sub.known.get(reading)
+            parts, texts, scores = [], [], []
+            for sub in book.rules:
+                kind = sub.kind
+                key: tuple[Any, ...]
+                if kind in scoring.TASK_RULES:
+                    key = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
+                elif kind == scoring.PLAN_ISSUED_ON_TIME:
+                    key = (issued.get(unit_id),)
+                elif kind == scoring.INDICATOR_TARGET:
+                    indicator = sub.rule.indicator
+                    key = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
+                else:
+                    key = (entries.get((unit_id, sub.pk)),)
+                part = sub.known.get(key)
                 if part is None:
-                    score = scoring.apply(
-                        sub.rule,
-                        counts=unit_counts,
-                        as_of=as_of,
-                        issued_on=plan.issued_on,
-                        entry=entry,
-                    )
+                    score = scoring.apply(sub.rule, _reading(kind, key), as_of)
                     stored = {
                         "code": sub.code,
                         "points": str(score.points),
                         "max_points": sub.max_points,
+                        "applicable": score.applicable,
                         "why": score.why,
                     }
-                    part = sub.known[reading] = _Part(score.points, stored, _json(stored))
+                    part = sub.known[key] = _Part(score, stored, _json(stored))
                 parts.append(part.stored)
                 texts.append(part.text)
-                total += part.points
-            scored.append(_Scored(unit_id, levels[unit_id], total, parts, every_task))
+                scores.append((sub.rule, part.score))
+            scored.append(_Scored(unit_id, level, book, scoring.total(scores), parts, every_task))
             encoded[unit_id] = "[" + ",".join(texts) + "]"
 
-        totals: dict[str, dict[int, Decimal]] = defaultdict(dict)
+        by_level: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
         for row in scored:
-            totals[row.level][row.unit_id] = row.points
-        ranks: dict[int, int] = {}
-        for same_level in totals.values():
+            by_level[row.level][row.unit_id] = row.total.index_pct
+        ranks: dict[int, int | None] = {}
+        for same_level in by_level.values():
             ranks.update(scoring.competition_ranks(same_level))
         day = [
             UnitScore(
                 row.unit_id,
                 row.level,
-                row.points,
-                max_total,
+                row.book.index_set.pk,
+                row.total.points,
+                row.book.max_points,
+                row.total.applicable_max,
+                row.total.index_pct,
+                scoring.group_of(row.total.index_pct, row.book.index_set.groups),
                 ranks[row.unit_id],
                 row.parts,
                 row.tasks,
@@ -269,6 +374,17 @@ def rollup(
         ScoreSnapshot.objects.filter(plan=plan, as_of=as_of).delete()
         _insert(plan, as_of, now, day, encoded)
         return day
+
+
+def _reading(kind: str, key: tuple[Any, ...]) -> scoring.Reading:
+    """What a rule reads, from the key the roll-up files its parts under."""
+    if kind in scoring.TASK_RULES:
+        return scoring.Reading(counts=scoring.Counts(*key))
+    if kind == scoring.PLAN_ISSUED_ON_TIME:
+        return scoring.Reading(issued_on=key[0])
+    if kind == scoring.INDICATOR_TARGET:
+        return scoring.Reading(figure=key[0], target_pct=key[1])
+    return scoring.Reading(entry=key[0])
 
 
 @contextmanager
@@ -315,8 +431,12 @@ def _insert(
                 unit_id=s.unit_id,
                 as_of=as_of,
                 level=s.level,
+                index_set_id=s.index_set_id,
                 points=s.points,
                 max_points=s.max_points,
+                applicable_max=s.applicable_max,
+                index_pct=s.index_pct,
+                group=s.group,
                 rank=s.rank,
                 parts=s.parts,
                 tasks_due=s.tasks.due,
@@ -341,8 +461,12 @@ def _insert(
                     s.unit_id,
                     as_of,
                     s.level,
+                    s.index_set_id,
                     s.points,
                     s.max_points,
+                    s.applicable_max,
+                    s.index_pct,
+                    s.group,
                     s.rank,
                     encoded[s.unit_id],
                     s.tasks.due,
@@ -359,8 +483,12 @@ _SNAPSHOT_COLUMNS = (
     "unit",
     "as_of",
     "level",
+    "index_set",
     "points",
     "max_points",
+    "applicable_max",
+    "index_pct",
+    "group",
     "rank",
     "parts",
     "tasks_due",
@@ -375,21 +503,76 @@ def rollup_issued_plans(now: dt.datetime | None = None) -> dict[int, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     done = {}
-    for plan in Plan.objects.filter(status=PlanStatus.ISSUED, index_set__isnull=False):
+    plans = Plan.objects.filter(
+        status=PlanStatus.ISSUED, parent__isnull=True, index_sets__isnull=False
+    ).distinct()
+    for plan in plans:
         done[plan.pk] = len(rollup(plan, today, now=now, batch=True))
     return done
+
+
+# ---------------------------------------------------------------- scores follow the work
+
+# A request older than this that is still waiting was not picked up by a
+# worker (the broker was down, the worker was stopped): the minute job runs it.
+STRANDED_AFTER = dt.timedelta(seconds=30)
+
+
+def enqueue_score_request(plan_id: int, **_signal: Any) -> None:
+    """Hand a new score request to the worker (receiver of plans.rescore.score_request_waiting)."""
+    async_task("tasks.scores.run_score_request", plan_id, task_name=f"scores-{plan_id}")
+
+
+def run_score_request(plan_id: int, now: dt.datetime | None = None) -> int:
+    """Recompute today's scores of a plan that asked for it; answers the runs made.
+
+    Changes that arrive while it runs move the request's time: it then runs
+    once more, so that the last change is always scored. A plan that cannot
+    be scored (no index set, gone) drops its request.
+    """
+    runs = 0
+    while True:
+        asked = (
+            ScoreRequest.objects.filter(plan_id=plan_id)
+            .values_list("requested_at", flat=True)
+            .first()
+        )
+        if asked is None:
+            return runs
+        plan = Plan.objects.filter(pk=plan_id).first()
+        when = now or timezone.now()
+        try:
+            if plan is not None:
+                rollup(plan, timezone.localdate(when), now=when)
+                runs += 1
+        except Conflict as exc:
+            log.info("Scores of plan %s not recomputed: %s", plan_id, exc)
+            ScoreRequest.objects.filter(plan_id=plan_id).delete()
+            return runs
+        # Done, unless another change came in meanwhile.
+        if ScoreRequest.objects.filter(plan_id=plan_id, requested_at=asked).delete()[0]:
+            return runs
+
+
+def run_waiting_score_requests(now: dt.datetime | None = None) -> dict[int, int]:
+    """The minute job: run the score requests no worker picked up; answers {plan id: runs}."""
+    now = now or timezone.now()
+    stranded = ScoreRequest.objects.filter(requested_at__lte=now - STRANDED_AFTER)
+    return {pk: run_score_request(pk) for pk in stranded.values_list("plan_id", flat=True)}
 
 
 # ---------------------------------------------------------------- the stored days
 
 
-def subcriterion_names(plan: Plan) -> dict[str, str]:
-    """Code -> name of the sub-criteria of the plan's index set."""
-    return dict(
-        SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id).values_list(
-            "code", "name"
-        )
+def subcriterion_names(plan: Plan) -> dict[int, dict[str, str]]:
+    """Per index set of the plan, code -> name of its sub-criteria."""
+    names: dict[int, dict[str, str]] = defaultdict(dict)
+    rows = SubCriterion.objects.filter(criterion__index_set__plans=plan).values_list(
+        "criterion__index_set_id", "code", "name"
     )
+    for set_id, code, name in rows:
+        names[set_id][code] = name
+    return names
 
 
 def latest_day(plan: Plan, as_of: dt.date) -> dt.date | None:
@@ -399,7 +582,9 @@ def latest_day(plan: Plan, as_of: dt.date) -> dt.date | None:
     return day
 
 
-def score_day(plan: Plan, as_of: dt.date) -> tuple[dt.date, list[ScoreSnapshot]]:
+def score_day(
+    plan: Plan, as_of: dt.date, *, with_index_set: bool = False
+) -> tuple[dt.date, list[ScoreSnapshot]]:
     """The roll-up with the greatest as-of date on or before as_of, by level then rank.
 
     Raises NotFound when the plan has none yet.
@@ -411,8 +596,13 @@ def score_day(plan: Plan, as_of: dt.date) -> tuple[dt.date, list[ScoreSnapshot]]
             % {"date": as_of.strftime("%d/%m/%Y")}
         )
     rows = ScoreSnapshot.objects.filter(plan=plan, as_of=day).select_related("unit")
+    if with_index_set:
+        rows = rows.select_related("index_set")
     order = {level: i for i, level in enumerate(LEVEL_ORDER)}
-    return day, sorted(rows, key=lambda s: (order.get(s.level, 99), s.rank, s.unit.name))
+    return day, sorted(
+        rows,
+        key=lambda s: (order.get(s.level, 99), s.rank is None, s.rank or 0, s.unit.name),
+    )
 
 
 # ---------------------------------------------------------------- the writes
@@ -442,29 +632,41 @@ def enter_manual_score(
     code: str,
     points: Decimal,
     justification: str,
+    not_applicable: bool = False,
     now: dt.datetime | None = None,
 ) -> ManualScore:
-    """An appraiser scores a manual sub-criterion for a unit; earlier entries stay as history.
+    """An appraiser scores an entered sub-criterion (manual, bonus, penalty) for a unit.
 
-    - The entry and its audit event commit together, synchronously.
-    - Then today's scores are recomputed in a transaction of their own, once
-      the entry is committed (at the end of the caller's transaction, if any).
+    - The sub-criterion is the one of that code in the index set of the
+      unit's level; earlier entries stay as history.
+    - A manual item may be marked not applicable (with its reason).
+    - The entry and its audit event commit together; today's scores follow.
     """
     if not may_score(actor):
         raise NotAllowed(SCORERS_ONLY)
     with transaction.atomic():
-        sub = (
-            SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, code=code)
-            .select_related("criterion")
-            .first()
-        )
-        if sub is None or sub.rule != scoring.MANUAL:
-            message = _("This plan's index set has no manual sub-criterion with this code.")
-            raise Invalid(message, {"code": message})
-        if not Unit.objects.filter(pk=unit_id).exists():
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None:
             raise Invalid(_("No such unit."), {"unit_id": _("No such unit.")})
+        subs = SubCriterion.objects.filter(
+            criterion__index_set__plans=plan,
+            code=code,
+            rule__in=scoring.ENTERED_RULES,
+            criterion__index_set__level__in=[unit.level, ""],
+        ).order_by("-criterion__index_set__level")
+        sub = subs.first()
+        if sub is None:
+            message = _(
+                "The index set of this unit's level has no sub-criterion with this code "
+                "for an appraiser to score."
+            )
+            raise Invalid(message, {"code": message})
         errors = {}
-        if not 0 <= points <= sub.max_points:
+        if not_applicable and sub.rule != scoring.MANUAL:
+            errors["not_applicable"] = _("Only a judged item can be marked not applicable.")
+        if not_applicable:
+            points = Decimal(0)
+        elif not 0 <= points <= sub.max_points:
             errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
         if not (justification or "").strip():
             errors["justification"] = _("Say why these points were given.")
@@ -476,18 +678,18 @@ def enter_manual_score(
             subcriterion=sub,
             points=points,
             justification=justification.strip(),
+            not_applicable=not_applicable,
             entered_by=actor,
             entered_at=now or timezone.now(),
         )
-        record(actor, "scored", plan, unit_id=unit_id, code=code, points=points)
-    today = timezone.localdate(now)
-    transaction.on_commit(lambda: _rescore_after_entry(plan, today), robust=True)
+        record(
+            actor,
+            "scored",
+            plan,
+            unit_id=unit_id,
+            code=code,
+            points=points,
+            not_applicable=not_applicable,
+        )
+        scores_may_move(plan, now=now)
     return entry
-
-
-def _rescore_after_entry(plan: Plan, today: dt.date) -> None:
-    """Today's scores with the new entry; a plan without an index set has none to redo."""
-    try:
-        rollup(plan, today)
-    except Conflict as exc:
-        log.info("No roll-up after a manual score for plan %s: %s", plan.pk, exc)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from plans import scoring
 from plans.apikit import caller, get_plan
@@ -23,8 +23,9 @@ router = Router(tags=["scores"])
 class SubScoreOut(Schema):
     code: str
     name: str
-    points: float
-    max_points: float
+    points: str
+    max_points: str
+    applicable: bool
     why: str
     why_data: dict[str, Any]
 
@@ -34,17 +35,35 @@ class UnitScoreOut(Schema):
     code: str
     name: str
     level: str
-    points: float
-    max_points: float
-    rank: int
+    index_set_id: int | None
+    points: str
+    max_points: str
+    applicable_max: str
+    index_pct: str | None
+    group: str | None
+    rank: int | None
+    computed_at: dt.datetime
     subcriteria: list[SubScoreOut]
+
+
+class ScoredByOut(Schema):
+    id: int
+    level: str
+    name: str
+    label: str
+    source_document: str
 
 
 class ScoresOut(Schema):
     plan_id: int
     as_of: dt.date
     computed_at: dt.datetime | None
+    index_sets: list[ScoredByOut]
     units: list[UnitScoreOut]
+
+
+def _two(value: Decimal | None) -> str | None:
+    return None if value is None else str(scoring.round_points(value))
 
 
 def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
@@ -55,19 +74,32 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
         "plan_id": plan.pk,
         "as_of": day,
         "computed_at": max((s.computed_at for s in rows), default=None),
+        "index_sets": list(
+            plan.index_sets.order_by("level").values(
+                "id", "level", "name", "label", "source_document"
+            )
+        ),
         "units": [
             {
                 "unit_id": s.unit_id,
                 "code": s.unit.code,
                 "name": s.unit.name,
                 "level": s.level,
-                "points": s.points,
-                "max_points": s.max_points,
+                "index_set_id": s.index_set_id,
+                "points": _two(s.points),
+                "max_points": _two(s.max_points),
+                "applicable_max": _two(s.applicable_max),
+                "index_pct": _two(s.index_pct),
+                "group": s.group or None,
                 "rank": s.rank,
+                "computed_at": s.computed_at,
                 "subcriteria": [
                     {
-                        **part,
-                        "name": names.get(part["code"], ""),
+                        "code": part["code"],
+                        "points": part["points"],
+                        "max_points": part["max_points"],
+                        "applicable": part.get("applicable", True),
+                        "name": names.get(s.index_set_id or 0, {}).get(part["code"], ""),
                         "why": scoring.explain(part["why"]),
                         "why_data": part["why"],
                     }
@@ -110,8 +142,9 @@ def run_rollup(
 class ManualScoreIn(Schema):
     unit_id: Id
     code: RequiredText20
-    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] = Decimal(0)
     justification: RequiredText2000
+    not_applicable: StrictBool = False
 
 
 class ManualScoreOut(Schema):
@@ -120,6 +153,7 @@ class ManualScoreOut(Schema):
     code: str
     points: float
     justification: str
+    not_applicable: bool
     entered_by: int
     entered_at: dt.datetime
 
@@ -153,7 +187,10 @@ def list_manual_scores(
     "/plans/{plan_id}/manual-scores",
     response={201: ManualScoreOut, **ERRORS},
     tags=["scores"],
-    summary="Score a manual sub-criterion for a unit (admin, committee); today's roll-up reruns",
+    summary=(
+        "Score a judged item, a bonus or a penalty for a unit (admin, committee), or mark a "
+        "judged item not applicable; today's scores follow"
+    ),
 )
 def add_manual_score(request: HttpRequest, plan_id: PathId, body: ManualScoreIn) -> Status:
     actor = caller(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, NotAllowed, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
-from plans.scoring import MANUAL, explain
+from plans.scoring import ENTERED_RULES, code_key, explain
 from tasks import scores
 
 
@@ -29,8 +30,25 @@ def scored_units(plan: Plan) -> QuerySet[Unit]:
 
 
 def manual_codes(plan: Plan) -> list[tuple[str, str]]:
-    subs = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id, rule=MANUAL)
-    return [(s.code, f"{s.code}. {s.name}") for s in subs.order_by("code")]
+    """The codes an appraiser scores (judged items, bonuses, penalties), each level's names."""
+    names: dict[str, list[str]] = {}
+    subs = SubCriterion.objects.filter(
+        criterion__index_set__plans=plan, rule__in=ENTERED_RULES
+    ).select_related("criterion__index_set")
+    for sub in subs:
+        level = sub.criterion.index_set.get_level_display() or _("every level")
+        names.setdefault(sub.code, []).append(f"{sub.name} ({level})")
+    return [(code, f"{code}. {' / '.join(names[code])}") for code in sorted(names, key=code_key)]
+
+
+class LevelTable:
+    """One level's rows of a day's scores, with its index set's headings."""
+
+    def __init__(self, label: str, rows: list[Any], names: dict[str, str]) -> None:
+        self.label = label
+        self.rows = rows
+        self.index_set = rows[0].index_set if rows else None
+        self.headings = [{**part, "name": names.get(part["code"], "")} for part in rows[0].parts]
 
 
 def scores_page(
@@ -45,19 +63,20 @@ def scores_page(
     if as_of_form.is_valid() and as_of_form.cleaned_data["as_of"]:
         as_of = as_of_form.cleaned_data["as_of"]
     try:
-        day, rows = scores.score_day(plan, as_of)
+        day, rows = scores.score_day(plan, as_of, with_index_set=True)
     except NotFound as exc:
         day, rows, missing = None, [], exc.message
     else:
         missing = ""
-    levels: dict[str, list[Any]] = {}
+    by_level: dict[str, list[Any]] = {}
     for row in rows:
         row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]  # for the template
-        levels.setdefault(row.get_level_display(), []).append(row)
+        by_level.setdefault(row.get_level_display(), []).append(row)
     names = scores.subcriterion_names(plan)
-    headings = (
-        [{**part, "name": names.get(part["code"], "")} for part in rows[0].parts] if rows else []
-    )
+    levels = [
+        LevelTable(label, same, names.get(same[0].index_set_id or 0, {}))
+        for label, same in by_level.items()
+    ]
     codes = manual_codes(plan)
     scorer = may_score(request.official)
     if scorer and codes and manual_form is None:
@@ -80,7 +99,7 @@ def scores_page(
             "day": day,
             "missing": missing,
             "levels": levels,
-            "headings": headings,
+            "computed_at": max((r.computed_at for r in rows), default=None),
             "as_of_form": as_of_form,
             "may_score": scorer,
             "manual_form": manual_form if scorer else None,
@@ -140,8 +159,9 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
             plan,
             unit_id=form.cleaned_data["unit"].pk,
             code=form.cleaned_data["code"],
-            points=form.cleaned_data["points"],
+            points=form.cleaned_data["points"] or Decimal(0),
             justification=form.cleaned_data["justification"],
+            not_applicable=form.cleaned_data["not_applicable"],
         )
     except DomainError as exc:
         errors_onto(form, exc, {"unit_id": "unit"})

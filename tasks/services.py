@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from plans import scoring
 from plans.access import Action, Rel, allows, may_on_plan
 from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import (
@@ -29,6 +30,7 @@ from plans.models import (
     Unit,
     record,
 )
+from plans.rescore import scores_may_move
 from plans.services import clean_or_invalid
 from tasks import refusals
 from tasks.access import relations
@@ -56,9 +58,16 @@ def _lock(task: Task) -> Task:
     return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
 
 
+# What the scores read of a task: a change to any of these moves them.
+SCORED_FIELDS = frozenset({"status", "completed_at", "due_date", "subcriterion", "lead_unit"})
+
+
 def _bump(task: Task, *fields: str) -> None:
+    """Save the changed fields with a new version; scores follow when they read one of them."""
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated_at"])
+    if SCORED_FIELDS.intersection(fields):
+        scores_may_move(task.plan)
 
 
 def _full_clean(task: Task) -> None:
@@ -186,6 +195,7 @@ def create_task(
     )
     _full_clean(task)
     task.save()
+    scores_may_move(plan)
     task.partner_units.set(partners)
     task.assignees.set(people)
     record(
@@ -588,12 +598,14 @@ def decide_extension(
 def _subcriterion(plan: Plan, code: str | None) -> str:
     """A sub-criterion tag must name one of the plan's index set, or it would never count."""
     code = (code or "").strip()
-    if not code or plan.index_set_id is None:
+    known = SubCriterion.objects.filter(criterion__index_set__plans=plan.scored_plan_id)
+    if not code or not known.exists():
         return code
-    known = SubCriterion.objects.filter(criterion__index_set_id=plan.index_set_id)
     if not known.filter(code=code).exists():
-        codes = ", ".join(known.order_by("code").values_list("code", flat=True))
-        message = _("The plan's index set has no sub-criterion %(code)s (it has %(codes)s).") % {
+        codes = ", ".join(sorted(set(known.values_list("code", flat=True)), key=scoring.code_key))
+        message = _(
+            "The plan's index sets have no sub-criterion %(code)s (they have %(codes)s)."
+        ) % {
             "code": code,
             "codes": codes,
         }

@@ -34,6 +34,22 @@ def frozen_clock() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def worker_in_process() -> Iterator[None]:
+    """Background tasks run at once, in the process that asks for them.
+
+    Scores follow the work through django-q2 (plans.rescore): a committed
+    change hands the recomputation to the worker. Here the worker's function
+    runs synchronously, so a test sees the scores its change moved, and no
+    test leaves tasks in a broker a running cluster would pick up.
+    """
+    from django_q.conf import Conf
+
+    was, Conf.SYNC = Conf.SYNC, True
+    yield
+    Conf.SYNC = was
+
+
+@pytest.fixture(scope="session", autouse=True)
 def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Evidence files go to a temporary folder, never the working tree's var/; a fast hasher."""
     root = tmp_path_factory.mktemp("evidence")

@@ -15,6 +15,7 @@ from django.test import Client
 from plans.models import (
     AuditEvent,
     Indicator,
+    Level,
     ManualScore,
     Official,
     Plan,
@@ -161,9 +162,14 @@ def test_a_manual_score_added_in_the_admin_is_audited_and_rescored(
     client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     province = make_province()
-    province.task(subcriterion="1.2")
+    with django_capture_on_commit_callbacks(execute=True):
+        province.task(subcriterion="1.2")
     admin_client(client, province)
-    sub = SubCriterion.objects.get(criterion__index_set=province.plan.index_set, code="1.6")
+    sub = SubCriterion.objects.get(
+        criterion__index_set__plans=province.plan,
+        criterion__index_set__level=Level.DEPARTMENT,
+        code="1.6",
+    )
     data = {
         "plan": province.plan.pk,
         "unit": province.lead.pk,
@@ -185,7 +191,11 @@ def test_a_manual_score_added_in_the_admin_is_audited_and_rescored(
 def test_a_manual_score_above_the_maximum_is_refused_on_the_admin_form(client: Client) -> None:
     province = make_province()
     admin_client(client, province)
-    sub = SubCriterion.objects.get(criterion__index_set=province.plan.index_set, code="1.6")
+    sub = SubCriterion.objects.get(
+        criterion__index_set__plans=province.plan,
+        criterion__index_set__level=Level.DEPARTMENT,
+        code="1.6",
+    )
     response = client.post(
         "/admin/plans/manualscore/add/",
         {
@@ -229,21 +239,25 @@ def test_a_plan_added_in_the_admin_gets_its_areas_and_index_set(client: Client) 
             "document_number": "",
             "issued_on": "",
             "status": "draft",
-            "index_set": "",
+            "parent": "",
             "areas-TOTAL_FORMS": 0,
             "areas-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     plan = Plan.objects.get(unit=province.lead, year=2027)
-    assert plan.areas.count() == 8 and plan.index_set is not None
+    assert plan.areas.count() == 8 and plan.index_sets.count() == 2
     assert AuditEvent.objects.history_of(plan).get(action="created").actor == province.admin
 
 
 def test_a_rule_book_change_in_the_admin_is_audited_with_old_and_new(client: Client) -> None:
     province = make_province()
     admin_client(client, province)
-    sub = SubCriterion.objects.get(criterion__index_set=province.plan.index_set, code="1.2")
+    sub = SubCriterion.objects.get(
+        criterion__index_set__plans=province.plan,
+        criterion__index_set__level=Level.DEPARTMENT,
+        code="1.2",
+    )
     url = f"/admin/plans/subcriterion/{sub.pk}/change/"
     data = form_data(client.get(url))
     data["max_points"] = "2.50"

@@ -45,7 +45,7 @@ def by_hand(tasks: Iterable[Task], as_of: dt.date, plan: Plan) -> Counter[str]:
     for t in tasks:
         if t.status == Status.CANCELLED:
             continue
-        if t.parent_id is not None and not (plan.index_set and plan.index_set.include_subtasks):
+        if t.parent_id is not None:
             continue
         counts["total"] += 1
         counts["due"] += t.due_date <= as_of

@@ -58,7 +58,14 @@ def test_an_official_logs_in_and_sees_my_tasks_overdue_first(client: Client) -> 
 
 
 def test_a_head_sees_the_unit_view_with_each_officials_load(client: Client) -> None:
-    unit = Task.objects.filter(status=Status.SUBMITTED).values_list("lead_unit", flat=True)[0]
+    # A unit with work waiting for its head and overdue work in its officials' hands.
+    overdue = Task.objects.overdue(TODAY).filter(assignees__isnull=False)
+    unit = (
+        Task.objects.filter(status=Status.SUBMITTED, lead_unit__in=overdue.values("lead_unit"))
+        .values_list("lead_unit", flat=True)
+        .first()
+    )
+    assert unit is not None
     head = Official.objects.get(unit_id=unit, role=Role.HEAD)
     login(client, head.user.username)
     page = client.get("/")

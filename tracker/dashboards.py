@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Max, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -130,12 +130,20 @@ class DashboardFilters(forms.Form):
 
 
 def dashboard_plans() -> list[Plan]:
-    """Every plan, issued ones first, the newest year first."""
+    """The province plans (without parent): this year's issued one first, then by year.
+
+    A unit's own plan is scored under the province plan it implements, so it
+    has no dashboard of its own.
+    """
+    this_year = timezone.localdate().year
     return list(
-        Plan.objects.select_related("unit", "index_set").order_by(
+        Plan.objects.filter(parent__isnull=True)
+        .select_related("unit")
+        .order_by(
             Case(
-                When(status=PlanStatus.ISSUED, then=Value(0)),
-                default=Value(1),
+                When(status=PlanStatus.ISSUED, year=this_year, then=Value(0)),
+                When(status=PlanStatus.ISSUED, then=Value(1)),
+                default=Value(2),
                 output_field=IntegerField(),
             ),
             "-year",
@@ -253,7 +261,6 @@ def progress_sections(view: View, tasks: TaskQuerySet, areas: Iterable[Area]) ->
 def ranking_section(view: View) -> dict[str, Any]:
     """Each level's units ranked by the latest roll-up on or before the day."""
     day, ranking = progress.ranking(view.plan, view.as_of, view.level)
-    max_points = ranking[0].rows[0].max_points if ranking else Decimal(0)
     sep = separators()
 
     def unit_link(unit_id: int) -> str:
@@ -261,7 +268,11 @@ def ranking_section(view: View) -> dict[str, Any]:
 
     return {
         "score_day": day,
-        "max_points": max_points,
+        "score_computed_at": ScoreSnapshot.objects.filter(plan=view.plan, as_of=day).aggregate(
+            at=Max("computed_at")
+        )["at"]
+        if day
+        else None,
         "ranking": [
             {
                 "r": r,
@@ -269,12 +280,12 @@ def ranking_section(view: View) -> dict[str, Any]:
                     f"ranking-{r.level}",
                     charts.ranking_bars(
                         [
-                            (row.name, unit_link(row.unit_id), row.points, row.rank)
+                            (row.name, unit_link(row.unit_id), row.index_pct, row.rank)
                             for row in r.rows
+                            if row.index_pct is not None and row.rank is not None
                         ],
-                        max_points,
                         sep,
-                        _("Points"),
+                        _("Index (%)"),
                         _("Rank"),
                     ),
                 ),
@@ -306,9 +317,9 @@ def indicator_section(view: View) -> dict[str, Any]:
     }
 
 
-def trend_section(trend: list[progress.TrendPoint], max_points: Decimal) -> dict[str, Any]:
-    """Completion of the tasks due and each level's average score over time."""
-    chart = figure("trend", trend_chart(trend, max_points, separators())) if trend else None
+def trend_section(trend: list[progress.TrendPoint]) -> dict[str, Any]:
+    """Completion of the tasks due and each level's average index over time."""
+    chart = figure("trend", trend_chart(trend, separators())) if trend else None
     return {**trend_table(trend), "trend_chart": chart}
 
 
@@ -340,11 +351,9 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         tasks = tasks.filter(area=view.area)
     sections = {
         **progress_sections(view, tasks, filters.areas.values()),
-        **(ranking := ranking_section(view)),
+        **ranking_section(view),
         **indicator_section(view),
-        **trend_section(
-            progress.trend(view.plan, view.as_of, level=view.level), ranking["max_points"]
-        ),
+        **trend_section(progress.trend(view.plan, view.as_of, level=view.level)),
         **overdue_section(view, tasks),
     }
     charts_ = {**sections.pop("progress_charts"), "trend": sections.pop("trend_chart")}
@@ -378,7 +387,7 @@ def trend_table(trend: list[progress.TrendPoint]) -> dict[str, Any]:
     }
 
 
-def trend_chart(trend: list[progress.TrendPoint], max_points: Decimal, sep: str) -> go.Figure:
+def trend_chart(trend: list[progress.TrendPoint], sep: str) -> go.Figure:
     levels = trend_levels(trend)
     return charts.trend_lines(
         [p.day for p in trend],
@@ -386,8 +395,8 @@ def trend_chart(trend: list[progress.TrendPoint], max_points: Decimal, sep: str)
         {label: [p.points.get(lvl) for p in trend] for lvl, label in levels},
         sep,
         _("Done of tasks due (%)"),
-        _("Average score"),
-        max_points,
+        _("Average index (%)"),
+        Decimal(100),
     )
 
 
@@ -428,19 +437,20 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     ]
     snapshot = (
         ScoreSnapshot.objects.filter(plan=plan, unit=unit, as_of__lte=as_of)
+        .select_related("index_set")
         .order_by("-as_of")
         .first()
     )
     parts = []
     peers = 0
     if snapshot is not None:
-        names = subcriterion_names(plan)
+        names = subcriterion_names(plan).get(snapshot.index_set_id or 0, {})
         parts = [
             {**part, "name": names.get(part["code"], ""), "why_text": explain(part["why"])}
             for part in snapshot.parts
         ]
         peers = ScoreSnapshot.objects.filter(
-            plan=plan, as_of=snapshot.as_of, level=snapshot.level
+            plan=plan, as_of=snapshot.as_of, level=snapshot.level, rank__isnull=False
         ).count()
     trend = progress.trend(plan, as_of, unit=unit)
     sep = separators()
@@ -475,7 +485,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
                 else None,
                 "trend": figure(
                     "trend",
-                    trend_chart(trend, snapshot.max_points if snapshot else Decimal(10), sep),
+                    trend_chart(trend, sep),
                 )
                 if trend
                 else None,

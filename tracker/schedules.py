@@ -36,6 +36,13 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
+    # Score requests no worker picked up (the worker normally runs each at once).
+    "score-requests": {
+        "func": "tasks.scores.run_waiting_score_requests",
+        "args": "",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
     # Today's leadership-and-direction scores for every issued plan.
     "score-rollup": {
         "func": "tasks.scores.rollup_issued_plans",

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from plans.indexsets import DEMO_NAME
 from plans.models import (
     AuditEvent,
     Indicator,
@@ -42,27 +41,65 @@ def as_user(client: Client, username: str) -> Client:
 # ---------------------------------------------------------------- plans
 
 
-def test_the_head_of_a_unit_creates_its_plan_with_the_demo_index_set(client: Client) -> None:
+def test_the_head_of_a_unit_creates_its_own_plan_under_the_province_plan(
+    client: Client, plan: Plan
+) -> None:
     head = official("snv.head")
     as_user(client, "snv.head")
     body = {
         "unit_id": head.unit_id,
-        "year": 2027,
-        "title": "Kế hoạch CCHC năm 2027 của Sở Nội vụ",
+        "year": 2026,
+        "title": "Kế hoạch CCHC năm 2026 của Sở Nội vụ",
         "document_number": "12/KH-SNV",
+        "parent_id": plan.pk,
     }
+    assert head.unit_id is not None
+    Plan.objects.filter(parent=plan, unit_id=head.unit_id).delete()
     response = send(client, "post", "/plans", body)
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["status"] == "draft" and created["issued_on"] is None
-    plan = Plan.objects.get(pk=created["id"])
-    assert plan.index_set is not None
-    assert plan.index_set.name == DEMO_NAME and plan.index_set.year == 2027
-    assert plan.areas.count() == 8
-    assert AuditEvent.objects.filter(action="created", object_id=plan.pk).exists()
-    # Another unit's head may not.
-    body["unit_id"] = unit_of("stp.head")
-    assert send(client, "post", "/plans", body).status_code == 403
+    assert created["parent_id"] == plan.pk and created["index_set_ids"] == []
+    made = Plan.objects.get(pk=created["id"])
+    assert made.areas.count() == 8
+    assert AuditEvent.objects.filter(action="created", object_id=made.pk).exists()
+    # A second plan of the unit under the same province plan: 422.
+    again = send(client, "post", "/plans", body)
+    assert again.status_code == 422 and "unit_id" in json.dumps(again.json()["errors"])
+    # Another unit's plan: 403. A plan without parent from a sở's head: 403.
+    assert (
+        send(client, "post", "/plans", {**body, "unit_id": unit_of("stp.head")}).status_code == 403
+    )
+    top = send(client, "post", "/plans", {**body, "parent_id": None, "title": "Kế hoạch (giả mạo)"})
+    assert top.status_code == 403
+    assert "province-level" in top.json()["detail"] or "cấp tỉnh" in top.json()["detail"]
+    assert not Plan.objects.filter(title="Kế hoạch (giả mạo)").exists()
+
+
+def test_the_province_plan_gets_the_demo_sets_of_its_year_one_per_level(client: Client) -> None:
+    as_user(client, "ubnd-tinh.head")
+    body = {"unit_id": unit_of("ubnd-tinh.head"), "year": 2027, "title": "Kế hoạch CCHC 2027"}
+    response = send(client, "post", "/plans", body)
+    assert response.status_code == 201, response.content
+    plan = Plan.objects.get(pk=response.json()["id"])
+    sets = {s.level: s for s in plan.index_sets.all()}
+    assert set(sets) == {Level.DEPARTMENT, Level.COMMUNE}
+    assert all(s.year == 2027 and s.label.startswith("Lĩnh vực 1") for s in sets.values())
+    assert sorted(response.json()["index_set_ids"]) == sorted(s.pk for s in sets.values())
+
+
+def test_a_unit_plan_under_a_unit_plan_or_of_another_year_is_refused(
+    client: Client, plan: Plan
+) -> None:
+    unit_plan = Plan.objects.filter(parent=plan).select_related("unit").first()
+    assert unit_plan is not None
+    as_user(client, "admin")
+    body = {"unit_id": unit_of("snv.head"), "year": 2026, "title": "Kế hoạch"}
+    nested = send(client, "post", "/plans", {**body, "parent_id": unit_plan.pk})
+    assert nested.status_code == 422 and "parent_id" in json.dumps(nested.json()["errors"])
+    other_year = send(client, "post", "/plans", {**body, "year": 2027, "parent_id": plan.pk})
+    assert other_year.status_code == 422 and "parent_id" in json.dumps(other_year.json()["errors"])
+    assert not Plan.objects.filter(title="Kế hoạch").exists()
 
 
 def test_issuing_a_plan_needs_its_date_and_bad_values_get_422(client: Client, plan: Plan) -> None:
@@ -77,7 +114,7 @@ def test_issuing_a_plan_needs_its_date_and_bad_values_get_422(client: Client, pl
         client, "patch", f"/plans/{draft['id']}", {"status": "issued", "issued_on": "2027-01-20"}
     )
     assert ok.status_code == 200 and ok.json()["status"] == "issued"
-    for bad in ({"year": 1999}, {"year": "2027"}, {"title": ""}, {"index_set_id": 999999}):
+    for bad in ({"year": 1999}, {"year": "2027"}, {"title": ""}, {"index_set_ids": [999999]}):
         assert send(client, "patch", f"/plans/{draft['id']}", bad).status_code == 422, bad
     assert Plan.objects.get(pk=draft["id"]).year == 2027
     assert send(client, "get", "/plans/999999").status_code == 404
@@ -89,9 +126,18 @@ def test_a_committee_member_reads_plans_but_does_not_edit_them(client: Client, p
     assert plan.pk in [p["id"] for p in listed["items"]]
     assert send(client, "patch", f"/plans/{plan.pk}", {"title": "Khác"}).status_code == 403
     sets = send(client, "get", "/index-sets?year=2026").json()["items"]
-    [demo] = [s for s in sets if s["id"] == plan.index_set_id]
-    codes = [s["code"] for s in demo["criteria"][0]["subcriteria"]]
-    assert codes == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
+    ids = set(plan.index_sets.values_list("pk", flat=True))
+    demo = {s["level"]: s for s in sets if s["id"] in ids}
+    assert set(demo) == {"department", "commune"}
+    rules = [s["rule"] for s in demo["commune"]["criteria"][0]["subcriteria"]]
+    assert rules == [
+        "plan_issued_on_time",
+        "completion_bands",
+        "on_time",
+        "indicator_target",
+        "manual",
+        "penalty",
+    ]
 
 
 # ---------------------------------------------------------------- indicators
@@ -242,14 +288,22 @@ def test_scores_answer_the_latest_rollup_on_or_before_as_of(client: Client, plan
     assert latest["as_of"] == "2026-11-22"
     units = latest["units"]
     assert len(units) == ScoreSnapshot.objects.filter(plan=plan, as_of="2026-11-22").count()
-    # Ranked within each level: ranks start at 1 and never rise as points fall.
+    # Ranked within each level by index: ranks start at 1 and never rise as
+    # the index falls; the points are the sum of the parts, the applicable
+    # maximum that of the parts that apply.
     for level in {u["level"] for u in units}:
         same = [u for u in units if u["level"] == level]
         assert same[0]["rank"] == 1
-        assert all(x["points"] >= y["points"] for x, y in itertools.pairwise(same))
+        ranked = [u for u in same if u["rank"] is not None]
         assert all(
-            sum(s["points"] for s in u["subcriteria"]) == pytest.approx(u["points"]) for u in same
+            Decimal(x["index_pct"]) >= Decimal(y["index_pct"])
+            for x, y in itertools.pairwise(ranked)
         )
+        for u in same:
+            parts = u["subcriteria"]
+            assert max(sum(Decimal(s["points"]) for s in parts), Decimal(0)) == Decimal(u["points"])
+            applies = [s for s in parts if s["applicable"] and s["why_data"]["rule"] != "penalty"]
+            assert sum(Decimal(s["max_points"]) for s in applies) == Decimal(u["applicable_max"])
     mid = send(client, "get", f"/plans/{plan.pk}/scores?as_of=2026-07-15").json()
     assert mid["as_of"] == "2026-06-30"
     before = send(client, "get", f"/plans/{plan.pk}/scores?as_of=2026-01-01")
@@ -285,7 +339,7 @@ def test_a_committee_member_enters_a_manual_score_with_a_reason(
     scores = send(client, "get", f"/plans/{plan.pk}/scores").json()
     [row] = [u for u in scores["units"] if u["unit_id"] == unit.pk]
     [part] = [s for s in row["subcriteria"] if s["code"] == "1.6"]
-    assert part["points"] == 0.75 and "Có sáng kiến" in part["why"]
+    assert part["points"] == "0.75" and "Có sáng kiến" in part["why"]
     history = send(client, "get", f"{path}?unit_id={unit.pk}").json()
     assert history["count"] == 1
     as_user(client, "stp.head")

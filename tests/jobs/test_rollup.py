@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from plans.indexsets import demo_index_set
+from plans.indexsets import demo_index_sets
 from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
 from tasks.models import Status, Task
 from tasks.scores import UnitScore, rollup, rollup_issued_plans
@@ -32,7 +32,7 @@ def unit(level: str = Level.DEPARTMENT) -> Unit:
 
 @pytest.fixture
 def test_plan(db: None) -> Plan:
-    """A plan of its own, issued 18/01/2026, scored by the demo index set."""
+    """A plan of its own, issued 18/01/2026, scored by the demo index sets."""
     issuer = unit(Level.PROVINCE)
     plan = Plan.objects.create(
         unit=issuer,
@@ -40,10 +40,22 @@ def test_plan(db: None) -> Plan:
         title="Kế hoạch thử",
         issued_on=dt.date(2026, 1, 18),
         status=PlanStatus.ISSUED,
-        index_set=demo_index_set(2026),
     )
+    plan.index_sets.set(demo_index_sets(2026))
     plan.areas.create(number=1, name="Chỉ đạo, điều hành")
     return plan
+
+
+def own_plan(plan: Plan, u: Unit, issued: dt.date | None) -> Plan:
+    """The unit's own plan implementing `plan`, issued that day (None: a draft)."""
+    return Plan.objects.create(
+        unit=u,
+        parent=plan,
+        year=plan.year,
+        title=f"Kế hoạch của {u.name}",
+        issued_on=issued,
+        status=PlanStatus.ISSUED if issued else PlanStatus.DRAFT,
+    )
 
 
 def done_at(day: dt.date) -> dt.datetime:
@@ -100,7 +112,7 @@ def test_a_unit_is_scored_by_hand_computation(test_plan: Plan) -> None:
     # 1.3: two reports due, both on time -> full; one due later does not count.
     task(test_plan, u, d(2026, 3, 15), Status.DONE, tag="1.3", done=d(2026, 3, 15))
     task(test_plan, u, d(2026, 12, 15), Status.TODO, tag="1.3")
-    # 1.4: nothing tagged -> nothing due -> full.
+    # 1.4: nothing tagged -> nothing due -> not applicable.
     # 1.5: one of one accepted -> full.
     task(test_plan, u, d(2026, 1, 31), Status.DONE, tag="1.5", done=d(2026, 1, 20))
     # Accepted after as-of: due by then but not accepted by then.
@@ -119,16 +131,21 @@ def test_a_unit_is_scored_by_hand_computation(test_plan: Plan) -> None:
         "band": {"from": 0, "to": 80, "points": "zero"},
     }
     assert points(snap) == {
-        "1.1": "1.00",  # issued 18/01 <= 31/01
+        "1.1": "0.00",  # no plan of its own, and 31/01 has passed
         "1.2": "0.00",
         "1.3": "1.00",
-        "1.4": "1.00",
+        "1.4": "0.00",  # not applicable
         "1.5": "1.00",
         "1.6": "0.00",  # manual, not yet scored
     }
-    assert snap.points == Decimal("4.00")
-    assert snap.max_points == Decimal("8.00")
-    assert parts(snap)["1.4"]["why"]["due"] == 0
+    assert not parts(snap)["1.4"]["applicable"] and parts(snap)["1.4"]["why"]["due"] == 0
+    # 2 points of the 7 that apply (8 less 1.4): 28.57%, group D.
+    assert (snap.points, snap.max_points, snap.applicable_max) == (
+        Decimal("2.00"),
+        Decimal("8.00"),
+        Decimal("7.00"),
+    )
+    assert (snap.index_pct, snap.group, snap.rank) == (Decimal("28.57"), "D", 1)
 
 
 def test_a_report_accepted_after_its_deadline_loses_on_time(test_plan: Plan) -> None:
@@ -153,32 +170,51 @@ def test_accepted_late_in_the_evening_of_the_deadline_is_on_time(test_plan: Plan
 
 def test_an_extension_past_as_of_takes_the_task_out(test_plan: Plan) -> None:
     u = unit()
-    # Five inspections due by 30/06, four accepted: 80% -> 1 x 0.8 = 0.80.
+    # Five campaigns due by 30/06, four accepted: 80% -> 1 x 0.8 = 0.80.
     for day in (10, 11, 12, 13):
-        task(test_plan, u, dt.date(2026, 6, day), Status.DONE, tag="1.4", done=dt.date(2026, 6, 1))
-    late = task(test_plan, u, dt.date(2026, 6, 20), Status.IN_PROGRESS, tag="1.4")
-    assert points(scored(test_plan)[u.pk])["1.4"] == "0.80"
+        task(test_plan, u, dt.date(2026, 6, day), Status.DONE, tag="1.5", done=dt.date(2026, 6, 1))
+    late = task(test_plan, u, dt.date(2026, 6, 20), Status.IN_PROGRESS, tag="1.5")
+    assert points(scored(test_plan)[u.pk])["1.5"] == "0.80"
     # An approved extension moves its deadline to 31/07: 4 of 4 -> full.
     late.due_date = dt.date(2026, 7, 31)
     late.save()
-    assert points(scored(test_plan)[u.pk])["1.4"] == "1.00"
-    assert parts(scored(test_plan)[u.pk])["1.4"]["why"]["due"] == 4
+    assert points(scored(test_plan)[u.pk])["1.5"] == "1.00"
+    assert parts(scored(test_plan)[u.pk])["1.5"]["why"]["due"] == 4
 
 
-def test_a_unit_whose_tasks_are_all_cancelled_gets_full_points_for_them(test_plan: Plan) -> None:
+def test_inspections_score_in_steps(test_plan: Plan) -> None:
+    # 1.4 of the sở set: 100% 1; from 70% 0.5; below 0. 7 of 10 -> 0.50.
     u = unit()
+    for i in range(10):
+        done = dt.date(2026, 6, 1) if i < 7 else None
+        status = Status.DONE if done else Status.IN_PROGRESS
+        task(test_plan, u, dt.date(2026, 6, 10), status, tag="1.4", done=done)
+    assert points(scored(test_plan)[u.pk])["1.4"] == "0.50"
+
+
+def test_a_unit_whose_tasks_are_all_cancelled_has_nothing_applicable_for_them(
+    test_plan: Plan,
+) -> None:
+    u = unit()
+    own_plan(test_plan, u, dt.date(2026, 1, 20))
     task(test_plan, u, dt.date(2026, 3, 1), Status.CANCELLED, tag="1.3")
     task(test_plan, u, dt.date(2026, 4, 1), Status.CANCELLED)
     snap = scored(test_plan)[u.pk]
-    assert points(snap) == {
-        "1.1": "1.00",
-        "1.2": "3.00",
-        "1.3": "1.00",
-        "1.4": "1.00",
-        "1.5": "1.00",
-        "1.6": "0.00",
+    applies = {p["code"]: p["applicable"] for p in snap.parts}
+    assert applies == {
+        "1.1": True,
+        "1.2": False,
+        "1.3": False,
+        "1.4": False,
+        "1.5": False,
+        "1.6": True,
     }
-    assert parts(snap)["1.2"]["why"]["due"] == 0
+    # 1.1 on time (1) of 1.1 and 1.6 (2): 50%.
+    assert (snap.points, snap.applicable_max, snap.index_pct) == (
+        Decimal("1.00"),
+        Decimal("2.00"),
+        Decimal("50.00"),
+    )
 
 
 def test_only_top_level_tasks_count_unless_the_index_set_says_so(test_plan: Plan) -> None:
@@ -191,9 +227,7 @@ def test_only_top_level_tasks_count_unless_the_index_set_says_so(test_plan: Plan
     assert parts(result[u.pk])["1.2"]["why"]["due"] == 1
     assert points(result[u.pk])["1.2"] == "3.00"
 
-    assert test_plan.index_set is not None
-    test_plan.index_set.include_subtasks = True
-    test_plan.index_set.save()
+    test_plan.index_sets.update(include_subtasks=True)
     result = scored(test_plan)
     # Now u has 2 due, 1 accepted (50% -> 0); only_sub has 1 due, 0 accepted.
     why = parts(result[u.pk])["1.2"]["why"]
@@ -222,20 +256,35 @@ def test_ties_share_a_rank_within_a_level_and_levels_rank_apart(test_plan: Plan)
     assert result[commune.pk].level == Level.COMMUNE
 
 
-def test_a_late_plan_loses_1_1_for_every_unit(test_plan: Plan) -> None:
-    u = unit()
-    task(test_plan, u, dt.date(2026, 3, 1))
-    test_plan.issued_on = dt.date(2026, 2, 5)
-    test_plan.save()
-    snap = scored(test_plan)[u.pk]
-    assert points(snap)["1.1"] == "0.00"
-    assert parts(snap)["1.1"]["why"]["issued_on"] == "2026-02-05"
+def test_1_1_reads_each_units_own_plan(test_plan: Plan) -> None:
+    on_time, late, draft, none = unit(), unit(), unit(), unit()
+    for u in (on_time, late, draft, none):
+        task(test_plan, u, dt.date(2026, 3, 1))
+    own_plan(test_plan, on_time, dt.date(2026, 1, 31))
+    own_plan(test_plan, late, dt.date(2026, 2, 5))
+    own_plan(test_plan, draft, None)
+    result = scored(test_plan)
+    assert [points(result[u.pk])["1.1"] for u in (on_time, late, draft, none)] == [
+        "1.00",
+        "0.50",  # the late points
+        "0.00",
+        "0.00",
+    ]
+    assert parts(result[late.pk])["1.1"]["why"]["issued_on"] == "2026-02-05"
+    # Before the deadline, a plan not yet issued is not applicable.
+    early = scored(test_plan, dt.date(2026, 1, 25))
+    assert not parts(early[none.pk])["1.1"]["applicable"]
+    assert parts(early[on_time.pk])["1.1"]["applicable"] is False  # issued after 25/01
 
 
 def test_the_latest_manual_score_entered_by_as_of_counts(test_plan: Plan) -> None:
     u = unit()
     task(test_plan, u, dt.date(2026, 3, 1))
-    sub = SubCriterion.objects.get(criterion__index_set=test_plan.index_set, code="1.6")
+    sub = SubCriterion.objects.get(
+        criterion__index_set__in=test_plan.index_sets.all(),
+        criterion__index_set__level=Level.DEPARTMENT,
+        code="1.6",
+    )
     judge = official("bcd1")
     for points_, day in (("0.50", 10), ("0.75", 20)):
         ManualScore.objects.create(
@@ -262,7 +311,11 @@ def test_a_justification_is_stored_as_written(test_plan: Plan) -> None:
     ManualScore.objects.create(
         plan=test_plan,
         unit=u,
-        subcriterion=SubCriterion.objects.get(criterion__index_set=test_plan.index_set, code="1.6"),
+        subcriterion=SubCriterion.objects.get(
+            criterion__index_set__in=test_plan.index_sets.all(),
+            criterion__index_set__level=Level.DEPARTMENT,
+            code="1.6",
+        ),
         points=Decimal("0.5"),
         justification=written,
         entered_by=official("bcd1"),
@@ -271,7 +324,8 @@ def test_a_justification_is_stored_as_written(test_plan: Plan) -> None:
     rollup(test_plan, AS_OF)
     stored = ScoreSnapshot.objects.get(plan=test_plan, unit=u, as_of=AS_OF)
     assert parts(stored)["1.6"]["why"]["justification"] == written
-    assert (stored.points, parts(stored)["1.6"]["points"]) == (Decimal("4.50"), "0.50")
+    # 1.1 none issued (0), 1.2 0 of 1 (0), 1.6 0.5: 0.50 of 5 points that apply.
+    assert (stored.points, parts(stored)["1.6"]["points"]) == (Decimal("0.50"), "0.50")
 
 
 def test_rerunning_a_day_replaces_it_and_other_days_stay(test_plan: Plan) -> None:
@@ -284,8 +338,8 @@ def test_rerunning_a_day_replaces_it_and_other_days_stay(test_plan: Plan) -> Non
     rollup(test_plan, AS_OF)
     snaps = ScoreSnapshot.objects.filter(plan=test_plan, unit=u).order_by("as_of")
     assert [(s.as_of, s.points) for s in snaps] == [
-        (dt.date(2026, 5, 31), Decimal("4.00")),
-        (AS_OF, Decimal("7.00")),
+        (dt.date(2026, 5, 31), Decimal("0.00")),
+        (AS_OF, Decimal("3.00")),
     ]
 
 
@@ -309,11 +363,13 @@ def test_the_rollup_runs_a_fixed_number_of_queries(
         for u in made
         for i in range(tasks_per_unit // units_)
     )
-    # Savepoint, lock the plan, the index set's rules, the task counts, the
-    # units, the manual scores, delete the day, insert the day, release. (In
-    # a transaction of its own, as the nightly job runs it, PostgreSQL adds
-    # one: the commit mode of the write; inside the test's, it is left alone.)
-    with django_assert_num_queries(9):
+    # Savepoint, lock the plan, its index sets, their rules, the units' own
+    # plans, the task counts, the units, the manual scores, the indicators
+    # (this plan has none: their targets and figures are not asked for),
+    # delete the day, insert the day, release. (In a transaction of its own,
+    # as the nightly job runs it, PostgreSQL adds one: the commit mode of the
+    # write; inside the test's, it is left alone.)
+    with django_assert_num_queries(12):
         assert len(rollup(test_plan, AS_OF)) == units_
 
 
@@ -331,9 +387,8 @@ def test_the_command_scores_issued_plans_and_says_so(test_plan: Plan) -> None:
 
 def test_the_nightly_job_scores_every_issued_plan_for_today(plan: Plan, test_plan: Plan) -> None:
     task(test_plan, unit(), dt.date(2026, 3, 1))
-    draft = Plan.objects.create(
-        unit=test_plan.unit, year=2026, title="Nháp", index_set=test_plan.index_set
-    )
+    draft = Plan.objects.create(unit=test_plan.unit, year=2026, title="Nháp")
+    draft.index_sets.set(test_plan.index_sets.all())
     draft.areas.create(number=1, name="Chỉ đạo, điều hành")
     task(draft, unit(), dt.date(2026, 3, 1))
     done = rollup_issued_plans(timezone.now())
@@ -353,7 +408,14 @@ def test_the_api_runs_it_for_the_committee_only(client: Client, test_plan: Plan)
     body = client.post(url).json()
     assert body["as_of"] == "2026-06-30"
     [row] = body["units"]
-    assert (row["unit_id"], row["points"], row["max_points"], row["rank"]) == (u.pk, 7.0, 8.0, 1)
+    # 1.1 none issued (0), 1.2 1 of 1 (3), 1.6 not yet scored (0) of 5 applicable: 60%.
+    assert (row["unit_id"], row["points"], row["max_points"], row["rank"]) == (
+        u.pk,
+        "3.00",
+        "8.00",
+        1,
+    )
+    assert (row["applicable_max"], row["index_pct"], row["group"]) == ("5.00", "60.00", "D")
     assert [s["code"] for s in row["subcriteria"]] == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
     assert row["subcriteria"][1]["why"].startswith("1 of 1 tasks due by 30/06/2026")
     why = row["subcriteria"][1]["why_data"]

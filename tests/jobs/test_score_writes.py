@@ -34,10 +34,11 @@ def test_recomputing_is_for_the_committee_and_is_in_the_plans_history(client: Cl
     assert client.login(username=province.committee.user.username, password=PASSWORD)
     done = client.post(url)
     assert done.status_code == 200
-    assert [u["unit_id"] for u in done.json()["units"]] == [province.lead.pk]
+    # The plan's unit's tree: both departments (the province-level unit has no set).
+    assert {u["unit_id"] for u in done.json()["units"]} == {province.lead.pk, province.other.pk}
     event = AuditEvent.objects.history_of(province.plan).get(action="scores_recomputed")
     assert event.actor == province.committee
-    assert event.changes == {"as_of": "2026-11-22", "units": 1}
+    assert event.changes == {"as_of": "2026-11-22", "units": 2}
 
 
 @pytest.mark.django_db

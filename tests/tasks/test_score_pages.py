@@ -20,8 +20,11 @@ def test_the_score_table_ranks_units_and_shows_each_why(client: Client, plan: Pl
     assert "Điểm tính đến ngày 22/11/2026" in page
     snv = ScoreSnapshot.objects.get(plan=plan, as_of="2026-11-22", unit__code="snv")
     assert snv.unit.name in page
-    # The why of 1.1 for every unit: the plan issued 18/01/2026, by 31/01/2026.
-    assert "18/01/2026" in page and "31/01/2026" in page
+    # The why of 1.1 reads each unit's own plan: Sở Nội vụ's, issued by 31/01/2026.
+    own = Plan.objects.get(parent=plan, unit=snv.unit)
+    assert own.issued_on is not None
+    assert f"ban hành ngày {own.issued_on:%d/%m/%Y}, trong hạn 31/01/2026" in page
+    assert "Không áp dụng" in page and "Chỉ số" in page
     assert "Tính lại ngay" not in page  # only the committee recomputes
     assert "Nhập điểm" not in page
 

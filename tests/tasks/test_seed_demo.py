@@ -139,7 +139,7 @@ def test_it_shows_progress_and_prints_the_logins() -> None:
     out = io.StringIO()
     call_command("seed_demo", "--today", TODAY.isoformat(), stdout=out)
     text = out.getvalue()
-    for step in ("[1/6]", "[2/6]", "[3/6]", "[4/6]", "[5/6]", "[6/6]"):
+    for step in ("[1/7]", "[2/7]", "[3/7]", "[4/7]", "[5/7]", "[6/7]", "[7/7]"):
         assert step in text
     assert "cchc2026" in text
     assert "snv.head" in text and "snv.cv1" in text and "bcd1" in text and "admin" in text

@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from plans.indexsets import demo_index_set
-from plans.models import Level, Plan, PlanStatus, Unit
+from plans.indexsets import WORK_RECORDS_INDICATOR, demo_index_sets
+from plans.models import (
+    Indicator,
+    IndicatorTarget,
+    Level,
+    Measurement,
+    Plan,
+    PlanStatus,
+    Unit,
+)
 from plans.services import add_default_areas
 from tasks.models import Status, Task, completion_day
 
@@ -44,6 +53,54 @@ def bench_units(count: int) -> list[Unit]:
     return list(Unit.objects.filter(code__in=codes).order_by("code"))
 
 
+def unit_plans_and_figures(plan: Plan, units: list[Unit], rng: random.Random) -> None:
+    """What 1.1 and 1.4 of the xã set read: each unit's own plan, each commune's figure.
+
+    Most units issued their plan in January, some late, some not at all; every
+    commune reported its work-records figure for three quarters.
+    """
+    plans = []
+    for unit in units:
+        r = rng.random()
+        if r < 0.9:
+            day = dt.date(YEAR, 1, 10) + dt.timedelta(days=rng.randint(0, 21 if r < 0.75 else 60))
+            plans.append(
+                Plan(
+                    unit=unit,
+                    parent=plan,
+                    year=YEAR,
+                    title=f"Kế hoạch CCHC năm {YEAR} của {unit.name}",
+                    issued_on=day,
+                    status=PlanStatus.ISSUED,
+                )
+            )
+    Plan.objects.bulk_create(plans, batch_size=BATCH)
+    indicator = Indicator.objects.create(
+        plan=plan, code=WORK_RECORDS_INDICATOR, name="Hồ sơ công việc xử lý trên môi trường mạng"
+    )
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(indicator=indicator, level=level, target_pct=Decimal(pct))
+        for level, pct in (("province", 70), ("department", 70), ("commune", 40))
+    )
+    figures = []
+    for unit in units:
+        if unit.level != Level.COMMUNE:
+            continue
+        for month in (3, 6, 9):
+            denominator = rng.randint(80, 400)
+            figures.append(
+                Measurement(
+                    indicator=indicator,
+                    unit=unit,
+                    period_start=dt.date(YEAR, month - 2, 1),
+                    period_end=dt.date(YEAR, month, 30 if month in (6, 9) else 31),
+                    numerator=rng.randint(denominator // 5, denominator),
+                    denominator=denominator,
+                )
+            )
+    Measurement.objects.bulk_create(figures, batch_size=BATCH)
+
+
 class Command(BaseCommand):
     help = "Create a synthetic issued plan: --units N units leading --tasks M tasks in all."
 
@@ -67,9 +124,10 @@ class Command(BaseCommand):
                 document_number=f"BENCH-{units_n}-{tasks_n}",
                 issued_on=dt.date(YEAR, 1, 18),
                 status=PlanStatus.ISSUED,
-                index_set=demo_index_set(YEAR),
             )
+            plan.index_sets.set(demo_index_sets(YEAR))
             areas = add_default_areas(plan)
+            unit_plans_and_figures(plan, units[1:], rng)
         self.stdout.write(f"Plan {plan.pk}: {units_n} units")
         statuses = [s for s, _w in STATUSES]
         weights = [w for _s, w in STATUSES]

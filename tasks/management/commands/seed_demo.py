@@ -17,25 +17,23 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
 
-from plans.indexsets import demo_index_set
 from plans.models import (
     AuditEvent,
     Indicator,
     IndicatorTarget,
     Level,
-    ManualScore,
     Measurement,
     Official,
     Plan,
     PlanStatus,
     Role,
-    SubCriterion,
+    ScoreRequest,
     Unit,
 )
-from plans.services import add_default_areas
+from plans.services import create_plan
 from tasks import demo
 from tasks.models import Evidence, Notification, Status, Task
-from tasks.scores import rollup
+from tasks.scores import enter_manual_score, rollup
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026
@@ -124,6 +122,10 @@ class Command(BaseCommand):
             self.stdout.write("Cơ sở dữ liệu đã có dữ liệu: giữ nguyên, không nạp dữ liệu mẫu.")
         else:
             self.today = options["today"] or timezone.localdate()
+            self.now = min(
+                timezone.now(),
+                timezone.make_aware(dt.datetime.combine(self.today, dt.time(10))),
+            )
             self.password_hash = make_password(DEMO_PASSWORD)
             with transaction.atomic():
                 self.load(three_level=options["three_level"])
@@ -140,17 +142,19 @@ class Command(BaseCommand):
             self.style.MIGRATE_HEADING("Nạp dữ liệu mẫu: tỉnh Lâm Đồng, kế hoạch CCHC 2026")
         )
         self.units = self.load_units(three_level)
-        self.step(f"[1/6] Đơn vị: {len(self.units)}")
+        self.step(f"[1/7] Đơn vị: {len(self.units)}")
         self.load_people()
-        self.step(f"[2/6] Người dùng: {Official.objects.count()}")
+        self.step(f"[2/7] Người dùng: {Official.objects.count()}")
         plan = self.load_plan()
-        self.step(f"[3/6] Kế hoạch: {plan.document_number} ({plan.title})")
+        self.step(f"[3/7] Kế hoạch: {plan.document_number} ({plan.title})")
         created = self.load_tasks(plan)
-        self.step(f"[4/6] Nhiệm vụ: {plan.tasks.count()} (mới {created})")
+        self.step(f"[4/7] Nhiệm vụ: {plan.tasks.count()} (mới {created})")
+        issued = self.load_unit_plans(plan)
+        self.step(f"[5/7] Kế hoạch CCHC của các đơn vị: {issued} đã ban hành")
         measured = self.load_indicators(plan)
-        self.step(f"[5/6] Chỉ tiêu: {plan.indicators.count()}, số liệu mới {measured}")
+        self.step(f"[6/7] Chỉ tiêu: {plan.indicators.count()}, số liệu mới {measured}")
         days = self.load_scores(plan)
-        self.step(f"[6/6] Điểm chỉ đạo, điều hành: {len(days)} lần tổng hợp")
+        self.step(f"[7/7] Điểm chỉ đạo, điều hành: {len(days)} lần tổng hợp")
         self.stdout.write(self.style.SUCCESS("Xong."))
 
     def unit(self, code: str, name: str, level: str, parent: Unit | None) -> Unit:
@@ -163,8 +167,10 @@ class Command(BaseCommand):
         units: dict[str, Unit] = {}
         code, name, _ = demo.PROVINCE
         province = units[code] = self.unit(code, name, Level.PROVINCE, None)
+        # The People's Committee's office is one of its specialised agencies,
+        # scored in the same block as the sở.
         code, name, _ = demo.OFFICE
-        units[code] = self.unit(code, name, Level.PROVINCE, province)
+        units[code] = self.unit(code, name, Level.DEPARTMENT, province)
         for code, name, _ in demo.DEPARTMENTS:
             units[code] = self.unit(code, name, Level.DEPARTMENT, province)
         districts: dict[str, Unit] = {}
@@ -220,23 +226,57 @@ class Command(BaseCommand):
             self.person(f"{code}.cv2", unit, Role.OFFICIAL, "Chuyên viên")
 
     def load_plan(self) -> Plan:
+        """The province plan, created and issued by the Chairman through the service."""
+        province = self.units[demo.PROVINCE[0]]
+        plan = Plan.objects.filter(
+            unit=province, year=YEAR, document_number=demo.PLAN_NUMBER
+        ).first()
+        if plan is not None:
+            return plan
         d, m = demo.PLAN_ISSUED
-        plan, _ = Plan.objects.get_or_create(
-            unit=self.units[demo.PROVINCE[0]],
+        return create_plan(
+            self.head_of(province),
+            unit_id=province.pk,
             year=YEAR,
+            title=demo.PLAN_TITLE,
             document_number=demo.PLAN_NUMBER,
-            defaults={
-                "title": demo.PLAN_TITLE,
-                "issued_on": dt.date(YEAR, m, d),
-                "status": PlanStatus.ISSUED,
-                "index_set": demo_index_set(YEAR),
-            },
+            issued_on=dt.date(YEAR, m, d),
+            status=PlanStatus.ISSUED,
+            now=self.now,
         )
-        if plan.index_set_id is None:
-            plan.index_set = demo_index_set(YEAR)
-            plan.save(update_fields=["index_set", "updated_at"])
-        add_default_areas(plan)
-        return plan
+
+    def head_of(self, unit: Unit) -> Official:
+        return Official.objects.get(unit=unit, role=Role.HEAD)
+
+    def unit_plan_state(self, code: str) -> str:
+        """Whether a unit issued its own plan on time, late, or not at all (most on time)."""
+        r = random.Random(f"unit-plan:{code}").random()
+        return "on_time" if r < 0.7 else "late" if r < 0.85 else "none"
+
+    def load_unit_plans(self, plan: Plan) -> int:
+        """Each sở's and xã's own plan, issued by its head as its "issue the plan" task says.
+
+        The task was accepted on the day the plan was issued; a unit that has
+        not issued its plan has that task still open.
+        """
+        titles = {spec["title"]: spec["lead"] for spec in self.task_specs() if spec.get("state")}
+        tasks = plan.tasks.filter(title__in=titles, status=Status.DONE)
+        done_on = {titles[t.title]: timezone.localdate(t.completed_at) for t in tasks}
+        for code, unit in self.units.items():
+            if code not in done_on or Plan.objects.filter(parent=plan, unit=unit).exists():
+                continue
+            create_plan(
+                self.head_of(unit),
+                unit_id=unit.pk,
+                parent_id=plan.pk,
+                year=YEAR,
+                title=f"Kế hoạch cải cách hành chính năm {YEAR} của {unit.name}",
+                document_number=f"{random.Random(code).randint(5, 60)}/KH-{code.upper()}",
+                issued_on=done_on[code],
+                status=PlanStatus.ISSUED,
+                now=self.now,
+            )
+        return Plan.objects.filter(parent=plan).count()
 
     def task_specs(self) -> list[dict[str, Any]]:
         """Every task of the demo plan, in a stable order."""
@@ -268,6 +308,10 @@ class Command(BaseCommand):
                         "partners": [],
                         "due": day(d),
                         "deliverable": dl,
+                        # The unit's own plan: its task says when it was issued.
+                        "state": self.unit_plan_state(code)
+                        if t == demo.ISSUE_UNIT_PLAN and unit.level != Level.DISTRICT
+                        else None,
                     }
                 )
         return specs
@@ -307,7 +351,7 @@ class Command(BaseCommand):
         workers = [o for o in staff if o.role == Role.OFFICIAL]
         plan_head = next((o for o in officials.get(plan.unit_id, []) if o.role == Role.HEAD), head)
         assignees = [] if rng.random() < 0.15 else rng.sample(workers, rng.choice([1, 1, 2]))
-        status, completed = self.pick_state(spec["due"], rng)
+        status, completed = self.pick_state(spec["due"], rng, spec.get("state"))
         task = Task.objects.create(
             plan=plan,
             parent=parent,
@@ -328,11 +372,19 @@ class Command(BaseCommand):
         self.write_history(task, plan, plan_head, head, assignees, rng)
         return task
 
-    def pick_state(self, due: dt.date, rng: random.Random) -> tuple[str, dt.datetime | None]:
-        """A state spread around today: on time, late, early, submitted, overdue, cancelled."""
+    def pick_state(
+        self, due: dt.date, rng: random.Random, forced: str | None = None
+    ) -> tuple[str, dt.datetime | None]:
+        """A state spread around today: on time, late, early, submitted, overdue, cancelled.
+
+        `forced`: "on_time", "late", or "none" (still in progress), when the
+        state must agree with something else (a unit's own plan).
+        """
         r = rng.random()
         shares = PAST_DUE if due < self.today else NOT_YET_DUE
         state = next(state for share, state in shares if r < share)
+        if forced is not None and due < self.today:
+            state = Status.IN_PROGRESS if forced == "none" else forced
         if state == "on_time":
             done_on = due - dt.timedelta(days=rng.randint(0, 10))
         elif state == "late":
@@ -521,22 +573,22 @@ class Command(BaseCommand):
         return created
 
     def load_scores(self, plan: Plan) -> list[dt.date]:
-        """An appraiser's points for 1.6, then the roll-up at each month's end and today.
+        """An appraiser's points (judged items, a penalty), then the roll-up at each month's end.
 
         The month ends give the dashboards' trend lines a history to draw.
         """
         committee = Official.objects.filter(role=Role.COMMITTEE).order_by("pk").first()
-        sub = SubCriterion.objects.filter(criterion__index_set=plan.index_set, code="1.6").first()
-        if committee and sub and not plan.manual_scores.exists():
-            for code, points, why in demo.MANUAL_SCORES:
-                ManualScore.objects.create(
-                    plan=plan,
-                    unit=self.units[code],
-                    subcriterion=sub,
+        if committee and not plan.manual_scores.exists():
+            for code, sub, points, why in demo.MANUAL_SCORES:
+                when = at(dt.date(YEAR, 10, 20), random.Random(code))
+                enter_manual_score(
+                    committee,
+                    plan,
+                    unit_id=self.units[code].pk,
+                    code=sub,
                     points=Decimal(points),
                     justification=why,
-                    entered_by=committee,
-                    entered_at=at(dt.date(YEAR, 10, 20), random.Random(code)),
+                    now=min(when, self.now),
                 )
         days = [
             dt.date(YEAR, month + 1, 1) - dt.timedelta(days=1)
@@ -546,6 +598,8 @@ class Command(BaseCommand):
         days.append(self.today)
         for day in days:
             rollup(plan, day)
+        # Today's scores were just computed: the changes above need no other run.
+        ScoreRequest.objects.filter(plan=plan).delete()
         return days
 
     # -- logins ----------------------------------------------------------------
