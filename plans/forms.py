@@ -119,3 +119,13 @@ class ManualScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choice_field(self, "unit").queryset = units
         choice_field(self, "code").choices = codes
+
+
+class UnitPlanForm(forms.Form):
+    """A unit's own plan implementing the province plan: its document, as issued."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    document_number = forms.CharField(
+        label=_("Document number"), max_length=60, help_text=_("e.g. 12/KH-SNV")
+    )
+    issued_on = forms.DateField(label=_("Issued on"), help_text=_("dd/mm/yyyy"))

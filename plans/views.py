@@ -1,4 +1,4 @@
-"""Pages over the ground floor: a plan's indicators and one indicator's figures."""
+"""Pages over the ground floor: a plan's indicators, one indicator's figures, a unit's plan."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from plans import services
 from plans.access import Action, allows, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
-from plans.forms import MeasurementForm, PeriodForm, choice_field, errors_onto
-from plans.models import Indicator, Official, Plan, Unit
+from plans.errors import DomainError, NotAllowed
+from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
+from plans.models import Indicator, Official, Plan, PlanStatus, Unit
+from plans.unitplans import own_plan
 
 
 @official_required
@@ -90,5 +91,52 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "form": form,
             "period": period,
         },
+        status=status,
+    )
+
+
+@official_required
+def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
+    """A unit's head records the unit's own plan implementing this one, as issued."""
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk, parent__isnull=True)
+    official = request.official
+    unit = official.unit
+    if not official.is_head or unit is None or unit.pk == plan.unit_id:
+        raise PermissionDenied(_("The head of a unit records the unit's own plan."))
+    mine = own_plan(plan, unit.pk)
+    initial: dict[str, object] = {
+        "title": _("CCHC plan %(year)s of %(unit)s") % {"year": plan.year, "unit": unit}
+    }
+    if mine is not None:
+        initial = {
+            "title": mine.title,
+            "document_number": mine.document_number,
+            "issued_on": mine.issued_on,
+        }
+    form = UnitPlanForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            values = {**form.cleaned_data, "status": PlanStatus.ISSUED}
+            try:
+                if mine is None:
+                    services.create_plan(
+                        official, unit_id=unit.pk, parent_id=plan.pk, year=plan.year, **values
+                    )
+                else:
+                    services.update_plan(official, mine, **values)
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from exc
+            except DomainError as exc:
+                errors_onto(form, exc)
+                status = exc.status
+            else:
+                messages.success(request, _("Your unit's plan is recorded as issued."))
+                return redirect("plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "plans/unit_plan_form.html",
+        {"plan": plan, "unit": unit, "mine": mine, "form": form},
         status=status,
     )

@@ -19,14 +19,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plans.models import Official, PlanStatus
+from plans.models import Official, PlanStatus, ScoreSnapshot
 from tasks.messages import BEFORE, ESCALATE_COMMITTEE, ESCALATE_HEAD, OVERDUE, REVIEW, describe
 from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task, open_q
 
@@ -101,11 +101,16 @@ def task_link(task_id: int) -> str:
 
 
 def compose(
-    address: str, name: str, items: list[dict[str, Any]], today: dt.date
+    address: str,
+    name: str,
+    items: list[dict[str, Any]],
+    today: dt.date,
+    scores: list[ScoreSnapshot] | None = None,
 ) -> EmailMultiAlternatives:
     """Everything due for one recipient in one run, as one mail in the site's language.
 
-    Each item: kind, data (as stored in the inbox), plan, task_id.
+    Each item: kind, data (as stored in the inbox), plan, task_id. A head also
+    reads their unit's latest score under each plan (`scores`).
     """
     with translation.override(settings.LANGUAGE_CODE):
         lines = [
@@ -119,7 +124,12 @@ def compose(
             }
             for item in items
         ]
-        context = {"name": name, "lines": lines, "today": today.strftime("%d/%m/%Y")}
+        context = {
+            "name": name,
+            "lines": lines,
+            "today": today.strftime("%d/%m/%Y"),
+            "scores": [_score_line(s) for s in scores or []],
+        }
         subject = ngettext(
             "[CCHC] %(count)d task needs your attention",
             "[CCHC] %(count)d tasks need your attention",
@@ -130,6 +140,53 @@ def compose(
     mail = EmailMultiAlternatives(subject, text, to=[address])
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def _score_line(snapshot: ScoreSnapshot) -> str:
+    """A head's unit score in a sentence: index, group, rank, the day it stands for."""
+    label = snapshot.index_set.label if snapshot.index_set else ""
+    values: dict[str, Any] = {
+        "label": label or _("Leadership and direction score"),
+        "plan": snapshot.plan.document_number or snapshot.plan.title,
+        "date": snapshot.as_of.strftime("%d/%m/%Y"),
+    }
+    if snapshot.index_pct is None:
+        return _("%(label)s (%(plan)s, %(date)s): no basis for a score yet.") % values
+    values.update(
+        index=formats.number_format(snapshot.index_pct, 2, use_l10n=True),
+        points=formats.number_format(snapshot.points, 2, use_l10n=True),
+        top=formats.number_format(snapshot.applicable_max, 2, use_l10n=True),
+        group=snapshot.group or "—",
+        rank=snapshot.rank,
+    )
+    return (
+        _(
+            "%(label)s (%(plan)s, %(date)s): index %(index)s%% (%(points)s of %(top)s points), "
+            "group %(group)s, rank %(rank)s in its level."
+        )
+        % values
+    )
+
+
+def _head_scores(rows: list[SentReminder]) -> dict[tuple[int, int], ScoreSnapshot]:
+    """The latest score of each head's unit under the plans of this run: two queries."""
+    heads = {r.recipient.unit_id for r in rows if r.recipient.is_head and r.recipient.unit_id}
+    plans = {r.task.plan.scored_plan_id for r in rows}
+    if not heads:
+        return {}
+    latest = dict(
+        ScoreSnapshot.objects.filter(plan_id__in=plans)
+        .values("plan_id")
+        .annotate(day=Max("as_of"))
+        .values_list("plan_id", "day")
+    )
+    found: dict[tuple[int, int], ScoreSnapshot] = {}
+    for plan_id, day in latest.items():
+        for snap in ScoreSnapshot.objects.filter(
+            plan_id=plan_id, as_of=day, unit_id__in=heads
+        ).select_related("plan", "index_set"):
+            found[(snap.plan_id, snap.unit_id)] = snap
+    return found
 
 
 def _state(due: str, today: dt.date) -> str:
@@ -310,6 +367,7 @@ def _deliver(
         by_person[row.recipient_id].append(row)
     if not by_person:
         return run
+    scores = _head_scores(claimed)
     mailer = get_connection()
     try:
         mailer.open()  # one connection for the run; a failure here is retried per mail
@@ -317,7 +375,7 @@ def _deliver(
         mailer.close()
     try:
         for rows in by_person.values():
-            _send_one(mailer, rows, due, now, today, run)
+            _send_one(mailer, rows, due, now, today, run, scores)
     finally:
         mailer.close()
     return run
@@ -330,6 +388,7 @@ def _send_one(
     now: dt.datetime,
     today: dt.date,
     run: ReminderRun,
+    scores: dict[tuple[int, int], ScoreSnapshot],
 ) -> None:
     """One recipient: the mail, then their items marked sent and put in their inbox."""
     person = rows[0].recipient
@@ -347,7 +406,15 @@ def _send_one(
             for r in rows
         ]
         try:
-            mailer.send_messages([compose(address, person.full_name, items, today)])
+            mine = sorted(
+                {
+                    scores[key]
+                    for r in rows
+                    if (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
+                },
+                key=lambda s: s.plan_id,
+            )
+            mailer.send_messages([compose(address, person.full_name, items, today, mine)])
         except (smtplib.SMTPException, OSError) as exc:
             log.warning("Reminder mail to %s failed: %s", address, exc)
             SentReminder.objects.filter(pk__in=ids).update(

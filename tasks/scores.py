@@ -101,15 +101,19 @@ def task_counts(
     return counts
 
 
-def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, int], scoring.ManualEntry]:
-    """The latest entry entered by the end of as_of, per (unit, sub-criterion)."""
+def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, str], scoring.ManualEntry]:
+    """The latest entry entered by the end of as_of, per (unit, sub-criterion code).
+
+    By code: an entry stays with its item when the plan's set is replaced by
+    an edited one (the same code, another row).
+    """
     entries = (
         ManualScore.objects.filter(plan=plan, entered_at__lt=_day_end(as_of))
-        .select_related("entered_by")
+        .select_related("entered_by", "subcriterion")
         .order_by("entered_at", "id")
     )
     return {
-        (e.unit_id, e.subcriterion_id): scoring.ManualEntry(
+        (e.unit_id, e.subcriterion.code): scoring.ManualEntry(
             e.points, e.justification, e.entered_by.full_name, e.entered_at, e.not_applicable
         )
         for e in entries
@@ -325,7 +329,7 @@ def rollup(
                     indicator = sub.rule.indicator
                     key = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
                 else:
-                    key = (entries.get((unit_id, sub.pk)),)
+                    key = (entries.get((unit_id, sub.code)),)
                 part = sub.known.get(key)
                 if part is None:
                     score = scoring.apply(sub.rule, _reading(kind, key), as_of)

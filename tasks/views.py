@@ -23,6 +23,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
 from plans.models import AuditEvent, Official, Plan, Unit
+from plans.unitplans import LATE, MISSING, unit_plans
 from tasks import refusals, services
 from tasks.access import (
     assigns_anyone,
@@ -130,7 +131,7 @@ def with_list_relations(tasks: TaskQuerySet) -> TaskQuerySet:
 @official_required
 def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
     """A plan and the tasks of it the official may see, filtered and paged."""
-    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    plan = get_object_or_404(Plan.objects.select_related("unit", "parent"), pk=pk)
     form = TaskFilterForm(plan, request.GET or None)
     tasks = form.apply(visible_tasks(request.official).filter(plan=plan))
     page = Paginator(with_list_relations(tasks).order_by("due_date", "id"), PAGE_SIZE).get_page(
@@ -138,6 +139,9 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    today = timezone.localdate()
+    own = unit_plans(plan, today)
+    official = request.official
     return render(
         request,
         "tasks/plan_detail.html",
@@ -147,8 +151,14 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "page": page,
             "summary": summarize(tasks),
             "query": query.urlencode(),
-            "today": timezone.localdate(),
-            "may_create": may_on_plan(request.official, Action.CREATE_TASK, plan),
+            "today": today,
+            "may_create": may_on_plan(official, Action.CREATE_TASK, plan),
+            "unit_plans": own,
+            "unit_plans_issued": sum(r.issued for r in own),
+            "unit_plans_late": sum(r.state == LATE for r in own),
+            "unit_plans_missing": sum(r.state == MISSING for r in own),
+            "records_own_plan": official.is_head
+            and any(r.unit.pk == official.unit_id for r in own),
         },
     )
 

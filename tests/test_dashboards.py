@@ -249,6 +249,28 @@ def test_the_trend_reads_the_rollup_snapshots(client: Client, plan: Plan) -> Non
     assert chart["data"][0]["x"][0] == days[0].isoformat()
 
 
+def test_the_trends_on_time_share_counts_every_task_due_and_its_levels_average_index(
+    client: Client, plan: Plan
+) -> None:
+    """On time is of every counted task due, whatever its tag, as a clerk counts it."""
+    login(client, "bcd1")
+    last = client.get("/dashboard/").context["trend"][-1]
+    counted = Task.objects.filter(plan__in=[plan, *plan.unit_plans.all()], parent=None).exclude(
+        status=Status.CANCELLED
+    )
+    due = [t for t in counted if t.due_date <= last.day]
+    on_time = [t for t in due if t.completed_on is not None and t.completed_on <= t.due_date]
+    assert last.on_time_pct == round(Decimal(100 * len(on_time)) / len(due), 2)
+    assert last.on_time_pct > 40  # far from the share of the tasks tagged 1.3 alone
+    indexes = [
+        s.index_pct
+        for s in ScoreSnapshot.objects.filter(plan=plan, as_of=last.day, level="commune")
+        if s.index_pct is not None
+    ]
+    average = sum(indexes, Decimal(0)) / len(indexes)
+    assert last.points["commune"] == average.quantize(Decimal("0.01"))
+
+
 def test_the_overdue_list_is_oldest_first_with_the_head_to_call(client: Client, plan: Plan) -> None:
     login(client, "bcd1")
     rows = client.get("/dashboard/").context["overdue"]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/<int:pk>/scores/run/", score_views.plan_rollup, name="plan_rollup"),
     path("plans/<int:pk>/scores/manual/", score_views.plan_manual_score, name="plan_manual_score"),
     path("plans/<int:pk>/indicators/", plan_views.plan_indicators, name="plan_indicators"),
+    path("plans/<int:pk>/unit-plan/", plan_views.unit_plan_edit, name="unit_plan_edit"),
     path("indicators/<int:pk>/", plan_views.indicator_detail, name="indicator_detail"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),

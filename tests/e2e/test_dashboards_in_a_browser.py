@@ -60,7 +60,9 @@ def test_the_committee_reads_the_overview_and_drills_down(page: Page, live_serve
     click_bar(page, "figure-ranking-")
     expect(page).to_have_url(re.compile(r"/dashboard/units/\d+/\?plan=\d+"))
     expect(page.get_by_role("heading", level=1)).to_have_text(first)
-    expect(page.get_by_role("heading", name="Điểm công tác chỉ đạo, điều hành")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Lĩnh vực 1 — Công tác chỉ đạo, điều hành CCHC")
+    ).to_be_visible()
     charts_drawn(page)
     page.go_back()
     expect(page.get_by_role("heading", name="Tổng quan tỉnh")).to_be_visible()

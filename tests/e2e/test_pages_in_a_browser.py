@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from plans.models import Official, ScoreSnapshot
 from tasks.models import Evidence, Status, Task
-from tests.conftest import PASSWORD, PDF
+from tests.conftest import PASSWORD, PDF, TODAY
 
 pytestmark = pytest.mark.usefixtures("demo_live")
 
@@ -106,4 +108,43 @@ def test_an_official_hands_in_work_and_the_head_accepts_it(
     assert Task.objects.get(pk=task.pk).status == Status.DONE
     issued_on = Evidence.objects.get(task=task, document_number="15/BB-SNV").issued_on
     assert issued_on is not None and issued_on.day == 20
+    assert errors == []
+
+
+def test_an_accepted_task_moves_the_units_score_on_its_page_by_itself(
+    page: Page, live_server: object
+) -> None:
+    """No one presses "Tính lại ngay": the change asks the worker, the page says when."""
+    task = (
+        Task.objects.filter(
+            status=Status.SUBMITTED,
+            parent=None,
+            due_date__lte=TODAY,
+            plan__parent=None,
+            lead_unit__level="department",
+        )
+        .select_related("lead_unit", "plan")
+        .first()
+    )
+    assert task is not None
+    unit, plan = task.lead_unit, task.plan
+    before = ScoreSnapshot.objects.get(plan=plan, unit=unit, as_of=TODAY)
+    completion = {p["code"]: p for p in before.parts}["1.2"]["why"]
+    head = Official.objects.heads().get(unit=unit).user.username
+
+    errors = sign_in(page, str(live_server), head)
+    page.goto(f"{live_server}/tasks/{task.pk}/")
+    page.get_by_label("Chấp nhận").check()
+    page.get_by_role("button", name="Ghi nhận quyết định").click()
+    expect(page.get_by_text("Đã chấp nhận: nhiệm vụ hoàn thành.")).to_be_visible()
+
+    page.goto(f"{live_server}/dashboard/units/{unit.pk}/?plan={plan.pk}")
+    accepted = completion["accepted"] + 1
+    expect(page.locator("table.parts")).to_contain_text(
+        f"{accepted}/{completion['due']} nhiệm vụ đến hạn"
+    )
+    after = ScoreSnapshot.objects.get(plan=plan, unit=unit, as_of=TODAY)
+    assert after.computed_at > before.computed_at
+    stamp = timezone.localtime(after.computed_at).strftime("%H:%M %d/%m/%Y")
+    expect(page.locator("#score-computed")).to_contain_text(f"tính lúc {stamp}")
     assert errors == []

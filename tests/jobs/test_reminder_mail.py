@@ -15,7 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.test.utils import override_settings
 
-from plans.models import Plan
+from plans.models import Official, Plan, ScoreSnapshot
 from tasks.models import ReminderPolicy, SentReminder, Task
 from tasks.reminders import send_reminders
 from tests.conftest import new_task
@@ -175,3 +175,29 @@ def test_a_failed_step_that_is_no_longer_due_is_not_sent_late(smtp: Mailbox, tas
             task=task, recipient__user__username="snv.cv1", sent_at__isnull=False
         ).values_list("kind", flat=True)
     ) == {"due-3"}
+
+
+def test_a_heads_mail_carries_the_units_index_group_and_rank(smtp: Mailbox, task: Task) -> None:
+    send_reminders(MONDAY)
+    heads = {
+        o.user.email: o
+        for o in Official.objects.heads().select_related("user", "unit")
+        if o.unit is not None
+    }
+    checked = 0
+    for message in smtp.received:
+        head = heads.get(str(message["To"]))
+        if head is None:
+            continue
+        snap = (
+            ScoreSnapshot.objects.filter(plan=task.plan, unit=head.unit).order_by("-as_of").first()
+        )
+        if snap is None or snap.index_pct is None:
+            continue
+        text = body(message, "plain")
+        index = f"{snap.index_pct:.2f}".replace(".", ",")
+        assert "Điểm của đơn vị" in text and "Lĩnh vực 1 — Công tác chỉ đạo, điều hành CCHC" in text
+        assert f"chỉ số {index}%" in text and f"nhóm {snap.group}" in text
+        assert f"hạng {snap.rank}" in text
+        checked += 1
+    assert checked > 0

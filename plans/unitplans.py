@@ -1,0 +1,93 @@
+"""The units' own plans under a province plan: who issued theirs, when, and who is late.
+
+Sub-criterion 1.1 reads these plans (plans.scoring.plan_issued_on_time); the
+province plan's page lists them with the same deadline, so that the committee
+sees who is late before the score says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from plans import scoring
+from plans.models import Plan, PlanStatus, SubCriterion, Unit
+
+ON_TIME = "on_time"
+LATE = "late"
+MISSING = "missing"  # none issued, and the deadline has passed
+NOT_YET_DUE = "not_yet_due"
+
+
+@dataclass(frozen=True)
+class UnitPlanRow:
+    unit: Unit
+    plan: Plan | None  # the unit's own plan (a draft too), if any
+    deadline: dt.date | None  # 1.1's deadline for the unit's level, if its set has one
+    state: str
+
+    @property
+    def issued(self) -> bool:
+        return self.state in (ON_TIME, LATE)
+
+
+def _deadlines(plan: Plan) -> dict[str, dt.date]:
+    """1.1's deadline per level ("" for a set of every level), from the plan's index sets."""
+    found = {}
+    rules = SubCriterion.objects.filter(
+        criterion__index_set__plans=plan, rule=scoring.PLAN_ISSUED_ON_TIME
+    ).values_list("criterion__index_set__level", "params")
+    for level, params in rules:
+        found[level] = dt.date.fromisoformat(params["deadline"])
+    return found
+
+
+def units_under(unit_id: int) -> set[int]:
+    """The unit and every unit below it in the tree (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    tree, stack = set(), [unit_id]
+    while stack:
+        pk = stack.pop()
+        if pk not in tree:
+            tree.add(pk)
+            stack.extend(children.get(pk, []))
+    return tree
+
+
+def unit_plans(plan: Plan, today: dt.date) -> list[UnitPlanRow]:
+    """Every unit the plan's index sets score, with its own plan: late and missing first.
+
+    Empty for a unit's plan (only a province plan has units' plans under it).
+    """
+    if plan.parent_id is not None:
+        return []
+    deadlines = _deadlines(plan)
+    levels = set(plan.index_sets.values_list("level", flat=True))
+    tree = units_under(plan.unit_id) - {plan.unit_id}
+    units = Unit.objects.filter(pk__in=tree).order_by("name")
+    if "" not in levels:
+        units = units.filter(level__in=levels)
+    own = {p.unit_id: p for p in Plan.objects.filter(parent=plan).select_related("unit")}
+    rows = []
+    for unit in units:
+        mine = own.get(unit.pk)
+        deadline = deadlines.get(unit.level) or deadlines.get("")
+        issued_on = mine.issued_on if mine and mine.status != PlanStatus.DRAFT else None
+        if issued_on is not None:
+            state = LATE if deadline and issued_on > deadline else ON_TIME
+        else:
+            state = MISSING if deadline and today > deadline else NOT_YET_DUE
+        rows.append(UnitPlanRow(unit, mine, deadline, state))
+    order = {MISSING: 0, LATE: 1, NOT_YET_DUE: 2, ON_TIME: 3}
+    return sorted(rows, key=lambda r: order[r.state])
+
+
+def own_plan(plan: Plan, unit_id: int | None) -> Plan | None:
+    """A unit's own plan implementing this province plan, if it has one."""
+    if unit_id is None:
+        return None
+    return Plan.objects.filter(Q(parent=plan) & Q(unit_id=unit_id)).first()
