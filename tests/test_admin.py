@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.test import Client
 
 from plans.models import (
     AuditEvent,
+    IndexSet,
     Indicator,
     Level,
     ManualScore,
@@ -373,3 +376,47 @@ def test_the_task_form_offers_only_its_own_plans_areas(client: Client) -> None:
     assert response.status_code == 200 and response.context["adminform"].form.errors["area"]
     task.refresh_from_db()
     assert task.area.number == 1 and task.version == 1
+
+
+def test_an_index_set_is_downloaded_and_loaded_back_as_a_new_one_in_the_admin(
+    client: Client,
+) -> None:
+    province = make_province()
+    admin_client(client, province)
+    demo = province.plan.index_sets.get(level=Level.COMMUNE)
+    download = client.post(
+        "/admin/plans/indexset/",
+        {"action": "download_json", "_selected_action": [demo.pk]},
+    )
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="index-set-{demo.pk}.json"'
+    document = json.loads(download.content)
+    assert [s["rule"] for s in document["criteria"][0]["subcriteria"]][3] == "indicator_target"
+    assert "upload/" in client.get("/admin/plans/indexset/").content.decode()
+    # A broken copy is refused whole, each fault listed with its place.
+    broken = {**document, "name": "Bộ chỉ số xã của tỉnh"}
+    broken["criteria"][0]["subcriteria"][1]["max_points"] = "-3"
+    before = IndexSet.objects.count()
+    refused = client.post(
+        "/admin/plans/indexset/upload/",
+        {"document": SimpleUploadedFile("set.json", json.dumps(broken).encode())},
+    )
+    assert refused.status_code == 422
+    page = refused.content.decode()
+    assert "criteria[0].subcriteria[1].max_points" in page and "không được âm" in page
+    assert IndexSet.objects.count() == before
+    # The fixed copy is loaded, with the administrator in its history.
+    broken["criteria"][0]["subcriteria"][1]["max_points"] = "3.00"
+    loaded = client.post(
+        "/admin/plans/indexset/upload/",
+        {"document": SimpleUploadedFile("set.json", json.dumps(broken).encode("utf-8-sig"))},
+    )
+    assert loaded.status_code == 302
+    made = IndexSet.objects.get(name="Bộ chỉ số xã của tỉnh")
+    assert AuditEvent.objects.history_of(made).get(action="created").actor == province.admin
+    assert made.criteria.get().subcriteria.count() == 6
+    not_json = client.post(
+        "/admin/plans/indexset/upload/",
+        {"document": SimpleUploadedFile("set.json", b"{not json")},
+    )
+    assert not_json.status_code == 422 and "JSON" in not_json.content.decode()
