@@ -153,6 +153,11 @@ def _half_up(numerator: int, denominator: int) -> Decimal:
     return Decimal((numerator * 200 + denominator) // (2 * denominator)).scaleb(-2)
 
 
+def cents(value: Decimal) -> int:
+    """A value of two decimals (points, a percentage) in hundredths, exactly."""
+    return int(Decimal(value).scaleb(2).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def _fraction(value: Decimal) -> Fraction:
     top, bottom = Decimal(value).as_integer_ratio()
     return Fraction(top, bottom)
@@ -466,18 +471,20 @@ def indicator_target(
         return _not_applicable(why)
     if figure is None:
         return Score(round_points(0), {**why, "reported": False})
-    actual = Fraction(figure.numerator * 100, figure.denominator)
+    # In integers (the roll-up scores thousands): figure% = num x 100 / den,
+    # the target and the maximum in hundredths.
+    num, den, target = figure.numerator, figure.denominator, cents(target_pct)
     why.update(
         reported=True,
-        actual_pct=str(_exact_half_up(actual)),
+        actual_pct=str(_half_up(num * 100, den)),
         period_end=figure.period_end.isoformat(),
     )
-    target = _fraction(target_pct)
-    if actual >= target:
+    if num * 10000 >= target * den:
         return Score(round_points(max_points), {**why, "met": True})
     why["met"] = False
     if below == PROPORTIONAL and target > 0:
-        return Score(_exact_half_up(_fraction(max_points) * actual / target), why)
+        # max x (num x 100 / den) / (target / 100), rounded half up.
+        return Score(_half_up(cents(max_points) * num * 100, den * target), why)
     return Score(round_points(0), why)
 
 
@@ -590,17 +597,19 @@ def total(parts: Iterable[tuple[Rule, Score]]) -> Total:
     is the total over the applicable maximum, as a percentage with two
     decimals; None when nothing applies.
     """
-    points = Decimal(0)
-    applicable_max = Decimal(0)
+    points = applicable_max = 0
     for rule, score in parts:
-        points += score.points
+        points += cents(score.points)
         if score.applicable and rule.counts_in_maximum:
-            applicable_max += rule.max_points
-    points = max(points, Decimal(0))
-    index = None
-    if applicable_max > 0:
-        index = _exact_half_up(_fraction(points) * 100 / _fraction(applicable_max))
-    return Total(round_points(points), round_points(applicable_max), index)
+            applicable_max += cents(rule.max_points)
+    return total_of(points, applicable_max)
+
+
+def total_of(points: int, applicable_max: int) -> Total:
+    """A total from its sums in hundredths of a point (the roll-up adds them as integers)."""
+    points = max(points, 0)
+    index = _half_up(points * 100, applicable_max) if applicable_max > 0 else None
+    return Total(Decimal(points).scaleb(-2), Decimal(applicable_max).scaleb(-2), index)
 
 
 def check_groups(groups: Any) -> str | None:

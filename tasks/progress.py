@@ -95,8 +95,12 @@ def counted_tasks(plan: Plan) -> TaskQuerySet:
     Not cancelled; subtasks only when the index sets say so.
     """
     include_subtasks = plan.index_sets.filter(include_subtasks=True).exists()
-    family = Q(plan=plan) | Q(plan__parent=plan)
-    return Task.objects.filter(family).scored(include_subtasks).exclude(status=Status.CANCELLED)
+    family = Plan.objects.filter(Q(pk=plan.pk) | Q(parent=plan)).values("pk")
+    return (
+        Task.objects.filter(plan_id__in=family)
+        .scored(include_subtasks)
+        .exclude(status=Status.CANCELLED)
+    )
 
 
 def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:

@@ -63,11 +63,14 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 
 def task_counts(
-    plan_ids: list[int], as_of: dt.date, include_subtasks: bool
+    plan_id: int, unit_plan_ids: list[int], as_of: dt.date, include_subtasks: bool
 ) -> dict[int, dict[str, scoring.Counts]]:
-    """Per lead unit and sub-criterion tag, the counts the rules read: one GROUP BY.
+    """Per lead unit and sub-criterion tag, the counts the rules read.
 
-    - The tasks of the plan and of the units' own plans implementing it.
+    - The tasks of the plan (one GROUP BY over its index) and those of the
+      units' own plans implementing it (another, over the same index, only
+      when there are such plans): a list of thousands of plan ids in one
+      query would cost the big one its plain equality.
     - Every unit leading a counted task appears, even when all its tasks are
       cancelled.
     - The filters say no more than they must, each is evaluated on every row:
@@ -75,7 +78,28 @@ def task_counts(
       a completion date implies done, hence not cancelled; accepted on or
       before a deadline that is itself on or before as_of implies by as_of.
     """
-    tasks = Task.objects.filter(plan_id__in=plan_ids).scored(include_subtasks)
+    counts: dict[int, dict[str, scoring.Counts]] = defaultdict(dict)
+    scopes = [Q(plan_id=plan_id)]
+    if unit_plan_ids:
+        scopes.append(Q(plan_id__in=unit_plan_ids))
+    for scope in scopes:
+        for unit_id, tag, n_due, n_accepted, n_on_time in _grouped(
+            scope, as_of, include_subtasks
+        ):
+            known = counts[unit_id].get(tag)
+            if known is not None:
+                n_due, n_accepted, n_on_time = (
+                    n_due + known.due,
+                    n_accepted + known.accepted,
+                    n_on_time + known.on_time,
+                )
+            counts[unit_id][tag] = scoring.Counts(n_due, n_accepted, n_on_time)
+    return counts
+
+
+def _grouped(scope: Q, as_of: dt.date, include_subtasks: bool) -> list[tuple[Any, ...]]:
+    """(lead unit, tag, due, accepted, on time) over the tasks in scope: one GROUP BY."""
+    tasks = Task.objects.filter(scope).scored(include_subtasks)
     due = Q(due_date__lte=as_of) & ~Q(status=Status.CANCELLED)
     accepted = Q(due_date__lte=as_of, completed_on__lte=as_of)
     on_time = Q(due_date__lte=as_of, completed_on__lte=F("due_date"))
@@ -93,12 +117,9 @@ def task_counts(
     sql, params = rows.values_list(
         "lead_unit_id", "subcriterion", "due", "accepted", "on_time"
     ).query.sql_with_params()
-    counts: dict[int, dict[str, scoring.Counts]] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for unit_id, tag, n_due, n_accepted, n_on_time in cursor.fetchall():
-            counts[unit_id][tag] = scoring.Counts(n_due, n_accepted, n_on_time)
-    return counts
+        return cursor.fetchall()
 
 
 def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, str], scoring.ManualEntry]:
@@ -147,11 +168,16 @@ def _figures(
 
 
 class _Part(NamedTuple):
-    """One scored reading of a sub-criterion, as stored and as JSON text."""
+    """One scored reading of a sub-criterion, as stored and as JSON text.
 
-    score: scoring.Score
+    With its points and its share of the maximum (0 when it does not apply,
+    or for a bonus or a penalty) in hundredths, for the unit's total.
+    """
+
     stored: dict[str, Any]
     text: str
+    cents: int
+    max_cents: int
 
 
 @dataclass(frozen=True)
@@ -292,15 +318,15 @@ def rollup(
         kinds = {rule.kind for book in books.values() for rule in book.rules}
         # The units' own plans: 1.1 reads them; their tasks count with the plan's.
         issued: dict[int, dt.date | None] = {}
-        family = [plan.pk]
+        unit_plans = []
         for pk, unit_id, issued_on, status in Plan.objects.filter(parent=plan).values_list(
             "pk", "unit_id", "issued_on", "status"
         ):
-            family.append(pk)
+            unit_plans.append(pk)
             issued[unit_id] = issued_on if status != PlanStatus.DRAFT else None
         issued[plan.unit_id] = plan.issued_on if plan.status != PlanStatus.DRAFT else None
         include_subtasks = any(b.index_set.include_subtasks for b in books.values())
-        counts = task_counts(family, as_of, include_subtasks)
+        counts = task_counts(plan.pk, unit_plans, as_of, include_subtasks)
         units = list(Unit.objects.values_list("id", "level", "parent_id"))
         entries = _latest_entries(plan, as_of) if kinds & scoring.ENTERED_RULES else {}
         codes = {
@@ -317,12 +343,17 @@ def rollup(
             book = books.get(level) or books[""]
             by_tag = counts.get(unit_id, {})
             every_task = scoring.Counts.total(by_tag.values())
-            parts, texts, scores = [], [], []
+            parts, texts, points, top = [], [], 0, 0
             for sub in book.rules:
                 kind = sub.kind
                 key: tuple[Any, ...]
                 if kind in scoring.TASK_RULES:
-                    key = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
+                    # What the rule reads of the counts, and no more: more units share a part.
+                    tasks = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
+                    if kind == scoring.ON_TIME:
+                        key = (tasks.due, 0, tasks.on_time)
+                    else:
+                        key = (tasks.due, tasks.accepted, 0)
                 elif kind == scoring.PLAN_ISSUED_ON_TIME:
                     key = (issued.get(unit_id),)
                 elif kind == scoring.INDICATOR_TARGET:
@@ -340,11 +371,19 @@ def rollup(
                         "applicable": score.applicable,
                         "why": score.why,
                     }
-                    part = sub.known[key] = _Part(score, stored, _json(stored))
+                    counted = score.applicable and sub.rule.counts_in_maximum
+                    part = sub.known[key] = _Part(
+                        stored,
+                        _json(stored),
+                        scoring.cents(score.points),
+                        scoring.cents(sub.rule.max_points) if counted else 0,
+                    )
                 parts.append(part.stored)
                 texts.append(part.text)
-                scores.append((sub.rule, part.score))
-            scored.append(_Scored(unit_id, level, book, scoring.total(scores), parts, every_task))
+                points += part.cents
+                top += part.max_cents
+            total = scoring.total_of(points, top)
+            scored.append(_Scored(unit_id, level, book, total, parts, every_task))
             encoded[unit_id] = "[" + ",".join(texts) + "]"
 
         by_level: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
