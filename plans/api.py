@@ -16,7 +16,7 @@ from plans import services
 from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
 from plans.errors import Invalid, NotFound
-from plans.indexsets import export_index_set, import_index_set
+from plans.indexsets import criteria_document, export_index_set, import_index_set
 from plans.models import (
     IndexSet,
     Indicator,
@@ -349,6 +349,12 @@ class IndexSetDoc(Schema):
     groups: list[GroupDoc]
     criteria: list[CriterionDoc]
 
+    @staticmethod
+    def resolve_criteria(index_set: IndexSet | dict[str, Any]) -> list[dict[str, Any]]:
+        if isinstance(index_set, dict):
+            return list(index_set["criteria"])
+        return criteria_document(index_set)
+
 
 @router.get(
     "/index-sets",
@@ -359,14 +365,16 @@ class IndexSetDoc(Schema):
 @paginate(Page)
 def list_index_sets(
     request: HttpRequest, year: int | None = None, level: Level | None = None
-) -> list[dict[str, Any]]:
+) -> QuerySet[IndexSet]:
     caller(request)
-    sets = IndexSet.objects.order_by("-year", "level", "name", "id")
+    sets = IndexSet.objects.prefetch_related("criteria__subcriteria").order_by(
+        "-year", "level", "name", "id"
+    )
     if year is not None:
         sets = sets.filter(year=year)
     if level is not None:
         sets = sets.filter(level=level)
-    return [export_index_set(s) for s in sets]
+    return sets
 
 
 @router.get(

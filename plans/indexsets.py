@@ -13,12 +13,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from plans import scoring
 from plans.access import Action, allows, role_relations
-from plans.errors import Invalid, NotAllowed
+from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import Criterion, IndexSet, Level, Official, SubCriterion, record
 
 CODE = re.compile(r"^\d+(\.\d+)*$")
@@ -39,7 +39,6 @@ DOCUMENT_KEYS = {
 
 def export_index_set(index_set: IndexSet) -> dict[str, Any]:
     """The whole set as one JSON-ready document (criteria and sub-criteria in code order)."""
-    criteria = index_set.criteria.prefetch_related("subcriteria").order_by("code")
     return {
         "id": index_set.pk,
         "year": index_set.year,
@@ -49,26 +48,31 @@ def export_index_set(index_set: IndexSet) -> dict[str, Any]:
         "source_document": index_set.source_document,
         "include_subtasks": index_set.include_subtasks,
         "groups": index_set.groups,
-        "criteria": [
-            {
-                "code": criterion.code,
-                "name": criterion.name,
-                "subcriteria": [
-                    {
-                        "code": sub.code,
-                        "name": sub.name,
-                        "max_points": str(scoring.round_points(sub.max_points)),
-                        "rule": sub.rule,
-                        "params": sub.params,
-                    }
-                    for sub in sorted(
-                        criterion.subcriteria.all(), key=lambda s: scoring.code_key(s.code)
-                    )
-                ],
-            }
-            for criterion in sorted(criteria, key=lambda c: scoring.code_key(c.code))
-        ],
+        "criteria": criteria_document(index_set),
     }
+
+
+def criteria_document(index_set: IndexSet) -> list[dict[str, Any]]:
+    """The set's criteria and sub-criteria as the document has them (prefetch them for lists)."""
+    return [
+        {
+            "code": criterion.code,
+            "name": criterion.name,
+            "subcriteria": [
+                {
+                    "code": sub.code,
+                    "name": sub.name,
+                    "max_points": str(scoring.round_points(sub.max_points)),
+                    "rule": sub.rule,
+                    "params": sub.params,
+                }
+                for sub in sorted(
+                    criterion.subcriteria.all(), key=lambda s: scoring.code_key(s.code)
+                )
+            ],
+        }
+        for criterion in sorted(index_set.criteria.all(), key=lambda c: scoring.code_key(c.code))
+    ]
 
 
 # ---------------------------------------------------------------- import
@@ -112,7 +116,7 @@ def check_document(doc: Any) -> dict[str, str]:
     seen: dict[str, str] = {}
 
     def code_at(path: str, code: Any) -> None:
-        if not isinstance(code, str) or not CODE.match(code):
+        if not isinstance(code, str) or not CODE.match(code) or len(code) > 20:
             errors[f"{path}.code"] = _("Use a code such as 1.3 (numbers separated by dots).")
         elif code in seen:
             errors[f"{path}.code"] = _("The code %(code)s appears twice (also at %(other)s).") % {
@@ -225,13 +229,16 @@ def _checked(doc: Any) -> dict[str, Any]:
     return doc
 
 
-@transaction.atomic
 def import_index_set(actor: Official, doc: Any) -> IndexSet:
     """Store a province's own index set from its document (administrators only); all or nothing."""
     if not allows(Action.MANAGE_ORGANISATION, frozenset(role_relations(actor))):
         raise NotAllowed(_("Only an administrator loads index sets."))
-    index_set = _store(_checked(doc))
-    record(actor, "created", index_set, name=index_set.name, year=index_set.year)
+    try:
+        with transaction.atomic():
+            index_set = _store(_checked(doc))
+            record(actor, "created", index_set, name=index_set.name, year=index_set.year)
+    except IntegrityError as exc:  # the same name loaded by someone else meanwhile
+        raise Conflict(_("An index set of this year and level already has this name.")) from exc
     return index_set
 
 

@@ -667,6 +667,9 @@ class ScoreRequest(models.Model):
         related_name="score_request",
     )
     requested_at = models.DateTimeField(_("requested at"))
+    # Moves with every change: the worker drops the request only if no change
+    # came in while it ran (a time could repeat; a counter does not).
+    generation = models.PositiveBigIntegerField(_("changes"), default=1)
 
     class Meta:
         verbose_name = _("score request")

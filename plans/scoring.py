@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HUNDRED = Decimal(100)
 
 # Rule kinds (domain.md). The model's choices are built from these labels.
@@ -304,8 +306,11 @@ def check_params(kind: str, params: Any, max_points: Decimal) -> dict[str, str]:
         if problem:
             errors["bands"] = problem
     if kind == PLAN_ISSUED_ON_TIME:
+        deadline = params.get("deadline")
         try:
-            dt.date.fromisoformat(str(params.get("deadline")))
+            if not isinstance(deadline, str) or not ISO_DATE.match(deadline):
+                raise ValueError(deadline)
+            dt.date.fromisoformat(deadline)
         except ValueError:
             errors["deadline"] = _("Give the date the plan is due by, as YYYY-MM-DD.")
         late = params.get("late_points", 0)

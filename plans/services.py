@@ -36,6 +36,7 @@ from plans.models import (
     record,
 )
 from plans.rescore import scores_may_move
+from plans.unitplans import units_under
 
 
 def official_for(user: User | AnonymousUser) -> Official | None:
@@ -334,11 +335,27 @@ def _index_sets(index_set_ids: list[int] | None, year: int) -> list[IndexSet]:
     if missing:
         message = _("No such index set: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
         raise Invalid(message, {"index_set_ids": message})
-    levels = [found[i].level for i in dict.fromkeys(index_set_ids)]
-    if len(set(levels)) != len(levels):
-        message = _("Give one index set per unit level.")
-        raise Invalid(message, {"index_set_ids": message})
-    return [found[i] for i in dict.fromkeys(index_set_ids)]
+    chosen = [found[i] for i in dict.fromkeys(index_set_ids)]
+    problem = None
+    if len({s.level for s in chosen}) != len(chosen):
+        problem = _("Give one index set per unit level.")
+    elif any(s.year != year for s in chosen):
+        problem = _("The index sets of a plan are those of its year (%(year)s).") % {"year": year}
+    elif len({s.include_subtasks for s in chosen}) > 1:
+        problem = _("The index sets of a plan agree on whether subtasks count.")
+    if problem:
+        raise Invalid(problem, {"index_set_ids": problem})
+    return chosen
+
+
+def _check_unit_plan(parent: Plan, unit: Unit, plan: Plan, now: dt.datetime | None) -> None:
+    """A unit's plan: of a unit under the province plan's unit, issued no later than today."""
+    if unit.pk not in units_under(parent.unit_id):
+        message = _("This unit is not one of the units the province plan covers.")
+        raise Invalid(message, {"unit_id": message})
+    if plan.issued_on is not None and plan.issued_on > timezone.localdate(now):
+        message = _("A plan cannot have been issued after today.")
+        raise Invalid(message, {"issued_on": message})
 
 
 def _check_issue_date(plan: Plan) -> None:
@@ -388,9 +405,11 @@ def create_plan(
     _check_issue_date(plan)
     clean_or_invalid(plan, exclude=["parent"])
     plan.parent = _parent_plan(parent_id, year, unit_id)
-    if plan.parent is not None and Plan.objects.filter(parent=plan.parent, unit=unit).exists():
-        message = _("This unit already has its plan implementing this one.")
-        raise Invalid(message, {"unit_id": message})
+    if plan.parent is not None:
+        _check_unit_plan(plan.parent, unit, plan, now)
+        if Plan.objects.filter(parent=plan.parent, unit=unit).exists():
+            message = _("This unit already has its plan implementing this one.")
+            raise Invalid(message, {"unit_id": message})
     if plan.parent is not None and index_set_ids:
         message = _("A unit's plan is scored under the province plan: it takes no index set.")
         raise Invalid(message, {"index_set_ids": message})
@@ -414,6 +433,55 @@ def create_plan(
 
 
 PLAN_FIELDS = ("year", "title", "document_number", "issued_on", "status")
+DATE_KEPT = gettext_lazy(
+    "The date a unit's plan was issued is recorded once: the head of the province plan's "
+    "unit, or an administrator, corrects it."
+)
+
+
+@transaction.atomic
+def record_unit_plan(
+    actor: Official,
+    province_plan: Plan,
+    *,
+    title: str,
+    document_number: str,
+    issued_on: dt.date,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """A unit's head records the unit's own plan implementing the province plan, as issued.
+
+    Creates it, or issues the unit's draft; an issued plan's number and title
+    may still be corrected, its date only by the province plan's head.
+    """
+    province_plan = Plan.objects.select_for_update().get(pk=province_plan.pk)
+    if province_plan.parent_id is not None:
+        raise Invalid(_("A unit's plan implements the province plan, not another unit's plan."))
+    unit_id = actor.unit_id
+    if not actor.is_head or unit_id is None:
+        raise NotAllowed(_("The head of a unit records the unit's own plan."))
+    mine = Plan.objects.filter(parent=province_plan, unit_id=unit_id).first()
+    if mine is None:
+        return create_plan(
+            actor,
+            unit_id=unit_id,
+            parent_id=province_plan.pk,
+            year=province_plan.year,
+            title=title,
+            document_number=document_number,
+            issued_on=issued_on,
+            status=PlanStatus.ISSUED,
+            now=now,
+        )
+    return update_plan(
+        actor,
+        mine,
+        now=now,
+        title=title,
+        document_number=document_number,
+        issued_on=issued_on,
+        status=PlanStatus.ISSUED,
+    )
 
 
 @transaction.atomic
@@ -421,8 +489,15 @@ def update_plan(
     actor: Official, plan: Plan, *, now: dt.datetime | None = None, **changes: Any
 ) -> Plan:
     """Edit a plan's fields, issue it, close it or give it other index sets."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _require_plan_manager(actor, plan.unit_id)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("parent", "unit")
+        .get(pk=plan.pk)
+    )
+    keeper = plan_relations(actor, plan.parent.unit_id) if plan.parent else frozenset()
+    if not allows(Action.MANAGE_PLAN, keeper):  # the province plan's head may correct a unit's
+        _require_plan_manager(actor, plan.unit_id)
+    was_issued = plan.status != PlanStatus.DRAFT
     edited: dict[str, list[Any]] = {}
     for field in PLAN_FIELDS:
         if field in changes and changes[field] != getattr(plan, field):
@@ -431,7 +506,22 @@ def update_plan(
     if "year" in edited and (plan.parent_id or plan.unit_plans.exists()):
         message = _("A unit's plan and the province plan it implements share their year.")
         raise Invalid(message, {"year": message})
+    if plan.parent is not None and edited:
+        # 1.1 reads the date a unit's plan was issued: once recorded, only the
+        # province plan's head (or an administrator) corrects it.
+        if (
+            was_issued
+            and {"issued_on", "status"} & set(edited)
+            and not allows(Action.MANAGE_PLAN, keeper)
+        ):
+            raise NotAllowed(str(DATE_KEPT))
+        _check_unit_plan(plan.parent, plan.unit, plan, now)
     new_sets = None
+    if "year" in edited and changes.get("index_set_ids") is None:
+        # Another year: the sets of that year (the demo's unless others are given).
+        changes["index_set_ids"] = (
+            None if not plan.index_sets.exists() else [s.pk for s in _index_sets(None, plan.year)]
+        )
     if changes.get("index_set_ids") is not None:
         if plan.parent_id is not None:
             message = _("A unit's plan is scored under the province plan: it takes no index set.")
@@ -493,6 +583,7 @@ def create_indicator(
         code=code,
         targets={t["level"]: str(t["target_pct"]) for t in targets},
     )
+    scores_may_move(plan)
     return indicator
 
 

@@ -8,7 +8,9 @@ sees who is late before the score says so.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 
@@ -19,6 +21,9 @@ ON_TIME = "on_time"
 LATE = "late"
 MISSING = "missing"  # none issued, and the deadline has passed
 NOT_YET_DUE = "not_yet_due"
+# For a level whose index set does not judge the unit's plan (no 1.1):
+ISSUED = "issued"
+NOT_ISSUED = "not_issued"
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class UnitPlanRow:
 
     @property
     def issued(self) -> bool:
-        return self.state in (ON_TIME, LATE)
+        return self.state in (ON_TIME, LATE, ISSUED)
 
 
 def _deadlines(plan: Plan) -> dict[str, dt.date]:
@@ -44,10 +49,10 @@ def _deadlines(plan: Plan) -> dict[str, dt.date]:
     return found
 
 
-def units_under(unit_id: int) -> set[int]:
-    """The unit and every unit below it in the tree (one query)."""
+def tree_of(unit_id: int, units: Iterable[tuple[int, int | None]]) -> set[int]:
+    """The unit and every unit below it, from (id, parent id) pairs."""
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Unit.objects.values_list("pk", "parent_id"):
+    for pk, parent_id in units:
         children.setdefault(parent_id, []).append(pk)
     tree, stack = set(), [unit_id]
     while stack:
@@ -56,6 +61,23 @@ def units_under(unit_id: int) -> set[int]:
             tree.add(pk)
             stack.extend(children.get(pk, []))
     return tree
+
+
+def units_under(unit_id: int) -> set[int]:
+    """The unit and every unit below it in the tree (one query)."""
+    return tree_of(unit_id, Unit.objects.values_list("pk", "parent_id"))
+
+
+def state_of(issued_on: dt.date | None, deadline: dt.date | None, today: dt.date) -> str:
+    """Where a unit's plan stands, judged as 1.1 judges it (plans.scoring)."""
+    if deadline is None:
+        return ISSUED if issued_on is not None and issued_on <= today else NOT_ISSUED
+    score = scoring.plan_issued_on_time(Decimal(1), issued_on, deadline, as_of=today)
+    if not score.applicable:
+        return NOT_YET_DUE
+    if score.points == Decimal(1):
+        return ON_TIME
+    return LATE if score.why["issued_on"] else MISSING
 
 
 def unit_plans(plan: Plan, today: dt.date) -> list[UnitPlanRow]:
@@ -75,14 +97,11 @@ def unit_plans(plan: Plan, today: dt.date) -> list[UnitPlanRow]:
     rows = []
     for unit in units:
         mine = own.get(unit.pk)
-        deadline = deadlines.get(unit.level) or deadlines.get("")
+        level = unit.level if unit.level in levels else ""
+        deadline = deadlines.get(level)
         issued_on = mine.issued_on if mine and mine.status != PlanStatus.DRAFT else None
-        if issued_on is not None:
-            state = LATE if deadline and issued_on > deadline else ON_TIME
-        else:
-            state = MISSING if deadline and today > deadline else NOT_YET_DUE
-        rows.append(UnitPlanRow(unit, mine, deadline, state))
-    order = {MISSING: 0, LATE: 1, NOT_YET_DUE: 2, ON_TIME: 3}
+        rows.append(UnitPlanRow(unit, mine, deadline, state_of(issued_on, deadline, today)))
+    order = {MISSING: 0, LATE: 1, NOT_YET_DUE: 2, NOT_ISSUED: 3, ON_TIME: 4, ISSUED: 5}
     return sorted(rows, key=lambda r: order[r.state])
 
 

@@ -15,10 +15,10 @@ from plans import services
 from plans.access import Action, allows, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError, NotAllowed
+from plans.errors import DomainError
 from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
-from plans.models import Indicator, Official, Plan, PlanStatus, Unit
-from plans.unitplans import own_plan
+from plans.models import Indicator, Official, Plan, Unit
+from plans.unitplans import own_plan, units_under
 
 
 @official_required
@@ -101,8 +101,12 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk, parent__isnull=True)
     official = request.official
     unit = official.unit
-    if not official.is_head or unit is None or unit.pk == plan.unit_id:
-        raise PermissionDenied(_("The head of a unit records the unit's own plan."))
+    if (
+        not official.is_head
+        or unit is None
+        or unit.pk not in units_under(plan.unit_id) - {plan.unit_id}
+    ):
+        raise PermissionDenied(_("The head of a unit under this plan records the unit's plan."))
     mine = own_plan(plan, unit.pk)
     initial: dict[str, object] = {
         "title": _("CCHC plan %(year)s of %(unit)s") % {"year": plan.year, "unit": unit}
@@ -118,16 +122,8 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 422
         if form.is_valid():
-            values = {**form.cleaned_data, "status": PlanStatus.ISSUED}
             try:
-                if mine is None:
-                    services.create_plan(
-                        official, unit_id=unit.pk, parent_id=plan.pk, year=plan.year, **values
-                    )
-                else:
-                    services.update_plan(official, mine, **values)
-            except NotAllowed as exc:
-                raise PermissionDenied(exc.message) from exc
+                services.record_unit_plan(official, plan, **form.cleaned_data)
             except DomainError as exc:
                 errors_onto(form, exc)
                 status = exc.status

@@ -16,7 +16,7 @@ import gc
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +27,6 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_q.tasks import async_task
 
 from plans import scoring
 from plans.access import may_score
@@ -42,13 +41,13 @@ from plans.models import (
     Official,
     Plan,
     PlanStatus,
-    ScoreRequest,
     ScoreSnapshot,
     SubCriterion,
     Unit,
     record,
 )
 from plans.rescore import scores_may_move
+from plans.unitplans import tree_of
 from tasks.models import Status, Task
 
 log = logging.getLogger(__name__)
@@ -83,9 +82,7 @@ def task_counts(
     if unit_plan_ids:
         scopes.append(Q(plan_id__in=unit_plan_ids))
     for scope in scopes:
-        for unit_id, tag, n_due, n_accepted, n_on_time in _grouped(
-            scope, as_of, include_subtasks
-        ):
+        for unit_id, tag, n_due, n_accepted, n_on_time in _grouped(scope, as_of, include_subtasks):
             known = counts[unit_id].get(tag)
             if known is not None:
                 n_due, n_accepted, n_on_time = (
@@ -268,22 +265,13 @@ def _books(plan: Plan) -> dict[str, _Book]:
 
 def _scored_units(
     plan: Plan,
-    units: Iterable[tuple[int, str, int | None]],
+    units: Sequence[tuple[int, str, int | None]],
     leaders: set[int],
     books: dict[str, _Book],
 ) -> list[tuple[int, str]]:
     """The units a plan scores: its unit's tree and every unit leading its tasks, if a set fits."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    levels = {}
-    for pk, level, parent_id in units:
-        children[parent_id].append(pk)
-        levels[pk] = level
-    tree, stack = set(), [plan.unit_id]
-    while stack:
-        pk = stack.pop()
-        if pk not in tree:
-            tree.add(pk)
-            stack.extend(children[pk])
+    levels = {pk: level for pk, level, _parent in units}
+    tree = tree_of(plan.unit_id, ((pk, parent) for pk, _level, parent in units))
     return [
         (pk, levels[pk])
         for pk in sorted(tree | (leaders & levels.keys()))
@@ -554,56 +542,6 @@ def rollup_issued_plans(now: dt.datetime | None = None) -> dict[int, int]:
     return done
 
 
-# ---------------------------------------------------------------- scores follow the work
-
-# A request older than this that is still waiting was not picked up by a
-# worker (the broker was down, the worker was stopped): the minute job runs it.
-STRANDED_AFTER = dt.timedelta(seconds=30)
-
-
-def enqueue_score_request(plan_id: int, **_signal: Any) -> None:
-    """Hand a new score request to the worker (receiver of plans.rescore.score_request_waiting)."""
-    async_task("tasks.scores.run_score_request", plan_id, task_name=f"scores-{plan_id}")
-
-
-def run_score_request(plan_id: int, now: dt.datetime | None = None) -> int:
-    """Recompute today's scores of a plan that asked for it; answers the runs made.
-
-    Changes that arrive while it runs move the request's time: it then runs
-    once more, so that the last change is always scored. A plan that cannot
-    be scored (no index set, gone) drops its request.
-    """
-    runs = 0
-    while True:
-        asked = (
-            ScoreRequest.objects.filter(plan_id=plan_id)
-            .values_list("requested_at", flat=True)
-            .first()
-        )
-        if asked is None:
-            return runs
-        plan = Plan.objects.filter(pk=plan_id).first()
-        when = now or timezone.now()
-        try:
-            if plan is not None:
-                rollup(plan, timezone.localdate(when), now=when)
-                runs += 1
-        except Conflict as exc:
-            log.info("Scores of plan %s not recomputed: %s", plan_id, exc)
-            ScoreRequest.objects.filter(plan_id=plan_id).delete()
-            return runs
-        # Done, unless another change came in meanwhile.
-        if ScoreRequest.objects.filter(plan_id=plan_id, requested_at=asked).delete()[0]:
-            return runs
-
-
-def run_waiting_score_requests(now: dt.datetime | None = None) -> dict[int, int]:
-    """The minute job: run the score requests no worker picked up; answers {plan id: runs}."""
-    now = now or timezone.now()
-    stranded = ScoreRequest.objects.filter(requested_at__lte=now - STRANDED_AFTER)
-    return {pk: run_score_request(pk) for pk in stranded.values_list("plan_id", flat=True)}
-
-
 # ---------------------------------------------------------------- the stored days
 
 
@@ -673,7 +611,7 @@ def enter_manual_score(
     *,
     unit_id: int,
     code: str,
-    points: Decimal,
+    points: Decimal | None,
     justification: str,
     not_applicable: bool = False,
     now: dt.datetime | None = None,
@@ -709,12 +647,15 @@ def enter_manual_score(
             errors["not_applicable"] = _("Only a judged item can be marked not applicable.")
         if not_applicable:
             points = Decimal(0)
+        elif points is None:
+            errors["points"] = _("Give the points, or mark the item not applicable.")
         elif not 0 <= points <= sub.max_points:
             errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
         if not (justification or "").strip():
             errors["justification"] = _("Say why these points were given.")
         if errors:
             raise Invalid(_("Some values are not valid."), errors)
+        assert points is not None
         entry = ManualScore.objects.create(
             plan=plan,
             unit_id=unit_id,

@@ -142,7 +142,7 @@ def run_rollup(
 class ManualScoreIn(Schema):
     unit_id: Id
     code: RequiredText20
-    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] = Decimal(0)
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
     justification: RequiredText2000
     not_applicable: StrictBool = False
 

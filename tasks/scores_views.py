@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, NotAllowed, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
-from plans.scoring import ENTERED_RULES, code_key, explain
+from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key, explain
 from tasks import scores
 
 
@@ -30,15 +29,22 @@ def scored_units(plan: Plan) -> QuerySet[Unit]:
 
 
 def manual_codes(plan: Plan) -> list[tuple[str, str]]:
-    """The codes an appraiser scores (judged items, bonuses, penalties), each level's names."""
-    names: dict[str, list[str]] = {}
+    """What an appraiser scores (judged items, bonuses, penalties), one choice per level's item.
+
+    The value is "level:code": the same code can be an initiative for a sở and
+    a penalty for a xã, and a choice never stands for both.
+    """
     subs = SubCriterion.objects.filter(
         criterion__index_set__plans=plan, rule__in=ENTERED_RULES
     ).select_related("criterion__index_set")
-    for sub in subs:
-        level = sub.criterion.index_set.get_level_display() or _("every level")
-        names.setdefault(sub.code, []).append(f"{sub.name} ({level})")
-    return [(code, f"{code}. {' / '.join(names[code])}") for code in sorted(names, key=code_key)]
+    choices = []
+    for sub in sorted(subs, key=lambda s: (s.criterion.index_set.level, code_key(s.code))):
+        index_set = sub.criterion.index_set
+        level = index_set.get_level_display() or _("every level")
+        kind = {PENALTY: _("penalty"), BONUS: _("bonus")}.get(sub.rule)
+        label = f"{level} · {sub.code}. {sub.name}" + (f" ({kind})" if kind else "")
+        choices.append((f"{index_set.level}:{sub.code}", label))
+    return choices
 
 
 class LevelTable:
@@ -112,7 +118,10 @@ def scores_page(
 
 @official_required
 def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
-    return scores_page(request, get_object_or_404(Plan.objects.select_related("unit"), pk=pk))
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    if plan.parent_id is not None:  # a unit's plan is scored under the province plan
+        return redirect("plan_scores", pk=plan.parent_id)
+    return scores_page(request, plan)
 
 
 @official_required
@@ -153,13 +162,22 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
     )
     if not form.is_valid():
         return scores_page(request, plan, form, 422)
+    unit = form.cleaned_data["unit"]
+    level, code = form.cleaned_data["code"].split(":", 1)
+    if level and level != unit.level:
+        form.add_error(
+            "code",
+            _("This item is in the index set of another level than %(unit)s's.")
+            % {"unit": unit.name},
+        )
+        return scores_page(request, plan, form, 422)
     try:
         scores.enter_manual_score(
             request.official,
             plan,
-            unit_id=form.cleaned_data["unit"].pk,
-            code=form.cleaned_data["code"],
-            points=form.cleaned_data["points"] or Decimal(0),
+            unit_id=unit.pk,
+            code=code,
+            points=form.cleaned_data["points"],
             justification=form.cleaned_data["justification"],
             not_applicable=form.cleaned_data["not_applicable"],
         )

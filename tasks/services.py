@@ -58,8 +58,9 @@ def _lock(task: Task) -> Task:
     return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
 
 
-# What the scores read of a task: a change to any of these moves them.
-SCORED_FIELDS = frozenset({"status", "completed_at", "due_date", "subcriterion", "lead_unit"})
+# What the scores read of a task: a change to any of these moves them (starting
+# or handing in work does not; accepting sets completed_at; cancelling asks itself).
+SCORED_FIELDS = frozenset({"completed_at", "due_date", "subcriterion", "lead_unit"})
 
 
 def _bump(task: Task, *fields: str) -> None:
@@ -483,6 +484,7 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
         comment=_("The task was cancelled."),
     )
     record(actor, "cancelled", task, status=[old, Status.CANCELLED], reason=reason)
+    scores_may_move(task.plan)
     return task
 
 

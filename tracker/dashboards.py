@@ -268,6 +268,9 @@ def ranking_section(view: View) -> dict[str, Any]:
 
     return {
         "score_day": day,
+        "score_label": view.plan.index_sets.exclude(label="")
+        .values_list("label", flat=True)
+        .first(),
         "score_computed_at": ScoreSnapshot.objects.filter(plan=view.plan, as_of=day).aggregate(
             at=Max("computed_at")
         )["at"]

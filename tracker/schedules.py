@@ -38,7 +38,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     },
     # Score requests no worker picked up (the worker normally runs each at once).
     "score-requests": {
-        "func": "tasks.scores.run_waiting_score_requests",
+        "func": "tasks.rescore.run_waiting_score_requests",
         "args": "",
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,

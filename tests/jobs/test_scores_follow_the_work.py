@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 
 from plans import services as plan_services
 from plans.models import Plan, PlanStatus, ScoreRequest, ScoreSnapshot
-from plans.rescore import score_request_waiting
+from plans.rescore import score_request_waiting, scores_may_move
 from tasks import services
-from tasks.scores import run_score_request, run_waiting_score_requests
+from tasks.rescore import run_score_request, run_waiting_score_requests
 from tests.conftest import PDF
 from tests.factories import Province, make_province
 
@@ -131,3 +132,35 @@ def test_a_units_plan_issued_asks_for_the_province_plans_scores(
     snap = ScoreSnapshot.objects.get(plan=p.plan, unit=p.lead, as_of=TODAY)
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "1.00"
     assert Plan.objects.get(pk=own.pk).status == PlanStatus.ISSUED
+
+
+def test_a_change_while_the_worker_runs_makes_it_run_once_more() -> None:
+    p = make_province()
+    p.task(due_date=dt.date(2026, 3, 1))
+    run_score_request(p.plan.pk)  # today's snapshots exist: the next run replaces them
+    p.task(title="Nhiệm vụ thứ hai", due_date=dt.date(2026, 3, 2))
+    changed: list[int] = []
+
+    def change_meanwhile(sender: Any, **kwargs: Any) -> None:
+        if not changed:  # a change that lands while the scores are being replaced
+            changed.append(1)
+            scores_may_move(p.plan)
+
+    pre_delete.connect(change_meanwhile, sender=ScoreSnapshot)
+    try:
+        assert run_score_request(p.plan.pk) == 2
+    finally:
+        pre_delete.disconnect(change_meanwhile, sender=ScoreSnapshot)
+    assert not ScoreRequest.objects.filter(plan=p.plan).exists()
+
+
+def test_changes_in_one_run_move_one_counter_and_a_draft_plan_drops_its_request() -> None:
+    p = make_province()
+    p.task(due_date=dt.date(2026, 3, 1))
+    p.task(title="Nhiệm vụ thứ hai", due_date=dt.date(2026, 3, 2))
+    request = ScoreRequest.objects.get(plan=p.plan)
+    assert request.generation == 2
+    Plan.objects.filter(pk=p.plan.pk).update(status=PlanStatus.DRAFT)
+    assert run_score_request(p.plan.pk) == 0
+    assert not ScoreRequest.objects.filter(plan=p.plan).exists()
+    assert not ScoreSnapshot.objects.filter(plan=p.plan).exists()

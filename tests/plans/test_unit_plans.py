@@ -9,11 +9,33 @@ import pytest
 from django.test import Client
 
 from plans import services
+from plans.errors import Invalid
 from plans.models import Level, Plan, PlanStatus, ScoreSnapshot
 from plans.unitplans import LATE, MISSING, NOT_YET_DUE, ON_TIME, unit_plans
 from tests.factories import make_province, make_unit, sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+def test_a_date_to_come_and_a_unit_outside_the_province_are_refused() -> None:
+    p = make_province()
+    outside = make_unit("Sở của tỉnh khác")
+    for unit_id, issued, field in (
+        (p.lead.pk, dt.date(2026, 12, 1), "issued_on"),  # after today (22/11/2026)
+        (outside.pk, dt.date(2026, 1, 20), "unit_id"),
+    ):
+        with pytest.raises(Invalid) as refused:
+            services.create_plan(
+                p.admin,
+                unit_id=unit_id,
+                parent_id=p.plan.pk,
+                year=2026,
+                title="Kế hoạch",
+                issued_on=issued,
+                status=PlanStatus.ISSUED,
+            )
+        assert field in refused.value.errors
+    assert not Plan.objects.filter(parent=p.plan).exists()
 
 
 def test_the_province_plan_lists_who_issued_when_and_who_is_late(client: Client) -> None:
@@ -75,11 +97,17 @@ def test_a_head_records_the_units_plan_and_its_score_follows(
     assert (own.status, own.issued_on) == (PlanStatus.ISSUED, dt.date(2026, 2, 5))
     snap = ScoreSnapshot.objects.get(plan=p.plan, unit=p.lead, as_of=dt.date(2026, 11, 22))
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "0.50"  # late
-    # A correction of the date goes through the same page.
+    # The unit's head cannot move the date that scores the unit afterwards...
+    earlier = {"title": "Kế hoạch", "document_number": "12/KH-SNV", "issued_on": "30/01/2026"}
+    refused = client.post(url, earlier)
+    assert refused.status_code == 403
+    assert "Thủ trưởng đơn vị ban hành kế hoạch của tỉnh" in refused.content.decode()
+    assert Plan.objects.get(pk=own.pk).issued_on == dt.date(2026, 2, 5)
+    # ...nor record a date to come; the province plan's head corrects it, with the score.
+    future = client.post(url, {**earlier, "issued_on": "01/12/2026"})
+    assert future.status_code in (403, 422)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            url, {"title": "Kế hoạch", "document_number": "12/KH-SNV", "issued_on": "30/01/2026"}
-        )
+        services.update_plan(p.plan_head, own, issued_on=dt.date(2026, 1, 30))
     snap = ScoreSnapshot.objects.get(plan=p.plan, unit=p.lead, as_of=dt.date(2026, 11, 22))
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "1.00"
     # Only heads record a plan, for their own unit.

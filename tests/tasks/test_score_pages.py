@@ -58,16 +58,33 @@ def test_a_manual_score_form_keeps_what_was_typed_when_refused(
     before = ManualScore.objects.count()
     refused = client.post(
         f"/plans/{plan.pk}/scores/manual/",
-        {"unit": unit.pk, "code": "1.6", "points": "1.5", "justification": "Giải pháp mới"},
+        {
+            "unit": unit.pk,
+            "code": "department:1.6",
+            "points": "1.5",
+            "justification": "Giải pháp mới",
+        },
     )
     assert refused.status_code == 422
     body = refused.content.decode()
     assert "Giải pháp mới" in body and "Cho từ 0 đến 1" in body
+    # The xã set's 1.6 is a penalty: a sở cannot be given it by mistake.
+    wrong_level = client.post(
+        f"/plans/{plan.pk}/scores/manual/",
+        {"unit": unit.pk, "code": "commune:1.6", "points": "0,5", "justification": "Nhầm"},
+    )
+    assert wrong_level.status_code == 422
+    assert "bộ chỉ số của cấp khác" in wrong_level.content.decode()
     assert ManualScore.objects.count() == before
     with django_capture_on_commit_callbacks(execute=True):
         ok = client.post(
             f"/plans/{plan.pk}/scores/manual/",
-            {"unit": unit.pk, "code": "1.6", "points": "0,5", "justification": "Giải pháp mới"},
+            {
+                "unit": unit.pk,
+                "code": "department:1.6",
+                "points": "0,5",
+                "justification": "Giải pháp mới",
+            },
         )
     assert ok.status_code == 302
     snap = ScoreSnapshot.objects.get(plan=plan, unit=unit, as_of="2026-11-22")
