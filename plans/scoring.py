@@ -104,8 +104,7 @@ class Counts(NamedTuple):
 NO_COUNTS = Counts()
 
 
-@dataclass(frozen=True)
-class ManualEntry:
+class ManualEntry(NamedTuple):
     """The latest entry of an appraiser for a unit and an entered sub-criterion."""
 
     points: Decimal
@@ -115,8 +114,7 @@ class ManualEntry:
     not_applicable: bool = False
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """A unit's latest reported figure of an indicator, with its level's target."""
 
     numerator: int
@@ -124,8 +122,7 @@ class Figure:
     period_end: dt.date
 
 
-@dataclass(frozen=True)
-class Score:
+class Score(NamedTuple):
     """A sub-criterion's points for a unit, and why.
 
     - points: what it adds to the unit's total (taken away, for a penalty);
@@ -542,8 +539,7 @@ class Rule:
         return self.kind not in OUTSIDE_MAXIMUM
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """Everything a unit offers the rules; each rule reads its part."""
 
     counts: Counts = NO_COUNTS
@@ -586,8 +582,7 @@ def apply(rule: Rule, reading: Reading, as_of: dt.date) -> Score:
 # ---------------------------------------------------------------- totals, index, rank, group
 
 
-@dataclass(frozen=True)
-class Total:
+class Total(NamedTuple):
     """A unit's total over its parts: points, applicable maximum, index."""
 
     points: Decimal
@@ -640,12 +635,23 @@ def check_groups(groups: Any) -> str | None:
 
 def group_of(index_pct: Decimal | None, groups: list[dict[str, Any]]) -> str:
     """The group whose band the index falls in (the highest start at or below it), or ""."""
+    return group_in(index_pct, ordered_groups(groups))
+
+
+def ordered_groups(groups: list[dict[str, Any]]) -> tuple[tuple[Decimal, str], ...]:
+    """(start, code) of each group, highest first: what group_in reads."""
+    return tuple(
+        sorted(
+            ((Decimal(str(g["from_pct"])), str(g["code"])) for g in groups),
+            reverse=True,
+        )
+    )
+
+
+def group_in(index_pct: Decimal | None, ordered: tuple[tuple[Decimal, str], ...]) -> str:
     if index_pct is None:
         return ""
-    for group in sorted(groups, key=lambda g: Decimal(str(g["from_pct"])), reverse=True):
-        if index_pct >= Decimal(str(group["from_pct"])):
-            return str(group["code"])
-    return ""
+    return next((code for start, code in ordered if index_pct >= start), "")
 
 
 K = TypeVar("K", bound=Hashable)

@@ -23,7 +23,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import BooleanField, Count, F, Max, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,59 +62,80 @@ def _day_end(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def task_counts(
-    plan_id: int, unit_plan_ids: list[int], as_of: dt.date, include_subtasks: bool
-) -> dict[int, dict[str, scoring.Counts]]:
-    """Per lead unit and sub-criterion tag, the counts the rules read.
+# The key of a unit's counts over every task it leads, whatever its tag.
+EVERY_TASK = "*"
 
-    - The tasks of the plan (one GROUP BY over its index) and those of the
-      units' own plans implementing it (another, over the same index, only
-      when there are such plans): a list of thousands of plan ids in one
-      query would cost the big one its plain equality.
-    - Every unit leading a counted task appears, even when all its tasks are
-      cancelled.
+
+def task_counts(
+    plan_id: int,
+    unit_plan_ids: list[int],
+    as_of: dt.date,
+    include_subtasks: bool,
+    tags: Sequence[str] = (),
+) -> dict[int, dict[str, scoring.Counts]]:
+    """Per lead unit, the counts the rules read: over every task it leads, and per tag.
+
+    - One GROUP BY per lead unit over the plan's tasks (its plain equality on
+      the plan), and another over the tasks of the units' own plans, only when
+      there are such plans; each row holds the counts of every task and of
+      each tag in `tags` (the tags a rule reads one by one), side by side.
+    - Only tasks due by as_of are counted: every unit leading one appears,
+      even when all of them are cancelled (a unit of the plan's tree is scored
+      whether it appears here or not).
     - The filters say no more than they must, each is evaluated on every row:
       completed_on is set exactly when a task is done (a check constraint), so
-      a completion date implies done, hence not cancelled; accepted on or
-      before a deadline that is itself on or before as_of implies by as_of.
+      a completion date implies done, hence not cancelled.
     """
-    counts: dict[int, dict[str, scoring.Counts]] = defaultdict(dict)
-    scopes = [Q(plan_id=plan_id)]
+    keys = [EVERY_TASK, *tags]
+    counts: dict[int, dict[str, scoring.Counts]] = {}
+    scopes: list[Q | RawSQL] = [Q(plan_id=plan_id)]
     if unit_plan_ids:
-        scopes.append(Q(plan_id__in=unit_plan_ids))
+        scopes.append(_among_plans(unit_plan_ids))
     for scope in scopes:
-        for unit_id, tag, n_due, n_accepted, n_on_time in _grouped(scope, as_of, include_subtasks):
-            known = counts[unit_id].get(tag)
-            if known is not None:
-                n_due, n_accepted, n_on_time = (
-                    n_due + known.due,
-                    n_accepted + known.accepted,
-                    n_on_time + known.on_time,
-                )
-            counts[unit_id][tag] = scoring.Counts(n_due, n_accepted, n_on_time)
+        for unit_id, *figures in _grouped(scope, as_of, include_subtasks, tags):
+            mine = counts.setdefault(unit_id, {})
+            for i, key in enumerate(keys):
+                found = scoring.Counts(*figures[3 * i : 3 * i + 3])
+                known = mine.get(key)
+                mine[key] = found if known is None else scoring.Counts.total((known, found))
     return counts
 
 
-def _grouped(scope: Q, as_of: dt.date, include_subtasks: bool) -> list[tuple[Any, ...]]:
-    """(lead unit, tag, due, accepted, on time) over the tasks in scope: one GROUP BY."""
-    tasks = Task.objects.filter(scope).scored(include_subtasks)
-    due = Q(due_date__lte=as_of) & ~Q(status=Status.CANCELLED)
-    accepted = Q(due_date__lte=as_of, completed_on__lte=as_of)
-    on_time = Q(due_date__lte=as_of, completed_on__lte=F("due_date"))
+def _among_plans(plan_ids: list[int]) -> Q | RawSQL:
+    """Tasks of these plans: one array parameter on PostgreSQL, not thousands in a list."""
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        column = f"{quote(Task._meta.db_table)}.{quote('plan_id')}"
+        return RawSQL(f"{column} = ANY(%s)", (plan_ids,), output_field=BooleanField())
+    return Q(plan_id__in=plan_ids)
+
+
+def _grouped(
+    scope: Q | RawSQL, as_of: dt.date, include_subtasks: bool, tags: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(lead unit, then due, accepted, on time of every task and of each tag): one GROUP BY."""
+    # Only tasks due by as_of count at all: the rows are filtered once, and
+    # the counts ask only what is left.
+    due = ~Q(status=Status.CANCELLED)
+    accepted = Q(completed_on__lte=as_of)
+    on_time = Q(completed_on__lte=F("due_date"))
+    columns: dict[str, Count] = {}
+    for i, tag in enumerate([None, *tags]):
+        only = Q() if tag is None else Q(subcriterion=tag)
+        columns[f"due_{i}"] = Count("pk", filter=only & due)
+        columns[f"accepted_{i}"] = Count("pk", filter=only & accepted)
+        columns[f"on_time_{i}"] = Count("pk", filter=only & on_time)
     rows = (
-        tasks.values("lead_unit_id", "subcriterion")
-        .annotate(
-            due=Count("pk", filter=due),
-            accepted=Count("pk", filter=accepted),
-            on_time=Count("pk", filter=on_time),
-        )
+        Task.objects.filter(scope, due_date__lte=as_of)
+        .scored(include_subtasks)
+        .values("lead_unit_id")
+        .annotate(**columns)
         .order_by()
+        .values_list("lead_unit_id", *columns)
     )
     # Run through a plain cursor: the ORM's per-value converters are no-ops
-    # for these columns and cost a tenth of a second over 20,000 rows.
-    sql, params = rows.values_list(
-        "lead_unit_id", "subcriterion", "due", "accepted", "on_time"
-    ).query.sql_with_params()
+    # for these columns and cost a tenth of a second over thousands of rows.
+    sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -191,6 +213,7 @@ class _SubRule:
     all_tasks: bool
     rule: scoring.Rule
     max_points: str
+    max_cents: int  # its share of the maximum when it applies (0: bonus, penalty)
     known: dict[tuple[Any, ...], _Part]
 
     @classmethod
@@ -203,6 +226,7 @@ class _SubRule:
             rule.all_tasks,
             rule,
             str(scoring.round_points(sub.max_points)),
+            scoring.cents(sub.max_points) if rule.counts_in_maximum else 0,
             {},
         )
 
@@ -214,6 +238,7 @@ class _Book:
     index_set: IndexSet
     rules: list[_SubRule]
     max_points: Decimal
+    groups: tuple[tuple[Decimal, str], ...]
 
 
 class _Scored(NamedTuple):
@@ -225,8 +250,7 @@ class _Scored(NamedTuple):
     tasks: scoring.Counts
 
 
-@dataclass(frozen=True)
-class UnitScore:
+class UnitScore(NamedTuple):
     """One unit's score of a roll-up, as stored in its ScoreSnapshot."""
 
     unit_id: int
@@ -259,7 +283,9 @@ def _books(plan: Plan) -> dict[str, _Book]:
         )
         rules = [_SubRule.of(s) for s in ordered]
         top = sum((r.rule.max_points for r in rules if r.rule.counts_in_maximum), Decimal(0))
-        books[index_set.level] = _Book(index_set, rules, scoring.round_points(top))
+        books[index_set.level] = _Book(
+            index_set, rules, scoring.round_points(top), scoring.ordered_groups(index_set.groups)
+        )
     return books
 
 
@@ -269,7 +295,11 @@ def _scored_units(
     leaders: set[int],
     books: dict[str, _Book],
 ) -> list[tuple[int, str]]:
-    """The units a plan scores: its unit's tree and every unit leading its tasks, if a set fits."""
+    """The units a plan scores, if a set fits their level.
+
+    Its unit's tree, and any other unit leading a task due or having a plan of
+    its own under it (`leaders`).
+    """
     levels = {pk: level for pk, level, _parent in units}
     tree = tree_of(plan.unit_id, ((pk, parent) for pk, _level, parent in units))
     return [
@@ -287,7 +317,8 @@ def rollup(
     - A fixed number of queries whatever the number of tasks: the task counts
       come from one GROUP BY, the rules run on the counts.
     - The units scored: the plan's unit and every unit under it, and any unit
-      leading one of its tasks, when the plan has an index set for its level.
+      leading one of its tasks due or with a plan of its own under it, when
+      the plan has an index set for its level.
     - One snapshot per plan, unit and day: running again replaces that day's.
     - The plan row is locked so that two runs of one day take turns.
     - Its own transaction, committed without waiting for the disk on
@@ -314,7 +345,15 @@ def rollup(
             issued[unit_id] = issued_on if status != PlanStatus.DRAFT else None
         issued[plan.unit_id] = plan.issued_on if plan.status != PlanStatus.DRAFT else None
         include_subtasks = any(b.index_set.include_subtasks for b in books.values())
-        counts = task_counts(plan.pk, unit_plans, as_of, include_subtasks)
+        tagged = sorted(
+            {
+                r.code
+                for b in books.values()
+                for r in b.rules
+                if r.kind in scoring.TASK_RULES and not r.all_tasks
+            }
+        )
+        counts = task_counts(plan.pk, unit_plans, as_of, include_subtasks, tagged)
         units = list(Unit.objects.values_list("id", "level", "parent_id"))
         entries = _latest_entries(plan, as_of) if kinds & scoring.ENTERED_RULES else {}
         codes = {
@@ -327,10 +366,11 @@ def rollup(
 
         scored: list[_Scored] = []
         encoded: dict[int, str] = {}
-        for unit_id, level in _scored_units(plan, units, set(counts), books):
+        members = set(counts) | set(issued)
+        for unit_id, level in _scored_units(plan, units, members, books):
             book = books.get(level) or books[""]
             by_tag = counts.get(unit_id, {})
-            every_task = scoring.Counts.total(by_tag.values())
+            every_task = by_tag.get(EVERY_TASK, NO_TASKS)
             parts, texts, points, top = [], [], 0, 0
             for sub in book.rules:
                 kind = sub.kind
@@ -359,12 +399,11 @@ def rollup(
                         "applicable": score.applicable,
                         "why": score.why,
                     }
-                    counted = score.applicable and sub.rule.counts_in_maximum
                     part = sub.known[key] = _Part(
                         stored,
                         _json(stored),
                         scoring.cents(score.points),
-                        scoring.cents(sub.rule.max_points) if counted else 0,
+                        sub.max_cents if score.applicable else 0,
                     )
                 parts.append(part.stored)
                 texts.append(part.text)
@@ -389,7 +428,7 @@ def rollup(
                 row.book.max_points,
                 row.total.applicable_max,
                 row.total.index_pct,
-                scoring.group_of(row.total.index_pct, row.book.index_set.groups),
+                scoring.group_in(row.total.index_pct, row.book.groups),
                 ranks[row.unit_id],
                 row.parts,
                 row.tasks,

@@ -271,9 +271,11 @@ def test_1_1_reads_each_units_own_plan(test_plan: Plan) -> None:
         "0.00",
     ]
     assert parts(result[late.pk])["1.1"]["why"]["issued_on"] == "2026-02-05"
-    # Before the deadline, a plan not yet issued is not applicable.
+    # Before the deadline, a plan not yet issued is not applicable; a unit with
+    # nothing due and no plan of its own outside the plan's tree is not scored.
     early = scored(test_plan, dt.date(2026, 1, 25))
-    assert not parts(early[none.pk])["1.1"]["applicable"]
+    assert not parts(early[draft.pk])["1.1"]["applicable"]
+    assert none.pk not in early
     assert parts(early[on_time.pk])["1.1"]["applicable"] is False  # issued after 25/01
 
 
