@@ -296,7 +296,7 @@ class IndexSet(TimeStamped):
         help_text=_("The text it follows, e.g. Quyết định 1187/QĐ-BNV."),
     )
     groups = models.JSONField(
-        _("groups"),
+        _("index groups"),
         default=list,
         blank=True,
         help_text=_('Bands of the index: [{"code": "A", "from_pct": 90}, ...].'),

@@ -457,6 +457,7 @@ def indicator_target(
     figure: Figure | None,
     target_pct: Decimal | None,
     below: str,
+    name: str = "",
 ) -> Score:
     """The unit's latest figure against its level's target: full when met.
 
@@ -466,6 +467,7 @@ def indicator_target(
     why: dict[str, Any] = {
         "rule": INDICATOR_TARGET,
         "indicator": indicator,
+        "name": name or indicator,
         "below": below,
         "target_pct": str(round_points(target_pct)) if target_pct is not None else None,
     }
@@ -547,6 +549,7 @@ class Reading(NamedTuple):
     entry: ManualEntry | None = None
     figure: Figure | None = None
     target_pct: Decimal | None = None
+    indicator_name: str = ""
 
 
 def apply(rule: Rule, reading: Reading, as_of: dt.date) -> Score:
@@ -573,6 +576,7 @@ def apply(rule: Rule, reading: Reading, as_of: dt.date) -> Score:
             figure=reading.figure,
             target_pct=reading.target_pct,
             below=rule.params.get("below", PROPORTIONAL),
+            name=reading.indicator_name,
         )
     if kind in ENTERED_RULES:
         return manual(top, reading.entry, kind)
@@ -716,7 +720,10 @@ def explain(why: Mapping[str, Any]) -> str:
             % values
         )
     if rule == INDICATOR_TARGET:
-        values = {"indicator": why["indicator"], "target": _num(why["target_pct"])}
+        values = {
+            "indicator": why.get("name") or why["indicator"],
+            "target": _num(why["target_pct"]),
+        }
         if not why.get("reported"):
             return _("No figure reported for %(indicator)s: no points.") % values
         values.update(actual=_num(why["actual_pct"]), date=_date(why["period_end"]))

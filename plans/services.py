@@ -356,6 +356,11 @@ def _check_unit_plan(parent: Plan, unit: Unit, plan: Plan, now: dt.datetime | No
     if plan.issued_on is not None and plan.issued_on > timezone.localdate(now):
         message = _("A plan cannot have been issued after today.")
         raise Invalid(message, {"issued_on": message})
+    if plan.issued_on is not None and parent.issued_on and plan.issued_on < parent.issued_on:
+        message = _(
+            "A unit's plan implements the province plan: it is issued on or after it (%(date)s)."
+        ) % {"date": parent.issued_on.strftime("%d/%m/%Y")}
+        raise Invalid(message, {"issued_on": message})
 
 
 def _check_issue_date(plan: Plan) -> None:

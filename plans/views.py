@@ -7,17 +7,17 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from plans import services
-from plans.access import Action, allows, role_relations, unit_relations
+from plans.access import Action, allows, may_on_plan, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
-from plans.models import Indicator, Official, Plan, Unit
+from plans.models import Indicator, Official, Plan, PlanStatus, Unit
 from plans.unitplans import own_plan, units_under
 
 
@@ -97,17 +97,27 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
 
 @official_required
 def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
-    """A unit's head records the unit's own plan implementing this one, as issued."""
+    """A unit's plan implementing this one, as issued.
+
+    - A unit's head records the unit's own plan; its date is kept once recorded.
+    - The province plan's head (or an administrator) corrects a unit's plan,
+      picked with `?unit=`.
+    """
     plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk, parent__isnull=True)
     official = request.official
-    unit = official.unit
-    if (
-        not official.is_head
-        or unit is None
-        or unit.pk not in units_under(plan.unit_id) - {plan.unit_id}
-    ):
-        raise PermissionDenied(_("The head of a unit under this plan records the unit's plan."))
-    mine = own_plan(plan, unit.pk)
+    picked = request.GET.get("unit", "")
+    keeper = may_on_plan(official, Action.MANAGE_PLAN, plan)
+    if picked.isdigit() and keeper:
+        unit = get_object_or_404(Unit, pk=int(picked))
+        mine = own_plan(plan, unit.pk)
+        if mine is None:
+            raise Http404(_("This unit has not recorded its plan."))
+    else:
+        unit = official.unit  # type: ignore[assignment]  # checked just below
+        covered = units_under(plan.unit_id) - {plan.unit_id}
+        if not official.is_head or unit is None or unit.pk not in covered:
+            raise PermissionDenied(_("The head of a unit under this plan records the unit's plan."))
+        mine = own_plan(plan, unit.pk)
     initial: dict[str, object] = {
         "title": _("CCHC plan %(year)s of %(unit)s") % {"year": plan.year, "unit": unit}
     }
@@ -118,17 +128,29 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
             "issued_on": mine.issued_on,
         }
     form = UnitPlanForm(request.POST or None, initial=initial)
+    date_kept = mine is not None and mine.issued_on is not None and not keeper
+    if date_kept:
+        form.fields["issued_on"].disabled = True
+        form.fields["issued_on"].help_text = str(services.DATE_KEPT)
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
-                services.record_unit_plan(official, plan, **form.cleaned_data)
+                if mine is not None and keeper:
+                    services.update_plan(
+                        official, mine, status=PlanStatus.ISSUED, **form.cleaned_data
+                    )
+                else:
+                    services.record_unit_plan(official, plan, **form.cleaned_data)
             except DomainError as exc:
                 errors_onto(form, exc)
                 status = exc.status
             else:
-                messages.success(request, _("Your unit's plan is recorded as issued."))
+                messages.success(
+                    request,
+                    _("The plan of %(unit)s is recorded as issued.") % {"unit": unit.name},
+                )
                 return redirect("plan_detail", pk=plan.pk)
     return render(
         request,

@@ -162,11 +162,15 @@ def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, str], scoring
 
 def _figures(
     plan: Plan, codes: set[str], as_of: dt.date
-) -> tuple[dict[tuple[str, int], scoring.Figure], dict[tuple[str, str], Decimal]]:
-    """Each unit's latest figure on or before as_of, and each level's target, per indicator code."""
+) -> tuple[dict[tuple[str, int], scoring.Figure], dict[tuple[str, str], Decimal], dict[str, str]]:
+    """Per indicator code: each unit's latest figure by as_of, each level's target, its name."""
     if not codes:
-        return {}, {}
-    indicators = dict(Indicator.objects.filter(plan=plan, code__in=codes).values_list("pk", "code"))
+        return {}, {}, {}
+    found = list(
+        Indicator.objects.filter(plan=plan, code__in=codes).values_list("pk", "code", "name")
+    )
+    indicators = {pk: code for pk, code, _name in found}
+    names = {code: name for _pk, code, name in found}
     targets = {
         (indicators[i], level): pct
         for i, level, pct in IndicatorTarget.objects.filter(
@@ -183,7 +187,7 @@ def _figures(
         figures[(indicators[indicator_id], unit_id)] = scoring.Figure(
             numerator, denominator, period_end
         )
-    return figures, targets
+    return figures, targets, names
 
 
 class _Part(NamedTuple):
@@ -362,7 +366,7 @@ def rollup(
             for r in b.rules
             if r.kind == scoring.INDICATOR_TARGET
         }
-        figures, targets = _figures(plan, codes, as_of)
+        figures, targets, indicator_names = _figures(plan, codes, as_of)
 
         scored: list[_Scored] = []
         encoded: dict[int, str] = {}
@@ -386,7 +390,11 @@ def rollup(
                     key = (issued.get(unit_id),)
                 elif kind == scoring.INDICATOR_TARGET:
                     indicator = sub.rule.indicator
-                    key = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
+                    key = (
+                        figures.get((indicator, unit_id)),
+                        targets.get((indicator, level)),
+                        indicator_names.get(indicator, ""),
+                    )
                 else:
                     key = (entries.get((unit_id, sub.code)),)
                 part = sub.known.get(key)
@@ -453,7 +461,7 @@ def _reading(kind: str, key: tuple[Any, ...]) -> scoring.Reading:
     if kind == scoring.PLAN_ISSUED_ON_TIME:
         return scoring.Reading(issued_on=key[0])
     if kind == scoring.INDICATOR_TARGET:
-        return scoring.Reading(figure=key[0], target_pct=key[1])
+        return scoring.Reading(figure=key[0], target_pct=key[1], indicator_name=key[2])
     return scoring.Reading(entry=key[0])
 
 

@@ -42,7 +42,9 @@ def manual_codes(plan: Plan) -> list[tuple[str, str]]:
         index_set = sub.criterion.index_set
         level = index_set.get_level_display() or _("every level")
         kind = {PENALTY: _("penalty"), BONUS: _("bonus")}.get(sub.rule)
-        label = f"{level} · {sub.code}. {sub.name}" + (f" ({kind})" if kind else "")
+        label = f"{level} · {sub.code}. {sub.name}"
+        if kind and kind.lower() not in sub.name.lower():
+            label += f" ({kind})"
         choices.append((f"{index_set.level}:{sub.code}", label))
     return choices
 
@@ -107,6 +109,7 @@ def scores_page(
             "levels": levels,
             "computed_at": max((r.computed_at for r in rows), default=None),
             "as_of_form": as_of_form,
+            "asked": as_of,
             "may_score": scorer,
             "manual_form": manual_form if scorer else None,
             "history": history,
@@ -185,5 +188,5 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
         errors_onto(form, exc, {"unit_id": "unit"})
         messages.error(request, exc.message)
         return scores_page(request, plan, form, exc.status)
-    messages.success(request, _("Score entered; today's scores were recomputed."))
+    messages.success(request, _("Score entered; today's scores follow within a minute."))
     return redirect("plan_scores", pk=plan.pk)

@@ -159,6 +159,7 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "unit_plans_missing": sum(r.state == MISSING for r in own),
             "records_own_plan": official.is_head
             and any(r.unit.pk == official.unit_id for r in own),
+            "corrects_unit_plans": bool(own) and may_on_plan(official, Action.MANAGE_PLAN, plan),
         },
     )
 

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from plans import services
-from plans.errors import Invalid
-from plans.models import Level, Plan, PlanStatus, ScoreSnapshot
+from plans.errors import Invalid, NotAllowed
+from plans.models import AuditEvent, Level, Plan, PlanStatus, ScoreSnapshot
 from plans.unitplans import LATE, MISSING, NOT_YET_DUE, ON_TIME, unit_plans
 from tests.factories import make_province, make_unit, sign_in
 
@@ -22,6 +22,7 @@ def test_a_date_to_come_and_a_unit_outside_the_province_are_refused() -> None:
     outside = make_unit("Sở của tỉnh khác")
     for unit_id, issued, field in (
         (p.lead.pk, dt.date(2026, 12, 1), "issued_on"),  # after today (22/11/2026)
+        (p.lead.pk, dt.date(2026, 1, 10), "issued_on"),  # before the province plan (15/01)
         (outside.pk, dt.date(2026, 1, 20), "unit_id"),
     ):
         with pytest.raises(Invalid) as refused:
@@ -99,19 +100,32 @@ def test_a_head_records_the_units_plan_and_its_score_follows(
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "0.50"  # late
     # The unit's head cannot move the date that scores the unit afterwards...
     earlier = {"title": "Kế hoạch", "document_number": "12/KH-SNV", "issued_on": "30/01/2026"}
-    refused = client.post(url, earlier)
-    assert refused.status_code == 403
-    assert "Thủ trưởng đơn vị ban hành kế hoạch của tỉnh" in refused.content.decode()
-    assert Plan.objects.get(pk=own.pk).issued_on == dt.date(2026, 2, 5)
-    # ...nor record a date to come; the province plan's head corrects it, with the score.
-    future = client.post(url, {**earlier, "issued_on": "01/12/2026"})
-    assert future.status_code in (403, 422)
+    form = client.get(url).content.decode()
+    assert 'name="issued_on"' in form and "disabled" in form  # shown, not editable
+    assert "Thủ trưởng đơn vị ban hành kế hoạch của tỉnh" in form
+    # A date sent anyway (earlier, or to come) changes nothing; the number still may.
+    client.post(url, {**earlier, "document_number": "12a/KH-SNV"})
+    client.post(url, {**earlier, "document_number": "12a/KH-SNV", "issued_on": "01/12/2026"})
+    kept = Plan.objects.get(pk=own.pk)
+    assert (kept.issued_on, kept.document_number) == (dt.date(2026, 2, 5), "12a/KH-SNV")
+    # Through the service (the API's way) the same change is refused, with the reason.
+    with pytest.raises(NotAllowed):
+        services.update_plan(p.lead_head, own, issued_on=dt.date(2026, 1, 30))
+    sign_in(client, p.plan_head)
+    plan_page = client.get(f"/plans/{p.plan.pk}/").content.decode()
+    correct = f"/plans/{p.plan.pk}/unit-plan/?unit={p.lead.pk}"
+    assert correct.replace("&", "&amp;") in plan_page
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_plan(p.plan_head, own, issued_on=dt.date(2026, 1, 30))
+        corrected = client.post(correct, earlier)
+    assert corrected.status_code == 302
+    assert Plan.objects.get(pk=own.pk).issued_on == dt.date(2026, 1, 30)
     snap = ScoreSnapshot.objects.get(plan=p.plan, unit=p.lead, as_of=dt.date(2026, 11, 22))
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "1.00"
-    # Only heads record a plan, for their own unit.
+    assert AuditEvent.objects.history_of(own).filter(actor=p.plan_head, action="edited").exists()
+    # Only heads record a plan, for their own unit; the province plan's head
+    # corrects, and has no plan of their own to record here.
     sign_in(client, p.assignee)
     assert client.get(url).status_code == 403
+    assert client.get(correct).status_code == 403
     sign_in(client, p.plan_head)
     assert client.get(url).status_code == 403

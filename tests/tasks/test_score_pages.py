@@ -50,6 +50,16 @@ def test_the_committee_recomputes_a_day(client: Client, plan: Plan) -> None:
     assert client.post(f"/plans/{plan.pk}/scores/run/").status_code == 403
 
 
+def test_the_button_recomputes_the_day_asked_for_or_today(client: Client, plan: Plan) -> None:
+    """Not the day last stored: after a change, "Tính lại ngay" brings today up to date."""
+    login(client, "bcd1")
+    ScoreSnapshot.objects.filter(plan=plan, as_of="2026-11-22").delete()
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert 'name="as_of" value="22/11/2026"' in page
+    asked = client.get(f"/plans/{plan.pk}/scores/?as_of=15/07/2026").content.decode()
+    assert 'name="as_of" value="15/07/2026"' in asked
+
+
 def test_a_manual_score_form_keeps_what_was_typed_when_refused(
     client: Client, plan: Plan, django_capture_on_commit_callbacks: Any
 ) -> None:

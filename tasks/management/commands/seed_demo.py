@@ -260,19 +260,26 @@ class Command(BaseCommand):
         not issued its plan has that task still open.
         """
         titles = {spec["title"]: spec["lead"] for spec in self.task_specs() if spec.get("state")}
-        tasks = plan.tasks.filter(title__in=titles, status=Status.DONE)
-        done_on = {titles[t.title]: timezone.localdate(t.completed_at) for t in tasks}
+        tasks = plan.tasks.filter(title__in=titles, status=Status.DONE).prefetch_related("evidence")
+        # The plan is the document the task's evidence names.
+        start = plan.issued_on or dt.date(YEAR, 1, 1)
+        issued = {
+            titles[t.title]: (e.document_number, max(e.issued_on or start, start))
+            for t in tasks
+            for e in list(t.evidence.all())[:1]
+        }
         for code, unit in self.units.items():
-            if code not in done_on or Plan.objects.filter(parent=plan, unit=unit).exists():
+            if code not in issued or Plan.objects.filter(parent=plan, unit=unit).exists():
                 continue
+            number, issued_on = issued[code]
             create_plan(
                 self.head_of(unit),
                 unit_id=unit.pk,
                 parent_id=plan.pk,
                 year=YEAR,
                 title=f"Kế hoạch cải cách hành chính năm {YEAR} của {unit.name}",
-                document_number=f"{random.Random(code).randint(5, 60)}/KH-{code.upper()}",
-                issued_on=done_on[code],
+                document_number=number,
+                issued_on=issued_on,
                 status=PlanStatus.ISSUED,
                 now=self.now,
             )
@@ -507,7 +514,7 @@ class Command(BaseCommand):
     def add_evidence(
         self, task: Task, worker: Official, when: dt.datetime, rng: random.Random
     ) -> Evidence:
-        kind = rng.choice(["KH", "BC", "QĐ", "TB"])
+        kind = "KH" if task.deliverable.startswith("Kế hoạch") else rng.choice(["BC", "QĐ", "TB"])
         number = f"{rng.randint(10, 450)}/{kind}-{task.lead_unit.code.upper()}"
         data = tiny_pdf(f"{number} {task.deliverable}")
         evidence = Evidence(
