@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0008_snapshot_keys_unchecked'),
+        ("plans", "0008_snapshot_keys_unchecked"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='indexset',
-            name='groups',
-            field=models.JSONField(blank=True, default=list, help_text='Bands of the index: [{"code": "A", "from_pct": 90}, ...].', verbose_name='index groups'),
+            model_name="indexset",
+            name="groups",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Bands of the index: [{"code": "A", "from_pct": 90}, ...].',
+                verbose_name="index groups",
+            ),
         ),
     ]

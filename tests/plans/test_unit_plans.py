@@ -100,9 +100,9 @@ def test_a_head_records_the_units_plan_and_its_score_follows(
     assert {x["code"]: x["points"] for x in snap.parts}["1.1"] == "0.50"  # late
     # The unit's head cannot move the date that scores the unit afterwards...
     earlier = {"title": "Kế hoạch", "document_number": "12/KH-SNV", "issued_on": "30/01/2026"}
-    form = client.get(url).content.decode()
-    assert 'name="issued_on"' in form and "disabled" in form  # shown, not editable
-    assert "Thủ trưởng đơn vị ban hành kế hoạch của tỉnh" in form
+    locked = client.get(url).content.decode()
+    assert 'name="issued_on"' in locked and "disabled" in locked  # shown, not editable
+    assert "Thủ trưởng đơn vị ban hành kế hoạch của tỉnh" in locked
     # A date sent anyway (earlier, or to come) changes nothing; the number still may.
     client.post(url, {**earlier, "document_number": "12a/KH-SNV"})
     client.post(url, {**earlier, "document_number": "12a/KH-SNV", "issued_on": "01/12/2026"})
