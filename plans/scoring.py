@@ -457,7 +457,6 @@ def indicator_target(
     figure: Figure | None,
     target_pct: Decimal | None,
     below: str,
-    name: str = "",
 ) -> Score:
     """The unit's latest figure against its level's target: full when met.
 
@@ -467,7 +466,6 @@ def indicator_target(
     why: dict[str, Any] = {
         "rule": INDICATOR_TARGET,
         "indicator": indicator,
-        "name": name or indicator,
         "below": below,
         "target_pct": str(round_points(target_pct)) if target_pct is not None else None,
     }
@@ -549,7 +547,6 @@ class Reading(NamedTuple):
     entry: ManualEntry | None = None
     figure: Figure | None = None
     target_pct: Decimal | None = None
-    indicator_name: str = ""
 
 
 def apply(rule: Rule, reading: Reading, as_of: dt.date) -> Score:
@@ -576,7 +573,6 @@ def apply(rule: Rule, reading: Reading, as_of: dt.date) -> Score:
             figure=reading.figure,
             target_pct=reading.target_pct,
             below=rule.params.get("below", PROPORTIONAL),
-            name=reading.indicator_name,
         )
     if kind in ENTERED_RULES:
         return manual(top, reading.entry, kind)
@@ -684,8 +680,12 @@ def _num(value: str | int | float | Decimal) -> str:
     return formats.number_format(Decimal(str(value)).normalize(), use_l10n=True)
 
 
-def explain(why: Mapping[str, Any]) -> str:
-    """The stored why as a sentence in the active language."""
+def explain(why: Mapping[str, Any], indicator_names: Mapping[str, str] | None = None) -> str:
+    """The stored why as a sentence in the active language.
+
+    `indicator_names`: code -> name of the plan's indicators, to name them in
+    words (the stored why keeps the code only: it is written thousands at a time).
+    """
     rule = why.get("rule")
     if why.get("applicable") is False:
         return _("Not applicable: %(reason)s") % {"reason": _not_applicable_reason(why)}
@@ -721,7 +721,7 @@ def explain(why: Mapping[str, Any]) -> str:
         )
     if rule == INDICATOR_TARGET:
         values = {
-            "indicator": why.get("name") or why["indicator"],
+            "indicator": (indicator_names or {}).get(why["indicator"], why["indicator"]),
             "target": _num(why["target_pct"]),
         }
         if not why.get("reported"):

@@ -162,15 +162,11 @@ def _latest_entries(plan: Plan, as_of: dt.date) -> dict[tuple[int, str], scoring
 
 def _figures(
     plan: Plan, codes: set[str], as_of: dt.date
-) -> tuple[dict[tuple[str, int], scoring.Figure], dict[tuple[str, str], Decimal], dict[str, str]]:
-    """Per indicator code: each unit's latest figure by as_of, each level's target, its name."""
+) -> tuple[dict[tuple[str, int], scoring.Figure], dict[tuple[str, str], Decimal]]:
+    """Each unit's latest figure on or before as_of, and each level's target, per indicator code."""
     if not codes:
-        return {}, {}, {}
-    found = list(
-        Indicator.objects.filter(plan=plan, code__in=codes).values_list("pk", "code", "name")
-    )
-    indicators = {pk: code for pk, code, _name in found}
-    names = {code: name for _pk, code, name in found}
+        return {}, {}
+    indicators = dict(Indicator.objects.filter(plan=plan, code__in=codes).values_list("pk", "code"))
     targets = {
         (indicators[i], level): pct
         for i, level, pct in IndicatorTarget.objects.filter(
@@ -187,7 +183,7 @@ def _figures(
         figures[(indicators[indicator_id], unit_id)] = scoring.Figure(
             numerator, denominator, period_end
         )
-    return figures, targets, names
+    return figures, targets
 
 
 class _Part(NamedTuple):
@@ -366,7 +362,7 @@ def rollup(
             for r in b.rules
             if r.kind == scoring.INDICATOR_TARGET
         }
-        figures, targets, indicator_names = _figures(plan, codes, as_of)
+        figures, targets = _figures(plan, codes, as_of)
 
         scored: list[_Scored] = []
         encoded: dict[int, str] = {}
@@ -390,11 +386,7 @@ def rollup(
                     key = (issued.get(unit_id),)
                 elif kind == scoring.INDICATOR_TARGET:
                     indicator = sub.rule.indicator
-                    key = (
-                        figures.get((indicator, unit_id)),
-                        targets.get((indicator, level)),
-                        indicator_names.get(indicator, ""),
-                    )
+                    key = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
                 else:
                     key = (entries.get((unit_id, sub.code)),)
                 part = sub.known.get(key)
@@ -461,7 +453,7 @@ def _reading(kind: str, key: tuple[Any, ...]) -> scoring.Reading:
     if kind == scoring.PLAN_ISSUED_ON_TIME:
         return scoring.Reading(issued_on=key[0])
     if kind == scoring.INDICATOR_TARGET:
-        return scoring.Reading(figure=key[0], target_pct=key[1], indicator_name=key[2])
+        return scoring.Reading(figure=key[0], target_pct=key[1])
     return scoring.Reading(entry=key[0])
 
 
@@ -601,6 +593,11 @@ def subcriterion_names(plan: Plan) -> dict[int, dict[str, str]]:
     for set_id, code, name in rows:
         names[set_id][code] = name
     return names
+
+
+def indicator_names(plan: Plan) -> dict[str, str]:
+    """Code -> name of the plan's indicators, to name them in the whys (scoring.explain)."""
+    return dict(Indicator.objects.filter(plan=plan).values_list("code", "name"))
 
 
 def latest_day(plan: Plan, as_of: dt.date) -> dt.date | None:

@@ -70,6 +70,7 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
     """The stored roll-up of the latest day on or before as_of (404 when none)."""
     day, rows = scores.score_day(plan, as_of)
     names = scores.subcriterion_names(plan)
+    named = scores.indicator_names(plan)
     return {
         "plan_id": plan.pk,
         "as_of": day,
@@ -100,7 +101,7 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
                         "max_points": part["max_points"],
                         "applicable": part.get("applicable", True),
                         "name": names.get(s.index_set_id or 0, {}).get(part["code"], ""),
-                        "why": scoring.explain(part["why"]),
+                        "why": scoring.explain(part["why"], named),
                         "why_data": part["why"],
                     }
                     for part in s.parts

@@ -77,8 +77,9 @@ def scores_page(
     else:
         missing = ""
     by_level: dict[str, list[Any]] = {}
+    named = scores.indicator_names(plan)
     for row in rows:
-        row.cells = [(part, explain(part["why"])) for part in row.parts]  # type: ignore[attr-defined]  # for the template
+        row.cells = [(part, explain(part["why"], named)) for part in row.parts]  # type: ignore[attr-defined]  # for the template
         by_level.setdefault(row.get_level_display(), []).append(row)
     names = scores.subcriterion_names(plan)
     levels = [

@@ -37,7 +37,7 @@ from plans.scoring import explain
 from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress
-from tasks.scores import subcriterion_names
+from tasks.scores import indicator_names, subcriterion_names
 from tracker.assets import PLOTLY_JS
 
 UNIT_OVERDUE_LIST = 50
@@ -448,8 +448,9 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     peers = 0
     if snapshot is not None:
         names = subcriterion_names(plan).get(snapshot.index_set_id or 0, {})
+        named = indicator_names(plan)
         parts = [
-            {**part, "name": names.get(part["code"], ""), "why_text": explain(part["why"])}
+            {**part, "name": names.get(part["code"], ""), "why_text": explain(part["why"], named)}
             for part in snapshot.parts
         ]
         peers = ScoreSnapshot.objects.filter(

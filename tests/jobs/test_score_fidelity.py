@@ -305,6 +305,9 @@ def test_the_score_page_and_the_dashboard_show_the_same_figures(
     ).content.decode()
     assert "81,25%" in unit_page and "nhóm B" in unit_page and "hạng 1/4" in unit_page
     assert "tính lúc" in unit_page
+    # The indicator is named in words, not by its code.
+    commune = client.get(f"/dashboard/units/{scene.c1.pk}/?plan={scene.plan.pk}").content.decode()
+    assert "Hồ sơ công việc xử lý trên môi trường mạng: 30% tại ngày 30/06/2026" in commune
 
 
 def test_a_round_trip_export_edit_import_assign_recompute(client: Client, scene: Scene) -> None:

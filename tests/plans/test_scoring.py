@@ -218,6 +218,10 @@ def test_an_indicator_against_its_levels_target() -> None:
     assert not indicator(60, None).applicable
     with translation.override("en"):
         assert scoring.explain(unreported.why) == "No figure reported for hscv-mang: no points."
+        named = {"hscv-mang": "Hồ sơ công việc trên môi trường mạng"}
+        assert scoring.explain(unreported.why, named) == (
+            "No figure reported for Hồ sơ công việc trên môi trường mạng: no points."
+        )
         assert scoring.explain(indicator(60, "40").why) == (
             "hscv-mang: 30% at 30/09/2026, below the target of 40%: "
             "the maximum times figure / target."
