@@ -670,7 +670,7 @@ class ScoreRequest(models.Model):
 
     Written in the change's own transaction, so that no committed change is
     left unscored; the worker deletes it once the scores it asked for are
-    stored (tasks.scores.run_score_request).
+    stored (tasks.rescore.run_score_request).
     """
 
     plan = models.OneToOneField(

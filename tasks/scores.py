@@ -689,22 +689,20 @@ def enter_manual_score(
         errors = {}
         if not_applicable and sub.rule != scoring.MANUAL:
             errors["not_applicable"] = _("Only a judged item can be marked not applicable.")
-        if not_applicable:
-            points = Decimal(0)
-        elif points is None:
+        given = Decimal(0) if not_applicable else points
+        if given is None:
             errors["points"] = _("Give the points, or mark the item not applicable.")
-        elif not 0 <= points <= sub.max_points:
+        elif not 0 <= given <= sub.max_points:
             errors["points"] = _("Give between 0 and %(max)s points.") % {"max": sub.max_points}
         if not (justification or "").strip():
             errors["justification"] = _("Say why these points were given.")
-        if errors:
+        if errors or given is None:
             raise Invalid(_("Some values are not valid."), errors)
-        assert points is not None
         entry = ManualScore.objects.create(
             plan=plan,
             unit_id=unit_id,
             subcriterion=sub,
-            points=points,
+            points=given,
             justification=justification.strip(),
             not_applicable=not_applicable,
             entered_by=actor,
@@ -716,7 +714,7 @@ def enter_manual_score(
             plan,
             unit_id=unit_id,
             code=code,
-            points=points,
+            points=given,
             not_applicable=not_applicable,
         )
         scores_may_move(plan, now=now)

@@ -325,6 +325,10 @@ def test_a_committee_member_enters_a_manual_score_with_a_reason(
         client, "post", path, {"unit_id": unit.pk, "code": "1.2", "points": 1, "justification": "x"}
     )
     assert not_manual.status_code == 422
+    no_points = send(
+        client, "post", path, {"unit_id": unit.pk, "code": "1.6", "justification": "x"}
+    )
+    assert no_points.status_code == 422 and "points" in json.dumps(no_points.json()["errors"])
     # Today's scores are recomputed once the entry is committed.
     with django_capture_on_commit_callbacks(execute=True) as after_commit:
         ok = send(
