@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from plans import scoring
+from plans import ruleparams, scoring
 from plans.access import Action, allows, role_relations
 from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import Criterion, IndexSet, Level, Official, SubCriterion, record
@@ -106,7 +106,7 @@ def check_document(doc: Any) -> dict[str, str]:
             errors[key] = _("Text of 300 characters at most.")
     if not isinstance(doc.get("include_subtasks", False), bool):
         errors["include_subtasks"] = _("true or false.")
-    problem = scoring.check_groups(doc.get("groups", []))
+    problem = ruleparams.check_groups(doc.get("groups", []))
     if problem:
         errors["groups"] = problem
     criteria = doc.get("criteria")
@@ -176,7 +176,7 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
             "item": named
         }
     if top is not None and top.is_finite() and f"{path}.max_points" not in errors:
-        for key, message in scoring.check_params(
+        for key, message in ruleparams.check_params(
             str(sub.get("rule")), sub.get("params", {}), top
         ).items():
             where = f"{path}.rule" if key == "rule" else f"{path}.params.{key}"

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans import scoring
+from plans import ruleparams, scoring
 
 # A criterion or sub-criterion code, e.g. 1.3; tasks carry the code they feed.
 subcriterion_code = RegexValidator(
@@ -319,7 +319,7 @@ class IndexSet(TimeStamped):
         return f"{self.name} ({self.year})"
 
     def clean(self) -> None:
-        problem = scoring.check_groups(self.groups)
+        problem = ruleparams.check_groups(self.groups)
         if problem:
             raise ValidationError({"groups": problem})
 
@@ -391,7 +391,7 @@ class SubCriterion(models.Model):
     def clean(self) -> None:
         if self.max_points is None or not self.rule:
             return
-        errors = scoring.check_params(self.rule, self.params, self.max_points)
+        errors = ruleparams.check_params(self.rule, self.params, self.max_points)
         if errors:
             field = "rule" if "rule" in errors else "params"
             raise ValidationError({field: " ".join(f"{k}: {v}" for k, v in errors.items())})

@@ -2,8 +2,9 @@
 
 The rule kinds of the PAR INDEX criterion "leadership and direction"
 (domain.md, scoring). Nothing here touches the database: the roll-up job counts
-the tasks in one query and hands the counts to these functions, and the pages
-turn a stored "why" back into a sentence with `explain`.
+the tasks in one query and hands the counts to these functions. Whether a rule
+book's parameters are usable is plans.ruleparams; a stored "why" in words,
+plans.whys.
 
 - Points are kept to two decimals, rounded half up, per sub-criterion; a total
   is the sum of the rounded parts.
@@ -14,8 +15,6 @@ turn a stored "why" back into a sentence with `explain`.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,13 +22,9 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-HUNDRED = Decimal(100)
 
 # Rule kinds (domain.md). The model's choices are built from these labels.
 COMPLETION_BANDS = "completion_bands"
@@ -171,160 +166,6 @@ def _not_applicable(why: dict[str, Any]) -> Score:
     return Score(round_points(0), {**why, "applicable": False}, applicable=False)
 
 
-# ---------------------------------------------------------------- parameters
-
-
-def _is_number(value: Any) -> bool:
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float | str | Decimal)
-        and (_decimal(value) is not None)
-    )
-
-
-def _is_percent(value: Any) -> bool:
-    """A band's bound: a JSON number (not text, not true or false)."""
-    return not isinstance(value, bool) and isinstance(value, int | float)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value))
-    except (ArithmeticError, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def _pct(value: Any) -> str:
-    return _num(value) + "%"
-
-
-def check_bands(bands: Any, *, step: bool = False, max_points: Decimal | None = None) -> str | None:
-    """Why a band list is unusable, or None when it is fine.
-
-    A band is {"from": percent, "points": ..., "to": percent (optional, excluded)}:
-    completion bands give "full", "proportional" or "zero", step bands a
-    number of points (0 to the maximum). Together the bands cover 0% to
-    100% once: one starts at 0%, none starts where another does, and a band's
-    "to", when given, is where the next one starts.
-    """
-    if not isinstance(bands, list) or not bands:
-        return _("Give at least one band.")
-    rows: list[tuple[Decimal, Decimal | None]] = []
-    for band in bands:
-        if not isinstance(band, dict) or not {"from", "points"} <= set(band) <= {
-            "from",
-            "to",
-            "points",
-        }:
-            return _('Each band is {"from": a percent, "points": ...} (and may say "to").')
-        start = _decimal(band["from"]) if _is_percent(band["from"]) else None
-        if start is None or not 0 <= start <= 100:
-            return _("A band starts at a percent between 0 and 100.")
-        end = None
-        if "to" in band:
-            end = _decimal(band["to"]) if _is_percent(band["to"]) else None
-            if end is None or not start < end <= 100:
-                return _("A band from %(start)s ends above it, at 100%% at most.") % {
-                    "start": _pct(start)
-                }
-        points = band["points"]
-        if step:
-            value = _decimal(points) if _is_number(points) else None
-            if value is None or value < 0 or (max_points is not None and value > max_points):
-                return _("A band from %(start)s gives between 0 and %(max)s points.") % {
-                    "start": _pct(start),
-                    "max": _num(max_points if max_points is not None else 100),
-                }
-        elif points not in BAND_KINDS:
-            return _('A band gives "full", "proportional" or "zero" points.')
-        rows.append((start, end))
-    rows.sort(key=lambda row: row[0])
-    if rows[0][0] != 0:
-        return _("The bands leave a gap from 0%% to %(start)s.") % {"start": _pct(rows[0][0])}
-    for (start, end), (next_start, _next_end) in itertools.pairwise(rows):
-        if start == next_start:
-            return _("Two bands start at %(start)s: they overlap.") % {"start": _pct(start)}
-        if end is not None and end < next_start:
-            return _("The bands leave a gap from %(end)s to %(start)s.") % {
-                "end": _pct(end),
-                "start": _pct(next_start),
-            }
-        if end is not None and end > next_start:
-            return _("The band from %(start)s to %(end)s overlaps the one from %(next)s.") % {
-                "start": _pct(start),
-                "end": _pct(end),
-                "next": _pct(next_start),
-            }
-    _last_start, last_end = rows[-1]
-    if last_end is not None and last_end < 100:
-        return _("The bands leave a gap from %(end)s to 100%%.") % {"end": _pct(last_end)}
-    return None
-
-
-def check_params(kind: str, params: Any, max_points: Decimal) -> dict[str, str]:
-    """What is wrong with a sub-criterion's parameters for its rule, by parameter name.
-
-    The parameters each rule reads (domain.md, rule kinds):
-
-    - completion_bands: {"tasks": "tagged" | "all", "bands": [...]};
-    - step_bands: {"tasks": ..., "bands": [{"from": 90, "points": 2}, ...]};
-    - on_time: {"tasks": ...};
-    - plan_issued_on_time: {"deadline": "YYYY-MM-DD", "late_points": 0.5};
-    - indicator_target: {"indicator": code, "below": "proportional" | "zero"};
-    - manual, bonus, penalty: nothing.
-    """
-    if kind not in KNOWN_RULES:
-        return {
-            "rule": _("Unknown rule %(rule)s; known rules: %(known)s.")
-            % {"rule": kind, "known": ", ".join(sorted(KNOWN_RULES))}
-        }
-    if not isinstance(params, dict):
-        return {"params": _("Parameters are an object of names and values.")}
-    allowed = {
-        COMPLETION_BANDS: {"tasks", "bands"},
-        STEP_BANDS: {"tasks", "bands"},
-        ON_TIME: {"tasks"},
-        PLAN_ISSUED_ON_TIME: {"deadline", "late_points"},
-        INDICATOR_TARGET: {"indicator", "below"},
-    }.get(kind, set())
-    errors: dict[str, str] = {}
-    for name in sorted(set(params) - allowed):
-        errors[name] = _("The rule %(rule)s has no parameter %(name)s.") % {
-            "rule": kind,
-            "name": name,
-        }
-    if kind in TASK_RULES and params.get("tasks", TAGGED) not in (TAGGED, ALL_TASKS):
-        errors["tasks"] = _('Count "tagged" tasks or "all" the tasks a unit leads.')
-    if kind in (COMPLETION_BANDS, STEP_BANDS):
-        problem = check_bands(
-            params.get("bands"), step=kind == STEP_BANDS, max_points=Decimal(max_points)
-        )
-        if problem:
-            errors["bands"] = problem
-    if kind == PLAN_ISSUED_ON_TIME:
-        deadline = params.get("deadline")
-        try:
-            if not isinstance(deadline, str) or not ISO_DATE.match(deadline):
-                raise ValueError(deadline)
-            dt.date.fromisoformat(deadline)
-        except ValueError:
-            errors["deadline"] = _("Give the date the plan is due by, as YYYY-MM-DD.")
-        late = params.get("late_points", 0)
-        value = _decimal(late) if _is_number(late) else None
-        if value is None or not 0 <= value <= max_points:
-            errors["late_points"] = _("Give between 0 and %(max)s points for a late plan.") % {
-                "max": _num(max_points)
-            }
-    if kind == INDICATOR_TARGET:
-        code = params.get("indicator")
-        if not isinstance(code, str) or not code.strip():
-            errors["indicator"] = _("Name the indicator by its code.")
-        if params.get("below", PROPORTIONAL) not in (PROPORTIONAL, ZERO):
-            errors["below"] = _('Below the target, give "proportional" or "zero" points.')
-    return errors
-
-
 # ---------------------------------------------------------------- the rules
 
 
@@ -350,6 +191,16 @@ def _ordered(bands: tuple[tuple[Any, Any], ...]) -> tuple[tuple[Decimal, Any, An
     return tuple((d, raw, up, kind) for (d, raw, kind), up in zip(starts, above, strict=True))
 
 
+def _rate_why(rule: str, counts: Counts, as_of: dt.date) -> dict[str, Any]:
+    """What a rule over the completion rate starts its why with."""
+    return {
+        "rule": rule,
+        "as_of": as_of.isoformat(),
+        "due": counts.due,
+        "accepted": counts.accepted,
+    }
+
+
 def completion_bands(
     max_points: Decimal, bands: list[dict[str, Any]], counts: Counts, as_of: dt.date
 ) -> Score:
@@ -357,12 +208,7 @@ def completion_bands(
 
     Nothing due by the as-of date: not applicable.
     """
-    why: dict[str, Any] = {
-        "rule": COMPLETION_BANDS,
-        "as_of": as_of.isoformat(),
-        "due": counts.due,
-        "accepted": counts.accepted,
-    }
+    why = _rate_why(COMPLETION_BANDS, counts, as_of)
     if counts.due == 0:
         return _not_applicable(why)
     accepted, due = counts.accepted, counts.due
@@ -385,12 +231,7 @@ def step_bands(
 
     Nothing due by the as-of date: not applicable.
     """
-    why: dict[str, Any] = {
-        "rule": STEP_BANDS,
-        "as_of": as_of.isoformat(),
-        "due": counts.due,
-        "accepted": counts.accepted,
-    }
+    why = _rate_why(STEP_BANDS, counts, as_of)
     if counts.due == 0:
         return _not_applicable(why)
     raw, up, points = _band_for(bands, counts.accepted, counts.due)
@@ -612,27 +453,6 @@ def total_of(points: int, applicable_max: int) -> Total:
     return Total(Decimal(points).scaleb(-2), Decimal(applicable_max).scaleb(-2), index)
 
 
-def check_groups(groups: Any) -> str | None:
-    """Why a group list is unusable; groups are [{"code": "A", "from_pct": 90}, ...]."""
-    if not isinstance(groups, list):
-        return _('Groups are a list of {"code": "A", "from_pct": 90}.')
-    codes, starts = set(), set()
-    for group in groups:
-        if not isinstance(group, dict) or set(group) != {"code", "from_pct"}:
-            return _('Each group is {"code": "A", "from_pct": 90}.')
-        code, start = group["code"], group["from_pct"]
-        value = _decimal(start) if _is_number(start) else None
-        if not isinstance(code, str) or not code.strip() or len(code) > 10:
-            return _("A group has a short code, such as A.")
-        if value is None or not 0 <= value <= 100:
-            return _("Group %(code)s starts at a percent between 0 and 100.") % {"code": code}
-        if code in codes or value in starts:
-            return _("Group %(code)s repeats another group's code or start.") % {"code": code}
-        codes.add(code)
-        starts.add(value)
-    return None
-
-
 def group_of(index_pct: Decimal | None, groups: list[dict[str, Any]]) -> str:
     """The group whose band the index falls in (the highest start at or below it), or ""."""
     return group_in(index_pct, ordered_groups(groups))
@@ -667,147 +487,3 @@ def competition_ranks(points: Mapping[K, Decimal | None]) -> dict[K, int | None]
     for position, value in enumerate(ordered, start=1):
         first.setdefault(value, position)
     return {key: first[value] if value is not None else None for key, value in points.items()}
-
-
-# ---------------------------------------------------------------- the why, in words
-
-
-def _date(iso: str | None) -> str:
-    return formats.date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso else ""
-
-
-def _num(value: str | int | float | Decimal) -> str:
-    return formats.number_format(Decimal(str(value)).normalize(), use_l10n=True)
-
-
-def explain(why: Mapping[str, Any], indicator_names: Mapping[str, str] | None = None) -> str:
-    """The stored why as a sentence in the active language.
-
-    `indicator_names`: code -> name of the plan's indicators, to name them in
-    words (the stored why keeps the code only: it is written thousands at a time).
-    """
-    rule = why.get("rule")
-    if why.get("applicable") is False:
-        return _("Not applicable: %(reason)s") % {"reason": _not_applicable_reason(why)}
-    if rule in (COMPLETION_BANDS, STEP_BANDS):
-        return _explain_bands(why)
-    if rule == ON_TIME:
-        values = {"due": why["due"], "on_time": why["on_time"], "date": _date(why["as_of"])}
-        if why["on_time"] == why["due"]:
-            return _("All %(due)s tasks due by %(date)s were accepted on time: full points.") % (
-                values
-            )
-        return (
-            _("%(on_time)s of %(due)s tasks due by %(date)s were accepted on time: no points.")
-            % values
-        )
-    if rule == PLAN_ISSUED_ON_TIME:
-        values = {
-            "issued": _date(why["issued_on"]),
-            "deadline": _date(why["deadline"]),
-            "late": _num(why.get("late_points", 0)),
-        }
-        if why["issued_on"] is None:
-            return _("The unit's plan has not been issued (due by %(deadline)s): no points.") % (
-                values
-            )
-        if why["issued_on"] <= why["deadline"]:
-            return _("The unit's plan was issued on %(issued)s, by %(deadline)s: full points.") % (
-                values
-            )
-        return (
-            _("The unit's plan was issued on %(issued)s, after %(deadline)s: %(late)s points.")
-            % values
-        )
-    if rule == INDICATOR_TARGET:
-        values = {
-            "indicator": (indicator_names or {}).get(why["indicator"], why["indicator"]),
-            "target": _num(why["target_pct"]),
-        }
-        if not why.get("reported"):
-            return _("No figure reported for %(indicator)s: no points.") % values
-        values.update(actual=_num(why["actual_pct"]), date=_date(why["period_end"]))
-        if why.get("met"):
-            return (
-                _("%(indicator)s: %(actual)s%% at %(date)s, target %(target)s%% met: full points.")
-                % values
-            )
-        if why.get("below", PROPORTIONAL) == PROPORTIONAL:
-            return (
-                _(
-                    "%(indicator)s: %(actual)s%% at %(date)s, below the target of %(target)s%%: "
-                    "the maximum times figure / target."
-                )
-                % values
-            )
-        return (
-            _(
-                "%(indicator)s: %(actual)s%% at %(date)s, below the target of %(target)s%%: "
-                "no points."
-            )
-            % values
-        )
-    if rule in ENTERED_RULES:
-        if not why.get("entered"):
-            return _("Not yet scored.") if rule == MANUAL else _("None entered.")
-        at = timezone.localtime(dt.datetime.fromisoformat(why["at"]))
-        return _("Scored by %(by)s on %(date)s: %(justification)s") % {
-            "by": why["by"],
-            "date": formats.date_format(at, "SHORT_DATE_FORMAT"),
-            "justification": why["justification"],
-        }
-    return ""
-
-
-def _not_applicable_reason(why: Mapping[str, Any]) -> str:
-    rule = why.get("rule")
-    if rule in TASK_RULES:
-        return _("no task due by %(date)s.") % {"date": _date(why["as_of"])}
-    if rule == PLAN_ISSUED_ON_TIME:
-        return _("the unit's plan is not due until %(deadline)s.") % {
-            "deadline": _date(why["deadline"])
-        }
-    if rule == INDICATOR_TARGET:
-        return _("no target for this level.")
-    if rule == MANUAL and why.get("entered"):
-        return _("marked by %(by)s: %(justification)s") % {
-            "by": why["by"],
-            "justification": why["justification"],
-        }
-    return ""
-
-
-def _explain_bands(why: Mapping[str, Any]) -> str:
-    band = why["band"]
-    if why["rule"] == STEP_BANDS:
-        gives = _("%(points)s points") % {"points": _num(band["points"])}
-    else:
-        gives = {
-            FULL: _("full points"),
-            PROPORTIONAL: _("the maximum times the rate"),
-            ZERO: _("no points"),
-        }[band["points"]]
-    values = {
-        "accepted": why["accepted"],
-        "due": why["due"],
-        "date": _date(why["as_of"]),
-        "pct": _num(why["pct"]),
-        "start": _num(band["from"]),
-        "end": _num(band["to"]) if band.get("to") is not None else "",
-        "gives": gives,
-    }
-    if band.get("to") is not None:
-        return (
-            _(
-                "%(accepted)s of %(due)s tasks due by %(date)s were accepted by then "
-                "(%(pct)s%%): from %(start)s%% to under %(end)s%%, %(gives)s."
-            )
-            % values
-        )
-    return (
-        _(
-            "%(accepted)s of %(due)s tasks due by %(date)s were accepted by then "
-            "(%(pct)s%%): from %(start)s%%, %(gives)s."
-        )
-        % values
-    )

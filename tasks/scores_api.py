@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from plans import scoring
+from plans import scoring, whys
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
 from plans.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
@@ -101,7 +101,7 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
                         "max_points": part["max_points"],
                         "applicable": part.get("applicable", True),
                         "name": names.get(s.index_set_id or 0, {}).get(part["code"], ""),
-                        "why": scoring.explain(part["why"], named),
+                        "why": whys.explain(part["why"], named),
                         "why_data": part["why"],
                     }
                     for part in s.parts

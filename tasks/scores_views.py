@@ -19,7 +19,8 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, NotAllowed, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
-from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key, explain
+from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key
+from plans.whys import explain
 from tasks import scores
 
 

@@ -33,7 +33,7 @@ from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field
 from plans.models import Area, Level, Official, Plan, PlanStatus, ScoreSnapshot, Unit
-from plans.scoring import explain
+from plans.whys import explain
 from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from plans import scoring
+from plans import ruleparams, scoring, whys
 from plans.scoring import Counts
 
 AS_OF = dt.date(2026, 11, 22)
@@ -64,15 +64,15 @@ def test_nothing_due_is_not_applicable_and_says_so() -> None:
     score = bands(0, 0)
     assert score.points == Decimal("0.00") and not score.applicable
     with translation.override("en"):
-        assert scoring.explain(score.why) == "Not applicable: no task due by 22/11/2026."
+        assert whys.explain(score.why) == "Not applicable: no task due by 22/11/2026."
     with translation.override("vi"):
-        assert scoring.explain(score.why).startswith("Không áp dụng")
-        assert "22/11/2026" in scoring.explain(score.why)
+        assert whys.explain(score.why).startswith("Không áp dụng")
+        assert "22/11/2026" in whys.explain(score.why)
 
 
 def test_the_why_names_counts_and_band() -> None:
     with translation.override("en"):
-        text = scoring.explain(bands(8, 10).why)
+        text = whys.explain(bands(8, 10).why)
     assert text == (
         "8 of 10 tasks due by 22/11/2026 were accepted by then (80%): "
         "from 80% to under 100%, the maximum times the rate."
@@ -105,13 +105,13 @@ def test_a_units_plan_on_time_late_or_not_issued() -> None:
     # Issued after the day scored: not issued yet, that day.
     assert not rule(dt.date(2026, 1, 20), dt.date(2026, 1, 10)).applicable
     with translation.override("en"):
-        assert scoring.explain(unissued.why) == (
+        assert whys.explain(unissued.why) == (
             "The unit's plan has not been issued (due by 31/01/2026): no points."
         )
-        assert scoring.explain(late.why) == (
+        assert whys.explain(late.why) == (
             "The unit's plan was issued on 01/02/2026, after 31/01/2026: 0.5 points."
         )
-        assert scoring.explain(before.why) == (
+        assert whys.explain(before.why) == (
             "Not applicable: the unit's plan is not due until 31/01/2026."
         )
 
@@ -120,7 +120,7 @@ def test_manual_is_zero_until_entered_and_capped_at_the_maximum() -> None:
     empty = scoring.manual(Decimal(1), None)
     assert empty.points == Decimal("0.00")
     with translation.override("en"):
-        assert scoring.explain(empty.why) == "Not yet scored."
+        assert whys.explain(empty.why) == "Not yet scored."
     at = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
     entry = scoring.ManualEntry(Decimal("0.755"), "Sáng kiến", "Trần Văn An", at)
     assert scoring.manual(Decimal(1), entry).points == Decimal("0.76")
@@ -149,11 +149,11 @@ def test_ties_share_a_rank_and_the_next_is_skipped() -> None:
     ],
 )
 def test_unusable_bands_are_named(value: object) -> None:
-    assert scoring.check_bands(value)
+    assert ruleparams.check_bands(value)
 
 
 def test_the_demo_bands_are_usable() -> None:
-    assert scoring.check_bands(scoring.DEFAULT_BANDS) is None
+    assert ruleparams.check_bands(scoring.DEFAULT_BANDS) is None
 
 
 def test_the_rate_and_proportional_points_are_exact_half_up() -> None:
@@ -187,7 +187,7 @@ def test_step_bands_give_fixed_points_per_band() -> None:
     assert steps(69, 100).points == Decimal("0.00")
     assert not steps(0, 0).applicable
     with translation.override("en"):
-        assert scoring.explain(steps(7, 10).why) == (
+        assert whys.explain(steps(7, 10).why) == (
             "7 of 10 tasks due by 22/11/2026 were accepted by then (70%): "
             "from 70% to under 100%, 0.5 points."
         )
@@ -217,12 +217,12 @@ def test_an_indicator_against_its_levels_target() -> None:
     assert unreported.points == Decimal("0.00") and unreported.applicable
     assert not indicator(60, None).applicable
     with translation.override("en"):
-        assert scoring.explain(unreported.why) == "No figure reported for hscv-mang: no points."
+        assert whys.explain(unreported.why) == "No figure reported for hscv-mang: no points."
         named = {"hscv-mang": "Hồ sơ công việc trên môi trường mạng"}
-        assert scoring.explain(unreported.why, named) == (
+        assert whys.explain(unreported.why, named) == (
             "No figure reported for Hồ sơ công việc trên môi trường mạng: no points."
         )
-        assert scoring.explain(indicator(60, "40").why) == (
+        assert whys.explain(indicator(60, "40").why) == (
             "hscv-mang: 30% at 30/09/2026, below the target of 40%: "
             "the maximum times figure / target."
         )
@@ -258,7 +258,7 @@ def test_a_judged_item_marked_not_applicable_leaves_the_maximum() -> None:
     score = scoring.manual(Decimal(1), entry)
     assert not score.applicable
     with translation.override("en"):
-        assert scoring.explain(score.why) == (
+        assert whys.explain(score.why) == (
             "Not applicable: marked by Trần An: Không có sáng kiến đăng ký"
         )
 
@@ -297,20 +297,22 @@ def test_groups_and_ranks_by_index_and_units_without_an_index_are_unranked() -> 
 )
 def test_bands_that_overlap_or_leave_a_gap_are_named(bands: list[Any], says: str) -> None:
     with translation.override("en"):
-        problem = scoring.check_bands(bands)
+        problem = ruleparams.check_bands(bands)
     assert problem is not None and says in problem, problem
 
 
 def test_unknown_rules_and_bad_parameters_are_named() -> None:
     with translation.override("en"):
-        assert "Unknown rule" in scoring.check_params("magic", {}, Decimal(1))["rule"]
-        steps = scoring.check_params(
+        assert "Unknown rule" in ruleparams.check_params("magic", {}, Decimal(1))["rule"]
+        steps = ruleparams.check_params(
             "step_bands", {"bands": [{"from": 0, "points": 2}]}, Decimal(1)
         )
         assert "between 0 and 1 points" in steps["bands"]
-        issued = scoring.check_params("plan_issued_on_time", {"deadline": "31/01"}, Decimal(1))
+        issued = ruleparams.check_params("plan_issued_on_time", {"deadline": "31/01"}, Decimal(1))
         assert set(issued) == {"deadline"}
-        assert scoring.check_params("indicator_target", {}, Decimal(1)) == {
+        assert ruleparams.check_params("indicator_target", {}, Decimal(1)) == {
             "indicator": "Name the indicator by its code."
         }
-        assert "no parameter" in scoring.check_params("manual", {"bands": []}, Decimal(1))["bands"]
+        assert (
+            "no parameter" in ruleparams.check_params("manual", {"bands": []}, Decimal(1))["bands"]
+        )
