@@ -22,7 +22,7 @@ from django_q.tasks import async_task
 
 from plans.errors import Conflict
 from plans.models import Plan, PlanStatus, ScoreRequest
-from tasks.scores import rollup
+from tasks.rollup import rollup
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from plans.models import (
     Unit,
 )
 from tasks.models import Status, Task, completion_day
-from tasks.scores import rollup
+from tasks.rollup import rollup
 from tests.conftest import TODAY, login, unit_of
 from tracker.assets import PLOTLY_JS
 

@@ -45,7 +45,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     },
     # Today's leadership-and-direction scores for every issued plan.
     "score-rollup": {
-        "func": "tasks.scores.rollup_issued_plans",
+        "func": "tasks.rollup.rollup_issued_plans",
         "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from plans.models import AuditEvent, ManualScore, ScoreSnapshot
 from tasks import scores
+from tasks.rollup import rollup
 from tests.factories import PASSWORD, make_province
 
 TODAY = dt.date(2026, 11, 22)
@@ -81,7 +82,7 @@ def test_a_manual_score_commits_synchronously_with_its_audit_event() -> None:
     """
     province = make_province()
     province.task(subcriterion="1.2")
-    scores.rollup(province.plan, timezone.localdate())  # a day to replace
+    rollup(province.plan, timezone.localdate())  # a day to replace
     at_write: list[tuple[str, str]] = []
     at_rollup: list[tuple[str, int, int]] = []
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from plans.errors import DomainError
 from plans.models import Plan, PlanStatus
-from tasks.scores import rollup
+from tasks.rollup import rollup
 
 
 def iso_date(value: str) -> dt.date:

@@ -33,7 +33,8 @@ from plans.models import (
 from plans.services import create_plan
 from tasks import demo
 from tasks.models import Evidence, Notification, Status, Task
-from tasks.scores import enter_manual_score, rollup
+from tasks.rollup import rollup
+from tasks.scores import enter_manual_score
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026
