@@ -44,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 
 from plans.indexsets import demo_index_sets  # noqa: E402
 from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
-from plans.services import add_default_areas  # noqa: E402
+from plans.planning import add_default_areas  # noqa: E402
 from tasks.management.commands.seed_bench import bench_units  # noqa: E402
 from tasks.models import (  # noqa: E402
     Notification,

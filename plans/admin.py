@@ -1,7 +1,7 @@
 """Admin for the organisation and plans, labelled through the translation catalogue.
 
 Units, officials, plans and indicator figures are written by their service
-functions (plans.services) through plans.adminkit.ServiceAdmin; the rule book
+functions (plans.services, plans.planning) through plans.adminkit.ServiceAdmin; the rule book
 and the areas are audited on every save; snapshots and the audit trail are
 read only.
 """
@@ -20,7 +20,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from plans import services
+from plans import planning, services
 from plans.adminkit import (
     AuditedAdmin,
     ReadOnlyAdmin,
@@ -211,12 +211,12 @@ class PlanAdmin(ServiceAdmin):
         }
         if obj is None:
             parent = data["parent"]
-            return services.create_plan(
+            return planning.create_plan(
                 actor, unit_id=data["unit"].pk, parent_id=parent.pk if parent else None, **values
             )
         if obj.parent_id is not None:
             values.pop("index_set_ids")
-        return services.update_plan(actor, obj, **values)
+        return planning.update_plan(actor, obj, **values)
 
 
 class IndicatorTargetInline(ReadOnlyInline):
@@ -272,7 +272,7 @@ class IndicatorAddForm(forms.ModelForm[Indicator]):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ServiceAdmin):
-    """Added here or through the API (plans.services.create_indicator), then read."""
+    """Added here or through the API (plans.planning.create_indicator), then read."""
 
     list_display = ["code", "name", "plan", "unit_of_measure"]
     list_filter = ["plan"]
@@ -293,7 +293,7 @@ class IndicatorAdmin(ServiceAdmin):
     def write(self, actor: Official, form: forms.ModelForm[Any], obj: Any) -> Indicator:
         assert isinstance(form, IndicatorAddForm)
         data = form.cleaned_data
-        return services.create_indicator(
+        return planning.create_indicator(
             actor,
             data["plan"],
             code=data["code"],
@@ -334,7 +334,7 @@ class MeasurementAdmin(ServiceAdmin):
             saved = Measurement.objects.select_related("indicator").get(pk=obj.pk)
             indicator, unit_id = saved.indicator, saved.unit_id
             start, end = saved.period_start, saved.period_end
-        measurement, _created = services.report_measurement(
+        measurement, _created = planning.report_measurement(
             actor,
             indicator,
             unit_id=unit_id,

@@ -12,7 +12,7 @@ from ninja import Body, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, Strict
 
-from plans import services
+from plans import planning, services
 from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
 from plans.errors import Invalid, NotFound
@@ -289,7 +289,7 @@ def list_plans(
     ),
 )
 def create_plan(request: HttpRequest, body: PlanIn) -> Status:
-    plan = services.create_plan(caller(request), **body.dict())
+    plan = planning.create_plan(caller(request), **body.dict())
     return Status(201, plan)
 
 
@@ -313,7 +313,7 @@ def patch_plan(request: HttpRequest, plan_id: PathId, body: PlanPatch) -> Plan:
             raise Invalid(
                 _("Some values are not valid."), {field: _("This field cannot be empty.")}
             )
-    return services.update_plan(actor, get_plan(plan_id), **changes)
+    return planning.update_plan(actor, get_plan(plan_id), **changes)
 
 
 # ---------------------------------------------------------------- index sets
@@ -468,7 +468,7 @@ def list_indicators(request: HttpRequest, plan_id: PathId) -> QuerySet[Indicator
 def create_indicator(request: HttpRequest, plan_id: PathId, body: IndicatorIn) -> Status:
     actor = caller(request)
     data = body.dict()
-    indicator = services.create_indicator(actor, get_plan(plan_id), **data)
+    indicator = planning.create_indicator(actor, get_plan(plan_id), **data)
     return Status(201, get_indicator(indicator.pk))
 
 
@@ -516,7 +516,7 @@ class MeasurementOut(Schema):
 )
 def report_measurement(request: HttpRequest, indicator_id: PathId, body: MeasurementIn) -> Status:
     actor = caller(request)
-    measurement, created = services.report_measurement(
+    measurement, created = planning.report_measurement(
         actor, get_indicator(indicator_id), **body.dict()
     )
     return Status(201 if created else 200, measurement)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from plans import services
+from plans import planning
 from plans.access import Action, allows, may_on_plan, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
@@ -53,7 +53,7 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("You may not report figures for any unit."))
         if form.is_valid():
             try:
-                measurement, created = services.report_measurement(
+                measurement, created = planning.report_measurement(
                     request.official, indicator, **form.service_kwargs()
                 )
             except DomainError as exc:
@@ -131,18 +131,18 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     date_kept = mine is not None and mine.issued_on is not None and not keeper
     if date_kept:
         form.fields["issued_on"].disabled = True
-        form.fields["issued_on"].help_text = str(services.DATE_KEPT)
+        form.fields["issued_on"].help_text = str(planning.DATE_KEPT)
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
                 if mine is not None and keeper:
-                    services.update_plan(
+                    planning.update_plan(
                         official, mine, status=PlanStatus.ISSUED, **form.cleaned_data
                     )
                 else:
-                    services.record_unit_plan(official, plan, **form.cleaned_data)
+                    planning.record_unit_plan(official, plan, **form.cleaned_data)
             except DomainError as exc:
                 errors_onto(form, exc)
                 status = exc.status

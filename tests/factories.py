@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from plans import services as plan_services
+from plans import planning
 from plans.models import Level, Official, Plan, PlanStatus, Role, Unit
 from tasks import services
 from tasks.models import Task
@@ -102,7 +102,7 @@ def make_province(year: int = 2026) -> Province:
     other = make_unit("Sở Tư pháp", parent=province)
     admin = make_official(None, Role.ADMIN, "Quản trị")
     plan_head = make_official(province, Role.HEAD, "Chủ tịch UBND")
-    plan = plan_services.create_plan(
+    plan = planning.create_plan(
         admin,
         unit_id=province.pk,
         year=year,

@@ -25,7 +25,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from plans import services as plan_services
+from plans import planning
 from plans.indexsets import demo_documents, demo_index_sets, import_index_set
 from plans.models import IndexSet, Level, Plan, ScoreSnapshot, Unit
 from tasks.models import Status, Task
@@ -156,9 +156,9 @@ def scene() -> Scene:
     c2 = make_unit("Xã Hai", Level.COMMUNE, parent=p.province)
     departments = import_index_set(p.admin, DEPARTMENT_SET)
     [_demo_department, communes] = demo_index_sets(2026)
-    plan_services.update_plan(p.admin, p.plan, index_set_ids=[departments.pk, communes.pk])
+    planning.update_plan(p.admin, p.plan, index_set_ids=[departments.pk, communes.pk])
     for unit, issued in ((lead, 20), (other, 41), (tie, 36), (c1, 25), (c2, 31)):
-        plan_services.create_plan(
+        planning.create_plan(
             p.admin,
             unit_id=unit.pk,
             parent_id=p.plan.pk,
@@ -167,7 +167,7 @@ def scene() -> Scene:
             issued_on=d(2026, 1, 1) + dt.timedelta(days=issued - 1),
             status="issued",
         )
-    indicator = plan_services.create_indicator(
+    indicator = planning.create_indicator(
         p.admin,
         p.plan,
         code="hscv-mang",
@@ -175,7 +175,7 @@ def scene() -> Scene:
         targets=[{"level": "commune", "target_pct": Decimal(40)}],
     )
     for unit, numerator in ((c1, 60), (c2, 90)):
-        plan_services.report_measurement(
+        planning.report_measurement(
             p.admin,
             indicator,
             unit_id=unit.pk,

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
-from plans import services as plan_services
+from plans import planning
 from plans.models import Plan, PlanStatus, ScoreRequest, ScoreSnapshot
 from plans.rescore import score_request_waiting, scores_may_move
 from tasks import services
@@ -116,7 +116,7 @@ def test_a_units_plan_issued_asks_for_the_province_plans_scores(
 ) -> None:
     p = make_province()
     with django_capture_on_commit_callbacks(execute=True):
-        own = plan_services.create_plan(
+        own = planning.create_plan(
             p.lead_head,
             unit_id=p.lead.pk,
             parent_id=p.plan.pk,
@@ -125,7 +125,7 @@ def test_a_units_plan_issued_asks_for_the_province_plans_scores(
         )
     assert asked == []  # a draft moves nothing
     with django_capture_on_commit_callbacks(execute=True):
-        plan_services.update_plan(
+        planning.update_plan(
             p.lead_head, own, status=PlanStatus.ISSUED, issued_on=dt.date(2026, 1, 20)
         )
     assert asked == [p.plan.pk]

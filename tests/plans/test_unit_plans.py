@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from plans import services
+from plans import planning
 from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Level, Plan, PlanStatus, ScoreSnapshot
 from plans.unitplans import LATE, MISSING, NOT_YET_DUE, ON_TIME, unit_plans
@@ -26,7 +26,7 @@ def test_a_date_to_come_and_a_unit_outside_the_province_are_refused() -> None:
         (outside.pk, dt.date(2026, 1, 20), "unit_id"),
     ):
         with pytest.raises(Invalid) as refused:
-            services.create_plan(
+            planning.create_plan(
                 p.admin,
                 unit_id=unit_id,
                 parent_id=p.plan.pk,
@@ -42,7 +42,7 @@ def test_a_date_to_come_and_a_unit_outside_the_province_are_refused() -> None:
 def test_the_province_plan_lists_who_issued_when_and_who_is_late(client: Client) -> None:
     p = make_province()
     commune = make_unit("Xã Một", Level.COMMUNE, parent=p.province)
-    services.create_plan(
+    planning.create_plan(
         p.lead_head,
         unit_id=p.lead.pk,
         parent_id=p.plan.pk,
@@ -52,7 +52,7 @@ def test_the_province_plan_lists_who_issued_when_and_who_is_late(client: Client)
         issued_on=dt.date(2026, 1, 20),
         status=PlanStatus.ISSUED,
     )
-    services.create_plan(
+    planning.create_plan(
         p.other_head,
         unit_id=p.other.pk,
         parent_id=p.plan.pk,
@@ -110,7 +110,7 @@ def test_a_head_records_the_units_plan_and_its_score_follows(
     assert (kept.issued_on, kept.document_number) == (dt.date(2026, 2, 5), "12a/KH-SNV")
     # Through the service (the API's way) the same change is refused, with the reason.
     with pytest.raises(NotAllowed):
-        services.update_plan(p.lead_head, own, issued_on=dt.date(2026, 1, 30))
+        planning.update_plan(p.lead_head, own, issued_on=dt.date(2026, 1, 30))
     sign_in(client, p.plan_head)
     plan_page = client.get(f"/plans/{p.plan.pk}/").content.decode()
     correct = f"/plans/{p.plan.pk}/unit-plan/?unit={p.lead.pk}"

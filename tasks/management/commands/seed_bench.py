@@ -22,7 +22,7 @@ from plans.models import (
     PlanStatus,
     Unit,
 )
-from plans.services import add_default_areas
+from plans.planning import add_default_areas
 from tasks.models import Status, Task, completion_day
 
 YEAR = 2026

@@ -30,7 +30,7 @@ from plans.models import (
     ScoreRequest,
     Unit,
 )
-from plans.services import create_plan
+from plans.planning import create_plan
 from tasks import demo
 from tasks.models import Evidence, Notification, Status, Task
 from tasks.rollup import rollup
