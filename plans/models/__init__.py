@@ -1,0 +1,65 @@
+"""The ground floor's models: who plans, what they plan, how it is scored, the audit trail."""
+
+from plans.models.audit import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    AuditEvent,
+    AuditEventQuerySet,
+    record,
+)
+from plans.models.organisation import (
+    ApiToken,
+    Level,
+    Official,
+    OfficialQuerySet,
+    Role,
+    TimeStamped,
+    Unit,
+)
+from plans.models.plans import (
+    DEFAULT_AREAS,
+    Area,
+    Indicator,
+    IndicatorTarget,
+    Measurement,
+    Plan,
+    PlanStatus,
+)
+from plans.models.scores import (
+    Criterion,
+    IndexSet,
+    ManualScore,
+    ScoreRequest,
+    ScoreSnapshot,
+    SubCriterion,
+    subcriterion_code,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "DEFAULT_AREAS",
+    "FIELD_LABELS",
+    "ApiToken",
+    "Area",
+    "AuditEvent",
+    "AuditEventQuerySet",
+    "Criterion",
+    "IndexSet",
+    "Indicator",
+    "IndicatorTarget",
+    "Level",
+    "ManualScore",
+    "Measurement",
+    "Official",
+    "OfficialQuerySet",
+    "Plan",
+    "PlanStatus",
+    "Role",
+    "ScoreRequest",
+    "ScoreSnapshot",
+    "SubCriterion",
+    "TimeStamped",
+    "Unit",
+    "record",
+    "subcriterion_code",
+]

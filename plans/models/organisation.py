@@ -1,0 +1,177 @@
+"""Who plans: units in the province's tree, the officials in them, their API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    """Administrative levels; since 07/2025 a province may have no districts."""
+
+    PROVINCE = "province", _("Province")
+    DEPARTMENT = "department", _("Department")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    COMMITTEE = "committee", _("Steering committee")
+    HEAD = "head", _("Head of unit")
+    OFFICIAL = "official", _("Official")
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Unit(TimeStamped):
+    """An agency or local government (cơ quan, đơn vị) in the province's tree."""
+
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short identifier, e.g. snv.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="unit_name_unique"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def head(self) -> Official | None:
+        """The unit's head, if it has one (at most one: a database constraint)."""
+        return Official.objects.head_of(self.pk)
+
+
+class OfficialQuerySet(models.QuerySet["Official"]):
+    def heads(self) -> OfficialQuerySet:
+        """Heads of units whose login is active: who is shown as head, and told."""
+        return self.filter(role=Role.HEAD, user__is_active=True)
+
+    def committee(self) -> OfficialQuerySet:
+        """Steering-committee members whose login is active: who is told of escalations."""
+        return self.filter(role=Role.COMMITTEE, user__is_active=True)
+
+    def head_of(self, unit_id: int) -> Official | None:
+        return self.heads().filter(unit_id=unit_id).select_related("user").first()
+
+
+class Official(TimeStamped):
+    """A person who uses the product: one per login, in one unit, with one role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="official",
+    )
+    full_name = models.CharField(_("full name"), max_length=150)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OFFICIAL)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9 .-]{8,20}$", _("Enter a valid phone number."))],
+    )
+
+    objects = OfficialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["full_name"]
+        constraints = [
+            # One head per unit: the head is the official of the unit whose role is head.
+            models.UniqueConstraint(
+                fields=["unit"], condition=Q(role="head"), name="one_head_per_unit"
+            ),
+            # Only an administrator may stand outside every unit.
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(unit__isnull=False), name="official_has_unit"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role == Role.COMMITTEE
+
+    @property
+    def is_head(self) -> bool:
+        return self.role == Role.HEAD
+
+    @property
+    def is_plain_official(self) -> bool:
+        return self.role == Role.OFFICIAL
+
+    @property
+    def sees_everything(self) -> bool:
+        """Administrators and the steering committee read every unit's work."""
+        return self.is_admin or self.is_committee
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.expires_at:%d/%m/%Y}"
