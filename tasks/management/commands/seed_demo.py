@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 from decimal import Decimal
 from typing import Any
@@ -11,14 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
 
 from plans.models import (
-    AuditEvent,
     Indicator,
     IndicatorTarget,
     Level,
@@ -32,7 +28,8 @@ from plans.models import (
 )
 from plans.planning import create_plan
 from tasks import demo
-from tasks.models import Evidence, Notification, Status, Task
+from tasks.demo_trail import at, write_history
+from tasks.models import Status, Task
 from tasks.rollup import rollup
 from tasks.scores import enter_manual_score
 
@@ -54,46 +51,11 @@ NOT_YET_DUE = [
     (0.97, Status.TODO),
     (1.01, Status.CANCELLED),
 ]
-TZ = timezone.get_default_timezone()
 
 
 def day(ddmm: str) -> dt.date:
     d, m = (int(x) for x in ddmm.split("/"))
     return dt.date(YEAR, m, d)
-
-
-def at(date: dt.date, rng: random.Random) -> dt.datetime:
-    """A moment in office hours on that date, Asia/Ho_Chi_Minh."""
-    return dt.datetime(
-        date.year, date.month, date.day, rng.randint(8, 16), rng.randint(0, 59), tzinfo=TZ
-    )
-
-
-def tiny_pdf(text: str) -> bytes:
-    """A valid one-page PDF that names the document (the demo's evidence file)."""
-    ascii_text = text.encode("ascii", "replace").decode().replace("(", "[").replace(")", "]")
-    stream = f"BT /F1 12 Tf 72 720 Td ({ascii_text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 class Command(BaseCommand):
@@ -377,7 +339,7 @@ class Command(BaseCommand):
         )
         task.partner_units.set([self.units[c] for c in spec["partners"]])
         task.assignees.set(assignees)
-        self.write_history(task, plan, plan_head, head, assignees, rng)
+        write_history(task, plan, plan_head, head, assignees, rng, self.today)
         return task
 
     def pick_state(
@@ -403,136 +365,6 @@ class Command(BaseCommand):
             return state, None
         # Never in the future, even when accepted "today".
         return Status.DONE, min(at(done_on, rng), timezone.now())
-
-    def write_history(
-        self,
-        task: Task,
-        plan: Plan,
-        creator: Official,
-        head: Official,
-        assignees: list[Official],
-        rng: random.Random,
-    ) -> None:
-        """The audit trail the task's state implies, with evidence where work was handed in."""
-        issued = at(plan.issued_on or self.today, rng)
-        events: list[tuple[str, Official, dt.datetime, dict[str, Any]]] = [
-            ("created", creator, issued, {"title": task.title})
-        ]
-        if assignees:
-            events.append(
-                (
-                    "assigned",
-                    head,
-                    issued + dt.timedelta(days=2),
-                    {"assignee_ids": [a.pk for a in assignees]},
-                )
-            )
-        worker = assignees[0] if assignees else head
-        # The last step happened by the deadline (or today, if later), never in the future.
-        end = task.completed_at or min(at(min(task.due_date, self.today), rng), timezone.now())
-        started = issued + (end - issued) / 3
-        if task.status != Status.TODO and task.status != Status.CANCELLED:
-            events.append(("started", worker, started, {"status": ["todo", "in_progress"]}))
-        if task.status in (Status.SUBMITTED, Status.DONE):
-            handed_in = end - dt.timedelta(days=1 if task.status == Status.DONE else 0, minutes=10)
-            evidence = self.add_evidence(task, worker, handed_in, rng)
-            events.append(
-                (
-                    "evidence_added",
-                    worker,
-                    handed_in,
-                    {"evidence_id": evidence.pk, "filename": evidence.filename},
-                )
-            )
-            events.append(
-                (
-                    "submitted",
-                    worker,
-                    handed_in + dt.timedelta(minutes=5),
-                    {"status": ["in_progress", "submitted"]},
-                )
-            )
-            if task.status == Status.SUBMITTED:
-                task.submitted_at = handed_in + dt.timedelta(minutes=5)
-                Task.objects.filter(pk=task.pk).update(submitted_at=task.submitted_at)
-        if task.status == Status.DONE:
-            events.append(("accepted", head, end, {"status": ["submitted", "done"]}))
-        if task.status == Status.CANCELLED:
-            events.append(
-                (
-                    "cancelled",
-                    creator,
-                    end,
-                    {"reason": "Nhiệm vụ được điều chỉnh theo chỉ đạo của UBND tỉnh."},
-                )
-            )
-        content_type = ContentType.objects.get_for_model(Task)
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                at=when,
-                actor=actor,
-                action=action,
-                content_type=content_type,
-                object_id=task.pk,
-                changes=changes,
-            )
-            for action, actor, when, changes in events
-        )
-        self.tell(task, head, assignees, events)
-
-    def tell(
-        self,
-        task: Task,
-        head: Official,
-        assignees: list[Official],
-        events: list[tuple[str, Official, dt.datetime, dict[str, Any]]],
-    ) -> None:
-        """The inbox messages the workflow would have left.
-
-        Those older than 3 days have been read, except work still waiting for
-        its head's review.
-        """
-        to = {"assigned": assignees, "submitted": [head], "accepted": assignees}
-        base = {"title": task.title, "due": task.due_date.isoformat()}
-        read_before = timezone.now() - dt.timedelta(days=3)
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=person,
-                kind=action,
-                task=task,
-                data={**base, "actor": actor.full_name},
-                created_at=when,
-                read_at=None
-                if when >= read_before
-                or (action == "submitted" and task.status == Status.SUBMITTED)
-                else when + dt.timedelta(hours=2),
-            )
-            for action, actor, when, _changes in events
-            for person in to.get(action, [])
-            if person.pk != actor.pk
-        )
-
-    def add_evidence(
-        self, task: Task, worker: Official, when: dt.datetime, rng: random.Random
-    ) -> Evidence:
-        kind = "KH" if task.deliverable.startswith("Kế hoạch") else rng.choice(["BC", "QĐ", "TB"])
-        number = f"{rng.randint(10, 450)}/{kind}-{task.lead_unit.code.upper()}"
-        data = tiny_pdf(f"{number} {task.deliverable}")
-        evidence = Evidence(
-            task=task,
-            filename=f"{task.lead_unit.code}-{task.pk}.pdf",
-            size=len(data),
-            content_type="application/pdf",
-            sha256=hashlib.sha256(data).hexdigest(),
-            document_number=number,
-            issued_on=timezone.localdate(when),
-            issuer=task.lead_unit.name,
-            note=f"{task.deliverable}, trang 1",
-            uploaded_by=worker,
-            uploaded_at=when,
-        )
-        evidence.file.save(evidence.filename, ContentFile(data), save=True)
-        return evidence
 
     def load_indicators(self, plan: Plan) -> int:
         """The plan's indicators with per-level targets and three quarters of figures."""
