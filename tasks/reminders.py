@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -201,8 +202,11 @@ def _state(due: str, today: dt.date) -> str:
 
 # ---------------------------------------------------------------- the run
 
-# A claim whose run died before sending is taken over after this long.
+# A claim whose run died before sending is taken over after this long. A run
+# renews the lease of what it still holds every LEASE_RENEWAL while it sends;
+# one mail is bounded by EMAIL_TIMEOUT, far below the lease.
 CLAIM_LEASE = dt.timedelta(minutes=10)
+LEASE_RENEWAL = dt.timedelta(minutes=1)
 
 
 @dataclass
@@ -213,6 +217,10 @@ class ReminderRun:
     sent: Counter[str] = field(default_factory=Counter)  # kind -> messages delivered
     failed: Counter[str] = field(default_factory=Counter)  # kind -> left for the next run
     mails: int = 0
+    # Items this run had claimed but found taken over by a later run (its lease
+    # ran out): it stopped there and sent none of them.
+    lost: int = 0
+    last_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -229,7 +237,10 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
     - Outside the sending hours (by default Monday to Friday, 07:30-17:00
       Asia/Ho_Chi_Minh) it does nothing: what fell due goes at the next opening.
     - Each (task, step, deadline, recipient) is claimed in the sent-log before
-      sending, under a unique constraint: overlapping runs send it once.
+      sending, under a unique constraint, with the run's token: overlapping
+      runs send it once. A run renews the lease of its claims while it sends;
+      a later run takes over only claims whose lease ran out, and a run that
+      finds it lost a claim stops before sending it.
     - One mail per recipient per run with everything claimed for them; the
       inbox gets each item. A mail the server refuses leaves its items unsent
       with the error, and the next run tries again while they are still due.
@@ -367,6 +378,7 @@ def _deliver(
         by_person[row.recipient_id].append(row)
     if not by_person:
         return run
+    lease = _Lease(token, now)
     scores = _head_scores(claimed)
     mailer = get_connection()
     try:
@@ -374,59 +386,76 @@ def _deliver(
     except (smtplib.SMTPException, OSError):
         mailer.close()
     try:
+        left = len(claimed)
         for rows in by_person.values():
-            _send_one(mailer, rows, due, now, today, run, scores)
+            lease.renew_if_due()
+            if not _send_one(mailer, rows, due, lease, today, run, scores):
+                run.lost = left
+                log.warning(
+                    "Reminder run %s lost its claim to a later run; it stops with %d items unsent "
+                    "by it (the later run sends them).",
+                    token,
+                    run.lost,
+                )
+                break
+            left -= len(rows)
     finally:
         mailer.close()
     return run
+
+
+class _Lease:
+    """The run's hold on its claims, on the run's clock (`now` plus the time spent sending)."""
+
+    def __init__(self, token: str, now: dt.datetime) -> None:
+        self.token = token
+        self.now = now
+        self.started = time.monotonic()
+        self.renewed = self.started
+
+    def clock(self) -> dt.datetime:
+        return self.now + dt.timedelta(seconds=time.monotonic() - self.started)
+
+    def renew_if_due(self) -> None:
+        """Push back the lease of every claim this run still holds, once a minute."""
+        if time.monotonic() - self.renewed < LEASE_RENEWAL.total_seconds():
+            return
+        SentReminder.objects.filter(claim=self.token, sent_at__isnull=True).update(
+            claimed_at=self.clock()
+        )
+        self.renewed = time.monotonic()
 
 
 def _send_one(
     mailer: BaseEmailBackend,
     rows: list[SentReminder],
     due: dict[_Due, dict[str, Any]],
-    now: dt.datetime,
+    lease: _Lease,
     today: dt.date,
     run: ReminderRun,
     scores: dict[tuple[int, int], ScoreSnapshot],
-) -> None:
-    """One recipient: the mail, then their items marked sent and put in their inbox."""
+) -> bool:
+    """One recipient: the mail, then their items marked sent and put in their inbox.
+
+    The recipient's rows are locked, still held by this run, from before the
+    mail until they are marked: a later run that takes over expired claims
+    waits on them, then finds them sent. False when another run holds them
+    already: nothing was sent, and this run must stop.
+    """
     person = rows[0].recipient
     data = {r.pk: due[_Due(r.task_id, r.kind, r.due_date, r.recipient_id)] for r in rows}
     ids = list(data)
-    address = person.user.email
-    if address:
-        items = [
-            {
-                "kind": r.kind,
-                "data": data[r.pk],
-                "plan": r.task.plan.document_number or r.task.plan.title,
-                "task_id": r.task_id,
-            }
-            for r in rows
-        ]
-        try:
-            mine = sorted(
-                {
-                    scores[key]
-                    for r in rows
-                    if (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
-                },
-                key=lambda s: s.plan_id,
-            )
-            mailer.send_messages([compose(address, person.full_name, items, today, mine)])
-        except (smtplib.SMTPException, OSError) as exc:
-            log.warning("Reminder mail to %s failed: %s", address, exc)
-            SentReminder.objects.filter(pk__in=ids).update(
-                claim="",
-                attempts=F("attempts") + 1,
-                last_error=f"{type(exc).__name__}: {exc}"[:1000],
-            )
-            run.failed.update(r.kind for r in rows)
-            mailer.close()  # the next recipient gets a new connection
-            return
-        run.mails += 1
     with transaction.atomic():
+        held = SentReminder.objects.select_for_update().filter(
+            pk__in=ids, claim=lease.token, sent_at__isnull=True
+        )
+        if len(held.values_list("pk", flat=True)) < len(ids):
+            return False
+        if person.user.email and not _mail(mailer, person, rows, data, today, scores, run):
+            SentReminder.objects.filter(pk__in=ids).update(
+                claim="", attempts=F("attempts") + 1, last_error=run.last_error
+            )
+            return True
         if connection.vendor == "postgresql":
             # One commit per recipient keeps a crash from re-sending more than one
             # mail; not waiting for each commit's disk flush makes that affordable
@@ -434,12 +463,57 @@ def _send_one(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         SentReminder.objects.filter(pk__in=ids).update(
-            sent_at=now, claim="", attempts=F("attempts") + 1, last_error=""
+            sent_at=lease.now, claim="", attempts=F("attempts") + 1, last_error=""
         )
         Notification.objects.bulk_create(
             Notification(
-                recipient=person, kind=r.kind, task_id=r.task_id, data=data[r.pk], created_at=now
+                recipient=person,
+                kind=r.kind,
+                task_id=r.task_id,
+                data=data[r.pk],
+                created_at=lease.now,
             )
             for r in rows
         )
     run.sent.update(r.kind for r in rows)
+    return True
+
+
+def _mail(
+    mailer: BaseEmailBackend,
+    person: Official,
+    rows: list[SentReminder],
+    data: dict[int, dict[str, Any]],
+    today: dt.date,
+    scores: dict[tuple[int, int], ScoreSnapshot],
+    run: ReminderRun,
+) -> bool:
+    """Send one recipient's mail; False (and the error kept on the run) when it failed."""
+    address = person.user.email
+    items = [
+        {
+            "kind": r.kind,
+            "data": data[r.pk],
+            "plan": r.task.plan.document_number or r.task.plan.title,
+            "task_id": r.task_id,
+        }
+        for r in rows
+    ]
+    mine = sorted(
+        {
+            scores[key]
+            for r in rows
+            if (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
+        },
+        key=lambda s: s.plan_id,
+    )
+    try:
+        mailer.send_messages([compose(address, person.full_name, items, today, mine)])
+    except (smtplib.SMTPException, OSError) as exc:
+        log.warning("Reminder mail to %s failed: %s", address, exc)
+        run.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        run.failed.update(r.kind for r in rows)
+        mailer.close()  # the next recipient gets a new connection
+        return False
+    run.mails += 1
+    return True

@@ -43,3 +43,8 @@ class Command(BaseCommand):
         if run.failed:
             failed = ", ".join(f"{kind}: {n}" for kind, n in sorted(run.failed.items()))
             self.stderr.write(f"Not delivered, retried at the next run: {failed}")
+        if run.lost:
+            self.stderr.write(
+                f"Stopped: a later run took over {run.lost} items whose lease ran out; "
+                "that run sends them."
+            )
