@@ -44,6 +44,7 @@ from plans.models import (
     Plan,
     ScoreRequest,
     ScoreSnapshot,
+    SecurityEvent,
     SubCriterion,
     Unit,
 )
@@ -353,6 +354,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "content_type", "object_id"]
     list_filter = ["action", "content_type"]
     list_select_related = ["actor", "content_type"]
+    date_hierarchy = "at"
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    """Sign-ins, failures, lock-outs, refusals and revoked access, as they happened.
+
+    A locked-out username or address is unlocked under "Access attempts" (django-axes).
+    """
+
+    list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "at"
 
 

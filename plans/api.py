@@ -68,12 +68,12 @@ class TokenOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 400: Detail, 401: Detail, 403: Detail, 422: Detail},
+    response={200: TokenOut, 400: Detail, 401: Detail, 403: Detail, 422: Detail, 429: Detail},
     tags=["auth"],
     summary="Trade a username and password for a bearer token",
 )
 def token(request: HttpRequest, body: TokenIn) -> TokenOut:
-    raw, issued = services.issue_token(body.username, body.password)
+    raw, issued = services.issue_token(request, body.username, body.password)
     return TokenOut(token=raw, expires_at=issued.expires_at)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -57,3 +60,18 @@ class Invalid(DomainError):
 
 class NotAuthenticated(DomainError):
     status = 401
+
+
+class TooManyAttempts(DomainError):
+    """Signing in is locked for a while after too many failures."""
+
+    status = 429
+
+
+def clean_or_invalid(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """Run the model's validation; turn its errors into Invalid (422) naming the fields."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
+        raise Invalid(_("Some values are not valid."), errors) from exc

@@ -16,16 +16,19 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.access import Action, allows, role_relations
-from plans.errors import Invalid, NotAllowed, NotAuthenticated
+from plans.accounts import lockout_message, log_event, revoke_access
+from plans.errors import Invalid, NotAllowed, NotAuthenticated, TooManyAttempts, clean_or_invalid
 from plans.models import (
     ApiToken,
     Official,
     Role,
+    SecurityKind,
     Unit,
     record,
 )
@@ -63,10 +66,16 @@ def _hash(raw: str) -> str:
 
 
 def issue_token(
-    username: str, password: str, *, now: dt.datetime | None = None
+    request: HttpRequest, username: str, password: str, *, now: dt.datetime | None = None
 ) -> tuple[str, ApiToken]:
-    """Trade a username and password for a bearer token (only its hash is kept)."""
-    user = authenticate(username=username, password=password)
+    """Trade a username and password for a bearer token (only its hash is kept).
+
+    Sign-in throttling (django-axes) counts the failures as on the login page;
+    a locked username or address is refused (429) whatever the password.
+    """
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise TooManyAttempts(lockout_message(request))
     if user is None or not user.is_active:
         raise NotAuthenticated(_("Wrong username or password."))
     if official_for(user) is None:
@@ -78,6 +87,7 @@ def issue_token(
         key_hash=_hash(raw),
         expires_at=now + dt.timedelta(days=settings.API_TOKEN_DAYS),
     )
+    log_event(SecurityKind.TOKEN_ISSUED, request, user=user, detail=f"#{token.pk}")
     return raw, token
 
 
@@ -103,15 +113,6 @@ def user_for_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
 def _require_admin(actor: Official) -> None:
     if not allows(Action.MANAGE_ORGANISATION, frozenset(role_relations(actor))):
         raise NotAllowed(_("Only an administrator changes units and officials."))
-
-
-def clean_or_invalid(obj: models.Model, exclude: list[str] | None = None) -> None:
-    """Run the model's validation; turn its errors into Invalid (422) naming the fields."""
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
-        raise Invalid(_("Some values are not valid."), errors) from exc
 
 
 def _parent(parent_id: int | None, unit: Unit | None = None) -> Unit | None:
@@ -271,5 +272,7 @@ def update_official(actor: Official, official: Official, **changes: Any) -> Offi
                 {f: " ".join(m) for f, m in exc.message_dict.items()},
             ) from exc
         user.save(update_fields=["email", "is_active"])
+    if edited.get("is_active") == [True, False]:
+        revoke_access(user, reason=SecurityKind.ACCESS_REVOKED)
     record(actor, "edited", official, **edited)
     return official

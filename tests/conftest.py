@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import override_settings
 from pytest_django import DjangoDbBlocker
@@ -63,7 +64,8 @@ def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     # A fast hasher: the tests log in hundreds of times, and what they check is
     # who may do what, not PBKDF2's cost (production keeps Django's default).
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(STORAGES=storages, PASSWORD_HASHERS=fast):
+    # Static files from the apps' folders, as in development: no collectstatic for the suite.
+    with override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, WHITENOISE_USE_FINDERS=True):
         yield root
 
 
@@ -92,7 +94,7 @@ def plan(db: None) -> Plan:
 
 def login(client: Client, username: str) -> Official:
     """Log the client in as a demo user and return that official."""
-    assert client.login(username=username, password=PASSWORD), username
+    assert client.login(request=HttpRequest(), username=username, password=PASSWORD), username
     return Official.objects.select_related("unit").get(user__username=username)
 
 

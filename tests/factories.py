@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.test import Client
 
 from plans import planning
@@ -25,7 +26,7 @@ _serial = itertools.count(1)
 
 def sign_in(client: Client, person: Official) -> None:
     """Log a test client in as this person."""
-    assert client.login(username=person.user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=person.user.username, password=PASSWORD)
 
 
 def make_unit(name: str, level: str = Level.DEPARTMENT, parent: Unit | None = None) -> Unit:

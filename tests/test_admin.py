@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
+from django.http import HttpRequest
 from django.test import Client
 
 from plans.models import (
@@ -89,7 +90,9 @@ def form_data(response: Any) -> dict[str, Any]:
 
 
 def admin_client(client: Client, province: Province) -> Client:
-    assert client.login(username=province.admin.user.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=province.admin.user.username, password=PASSWORD
+    )
     return client
 
 
@@ -289,7 +292,7 @@ def test_a_superuser_without_a_profile_saves_through_the_services(client: Client
     province = make_province()
     task = province.task()
     get_user_model().objects.create_superuser("root", "root@example.gov.vn", PASSWORD)
-    assert client.login(username="root", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="root", password=PASSWORD)
     url = f"/admin/tasks/task/{task.pk}/change/"
     data = form_data(client.get(url))
     data["title"] = "Đổi bởi quản trị mới"

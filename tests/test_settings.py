@@ -16,15 +16,17 @@ PROBE = (
 )
 
 
-def run(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run(
+    env: dict[str, str], tmp_path: Path, probe: str = PROBE
+) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST"}
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST", "HTTPS"}
     }
     clean.update({"DJANGO_SETTINGS_MODULE": "tracker.settings", "DATA_DIR": str(tmp_path), **env})
     return subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -33,21 +35,58 @@ def run(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    result = run({"DEBUG": "0"}, tmp_path)
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG=0" in result.stderr
+def test_production_is_the_default_and_the_secret_key_is_made_once_in_data_dir(
+    tmp_path: Path,
+) -> None:
+    probe = PROBE.replace("'tz'", "'debug': settings.DEBUG, 'key': settings.SECRET_KEY, 'tz'")
+    first = run({}, tmp_path, probe)
+    assert first.returncode == 0, first.stderr
+    kept = tmp_path / "secret_key"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    key = kept.read_text().strip()
+    assert len(key) >= 50 and f'"key": "{key}"' in first.stdout
+    assert '"debug": false' in first.stdout
+    again = run({}, tmp_path, probe)
+    assert f'"key": "{key}"' in again.stdout  # the same key on the next start
+    assert '"debug": true' in run({"DEBUG": "1"}, tmp_path, probe).stdout
 
 
-def test_production_refuses_a_weak_secret_key(tmp_path: Path) -> None:
-    result = run({"DEBUG": "0", "SECRET_KEY": "short"}, tmp_path)
+def test_a_weak_secret_key_is_refused(tmp_path: Path) -> None:
+    result = run({"SECRET_KEY": "short"}, tmp_path)
     assert result.returncode != 0
     assert "too weak" in result.stderr
 
 
-def test_production_starts_with_a_real_secret_key(tmp_path: Path) -> None:
-    result = run({"DEBUG": "0", "SECRET_KEY": "x7" * 25}, tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_https_turns_on_secure_cookies_hsts_and_the_redirect(tmp_path: Path) -> None:
+    probe = (
+        "import django, json; from django.conf import settings; django.setup(); "
+        "print(json.dumps([settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+        "settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS, "
+        "settings.SECURE_PROXY_SSL_HEADER]))"
+    )
+    plain = run({}, tmp_path, probe.replace("settings.SECURE_PROXY_SSL_HEADER", "0"))
+    assert plain.stdout.strip() == "[false, false, false, 0, 0]", plain.stderr
+    secure = run({"HTTPS": "1"}, tmp_path, probe)
+    assert secure.stdout.strip() == (
+        '[true, true, true, 31536000, ["HTTP_X_FORWARDED_PROTO", "https"]]'
+    ), secure.stderr
+
+
+def test_check_deploy_is_clean_with_https(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    env.update(
+        {"DATA_DIR": str(tmp_path), "DEBUG": "0", "HTTPS": "1", "ALLOWED_HOSTS": "cchc.example"}
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
 
 
 def test_embedded_defaults_are_sqlite_the_orm_broker_and_the_console(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     Django's own middleware follows the browser's Accept-Language, which would
     show English to every official whose browser happens to be in English; the
     pages are Vietnamese first, so only an explicit choice (the language
-    switcher sets the cookie) changes them. The API speaks English, like its
+    switcher sets the cookie) or the person's profile changes them. The API speaks English, like its
     field names, unless the client asks for Vietnamese with Accept-Language.
     """
 
@@ -44,6 +44,9 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             code = next((lang for lang in wanted if lang in offered), "en")
         else:
             code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if code not in offered:
+                # The signed-in person's own language (their profile, kept at sign-in).
+                code = request.session.get("language", "") if hasattr(request, "session") else ""
             if code not in offered:
                 code = settings.LANGUAGE_CODE
         translation.activate(code)

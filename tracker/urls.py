@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from plans import views as plan_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
-from tracker import dashboards, views
+from tracker import accounts, dashboards, errors, views
 from tracker.api import api
 
 admin.site.site_header = _("CCHC plan and task tracker")
@@ -40,7 +40,26 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", task_views.notification_read, name="notification_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/tokens/<int:pk>/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
+    path("accounts/password/reset/", accounts.PasswordReset.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        accounts.PasswordResetDone.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

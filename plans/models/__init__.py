@@ -34,6 +34,7 @@ from plans.models.scores import (
     SubCriterion,
     subcriterion_code,
 )
+from plans.models.security import SecurityEvent, SecurityKind
 
 __all__ = [
     "ACTION_LABELS",
@@ -57,6 +58,8 @@ __all__ = [
     "Role",
     "ScoreRequest",
     "ScoreSnapshot",
+    "SecurityEvent",
+    "SecurityKind",
     "SubCriterion",
     "TimeStamped",
     "Unit",

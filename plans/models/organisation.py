@@ -107,6 +107,8 @@ class Official(TimeStamped):
         blank=True,
         validators=[RegexValidator(r"^\+?[0-9 .-]{8,20}$", _("Enter a valid phone number."))],
     )
+    # The language of the pages after sign-in and of the mails; blank: the site's.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     objects = OfficialQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from plans.models import (
@@ -34,7 +35,7 @@ def send(client: Client, method: str, path: str, body: Any = None) -> Any:
 
 
 def as_user(client: Client, username: str) -> Client:
-    assert client.login(username=username, password="cchc2026")
+    assert client.login(request=HttpRequest(), username=username, password="cchc2026")
     return client
 
 

@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import RequestFactory
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -45,7 +46,7 @@ def admin_headers(db: None) -> Iterator[dict[str, str]]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        raw, _token = issue_token("admin", PASSWORD)
+        raw, _token = issue_token(RequestFactory().post("/api/v1/auth/token"), "admin", PASSWORD)
         yield {"Authorization": f"Bearer {raw}"}
     finally:
         request_started.connect(close_old_connections)

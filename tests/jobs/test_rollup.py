@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -402,11 +403,11 @@ def test_the_nightly_job_scores_every_issued_plan_for_today(plan: Plan, test_pla
 def test_the_api_runs_it_for_the_committee_only(client: Client, test_plan: Plan) -> None:
     u = unit()
     task(test_plan, u, dt.date(2026, 3, 1), Status.DONE, done=dt.date(2026, 3, 1))
-    client.login(username="snv.head", password="cchc2026")
+    client.login(request=HttpRequest(), username="snv.head", password="cchc2026")
     url = f"/api/v1/plans/{test_plan.pk}/rollup?as_of=2026-06-30"
     assert client.post(url).status_code == 403
     assert not ScoreSnapshot.objects.filter(plan=test_plan).exists()
-    client.login(username="bcd1", password="cchc2026")
+    client.login(request=HttpRequest(), username="bcd1", password="cchc2026")
     body = client.post(url).json()
     assert body["as_of"] == "2026-06-30"
     [row] = body["units"]

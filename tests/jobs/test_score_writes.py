@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.models.signals import post_save, pre_delete
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -27,12 +28,16 @@ def test_recomputing_is_for_the_committee_and_is_in_the_plans_history(client: Cl
     province = make_province()
     province.task(subcriterion="1.2")
     url = f"/api/v1/plans/{province.plan.pk}/rollup?as_of=2026-11-22"
-    assert client.login(username=province.lead_head.user.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=province.lead_head.user.username, password=PASSWORD
+    )
     refused = client.post(url)
     assert refused.status_code == 403
     assert not ScoreSnapshot.objects.filter(plan=province.plan).exists()
     assert not AuditEvent.objects.history_of(province.plan).filter(action="scores_recomputed")
-    assert client.login(username=province.committee.user.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=province.committee.user.username, password=PASSWORD
+    )
     done = client.post(url)
     assert done.status_code == 200
     # The plan's unit's tree: both departments (the province-level unit has no set).
@@ -46,7 +51,9 @@ def test_recomputing_is_for_the_committee_and_is_in_the_plans_history(client: Cl
 def test_the_page_button_goes_through_the_same_service(client: Client) -> None:
     province = make_province()
     province.task()
-    assert client.login(username=province.committee.user.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=province.committee.user.username, password=PASSWORD
+    )
     response = client.post(f"/plans/{province.plan.pk}/scores/run/", {"as_of": "22/11/2026"})
     assert response.status_code == 302
     event = AuditEvent.objects.history_of(province.plan).get(action="scores_recomputed")

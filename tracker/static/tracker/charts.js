@@ -15,6 +15,8 @@
       var source = document.getElementById(box.getAttribute("data-figure"));
       if (!source) return;
       var figure = JSON.parse(source.textContent);
+      // Set through the DOM: the Content-Security-Policy refuses inline style attributes.
+      box.style.height = box.getAttribute("data-height") + "px";
       Plotly.newPlot(box, figure.data, figure.layout, {
         displaylogo: false,
         responsive: true,

@@ -1,0 +1,130 @@
+"""People's own accounts: the security log, their profile, their tokens, revoked access.
+
+Passwords are changed and reset through Django's views (tracker.accounts);
+whatever changes a password or deactivates a login calls `revoke_access`, so
+that the API tokens stop working at once. Other sessions end by themselves:
+Django ties a session to the password's hash, and refuses inactive logins.
+"""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from plans.errors import NotFound, clean_or_invalid
+from plans.models import ApiToken, Official, SecurityEvent, SecurityKind, record
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or behind TRUSTED_PROXY_COUNT proxies the
+    address the nearest trusted proxy saw (X-Forwarded-For, counted from the right)."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
+    ]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def lockout_message(request: HttpRequest) -> str:
+    cool_off = get_cool_off(request)
+    minutes = max(1, int(cool_off.total_seconds() // 60)) if cool_off else 0
+    if not minutes:
+        return _("Too many failed sign-ins. Ask an administrator to unlock this login.")
+    return ngettext(
+        "Too many failed sign-ins: signing in is locked for %(minutes)d minute. "
+        "Wait, or ask an administrator to unlock it.",
+        "Too many failed sign-ins: signing in is locked for %(minutes)d minutes. "
+        "Wait, or ask an administrator to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def log_event(
+    kind: SecurityKind,
+    request: HttpRequest | None = None,
+    *,
+    user: AnyUser | None = None,
+    username: str = "",
+    detail: str = "",
+) -> SecurityEvent:
+    """Write one line of the security log."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    known = user if user is not None and user.is_authenticated else None
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user_id=known.pk if known is not None else None,
+        username=(username or (known.get_username() if known is not None else ""))[:150],
+        ip_address=client_ip(request) if request is not None else None,
+        path=request.get_full_path()[:300] if request is not None else "",
+        detail=detail[:500],
+    )
+
+
+@transaction.atomic
+def revoke_access(
+    user: AbstractBaseUser, *, reason: SecurityKind, request: HttpRequest | None = None
+) -> int:
+    """Revoke every API token of a login (after a password change or reset, or when
+    it is deactivated); the number revoked. Sessions follow by themselves (above)."""
+    count, _by_model = ApiToken.objects.filter(user_id=user.pk).delete()
+    detail = _("%(reason)s; %(count)d API tokens revoked") % {
+        "reason": SecurityKind(reason).label,
+        "count": count,
+    }
+    log_event(SecurityKind.ACCESS_REVOKED, request, user=user, detail=detail)
+    return count
+
+
+def my_tokens(user: AbstractBaseUser) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user_id=user.pk).order_by("-created_at"))
+
+
+@transaction.atomic
+def revoke_token(
+    user: AbstractBaseUser, token_id: int, *, request: HttpRequest | None = None
+) -> None:
+    """Revoke one of the person's own tokens; another's is not found."""
+    deleted, _by_model = ApiToken.objects.filter(user_id=user.pk, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("No such token of yours."))
+    log_event(SecurityKind.TOKEN_REVOKED, request, user=user, detail=f"#{token_id}")
+
+
+@transaction.atomic
+def update_profile(
+    official: Official, *, full_name: str, email: str, phone: str, language: str
+) -> Official:
+    """A person's own name, address, phone and language; checked, audited."""
+    official = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+    before = {
+        "full_name": official.full_name,
+        "email": official.user.email,
+        "phone": official.phone,
+        "language": official.language,
+    }
+    official.full_name, official.phone, official.language = full_name.strip(), phone, language
+    official.user.email = email.strip()
+    clean_or_invalid(official, exclude=["user", "unit", "role"])
+    clean_or_invalid(official.user, exclude=["password", "username"])
+    after = {
+        "full_name": official.full_name,
+        "email": official.user.email,
+        "phone": official.phone,
+        "language": official.language,
+    }
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        official.save()
+        official.user.save(update_fields=["email"])
+        record(official, "edited", official, **changes)
+    return official

@@ -1,0 +1,69 @@
+"""Sign-in throttling (django-axes) and the security log's receivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.helpers import get_cool_off
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from plans.accounts import client_ip, lockout_message, log_event
+from plans.models import SecurityKind
+from tracker.errors import is_api
+
+__all__ = ["client_ip", "lockout_response"]
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any
+) -> HttpResponse:
+    """429, as JSON on the API and as the login page's lock-out page elsewhere."""
+    message = lockout_message(request)
+    cool_off = get_cool_off(request)
+    if is_api(request):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(
+            request,
+            "error.html",
+            {"status": 429, "title": _("Signing in is locked"), "message": message},
+            status=429,
+        )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    log_event(SecurityKind.LOGIN, request, user=user)
+    official = getattr(user, "official", None)
+    if request is not None and official is not None and official.language:
+        request.session["language"] = official.language
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        log_event(SecurityKind.LOGOUT, request, user=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return  # logged once as a lock-out below
+    log_event(SecurityKind.LOGIN_FAILED, request, username=str(credentials.get("username", "")))
+
+
+@receiver(user_locked_out)
+def _locked_out(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    log_event(SecurityKind.LOCKED_OUT, request, username=username or "")
