@@ -119,14 +119,16 @@ def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
 
 
 class ErrorPages:
-    """Give a body to the 405 answers that views return empty; log every refusal (403)."""
+    """Give the 405 answers of views (empty) and of the API (plain text) the product's answer;
+    log every refusal (403)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code == 405 and not response.content:
+        as_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 405 and not as_json:
             return method_not_allowed(request, response.get("Allow", ""))
         if response.status_code == 403:
             log_event(SecurityKind.REFUSED, request, detail=_detail(response))

@@ -41,7 +41,7 @@ class SecurityEvent(models.Model):
 
     class Meta:
         verbose_name = _("security event")
-        verbose_name_plural = _("security log")
+        verbose_name_plural = _("security events")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
