@@ -28,7 +28,7 @@ def token_for(client: Client, username: str, password: str = PASSWORD) -> str:
 
 
 def bearer(token: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_changing_the_password_ends_other_sessions_and_tokens_but_not_this_one() -> None:
@@ -36,7 +36,7 @@ def test_changing_the_password_ends_other_sessions_and_tokens_but_not_this_one()
     login(here, "snv.cv1")
     login(elsewhere, "snv.cv1")
     token = token_for(api, "snv.cv1")
-    assert api.get("/api/v1/me", **bearer(token)).status_code == 200
+    assert api.get("/api/v1/me", headers=bearer(token)).status_code == 200
 
     wrong = here.post(
         "/accounts/password/",
@@ -52,7 +52,7 @@ def test_changing_the_password_ends_other_sessions_and_tokens_but_not_this_one()
     assert "Đã đổi mật khẩu" in changed.content.decode()
     assert here.get("/").status_code == 200  # this session stays
     assert elsewhere.get("/").status_code == 302  # the other one is signed out
-    assert api.get("/api/v1/me", **bearer(token)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(token)).status_code == 401
     assert not ApiToken.objects.filter(user__username="snv.cv1").exists()
     assert SecurityEvent.objects.filter(
         kind=SecurityKind.ACCESS_REVOKED, username="snv.cv1"
@@ -79,7 +79,7 @@ def test_a_password_reset_by_mail_sets_a_new_password_and_revokes_tokens(client:
         follow=True,
     )
     assert "Đã đặt mật khẩu mới" in done.content.decode()
-    assert api.get("/api/v1/me", **bearer(token)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(token)).status_code == 401
     fresh = Client()
     answer = fresh.post("/accounts/login/", {"username": "snv.cv2", "password": NEW_PASSWORD})
     assert answer.status_code == 302
@@ -137,10 +137,10 @@ def test_a_person_lists_and_revokes_their_own_tokens_only(client: Client) -> Non
     other = ApiToken.objects.get(user__username="snv.cv2")
     refused = client.post(f"/accounts/tokens/{other.pk}/revoke/", follow=True)
     assert "Không có mã truy cập này" in refused.content.decode()
-    assert api.get("/api/v1/me", **bearer(theirs)).status_code == 200
+    assert api.get("/api/v1/me", headers=bearer(theirs)).status_code == 200
     own = ApiToken.objects.get(user__username="snv.cv1")
     client.post(f"/accounts/tokens/{own.pk}/revoke/")
-    assert api.get("/api/v1/me", **bearer(mine)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(mine)).status_code == 401
 
 
 def test_deactivating_an_official_revokes_their_tokens_and_sessions() -> None:
@@ -152,4 +152,4 @@ def test_deactivating_an_official_revokes_their_tokens_and_sessions() -> None:
     services.update_official(admin, person, is_active=False)
     assert not ApiToken.objects.filter(user=person.user).exists()
     assert browser.get("/").status_code == 302
-    assert api.get("/api/v1/me", **bearer(token)).status_code == 401
+    assert api.get("/api/v1/me", headers=bearer(token)).status_code == 401
