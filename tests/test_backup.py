@@ -1,0 +1,113 @@
+"""Backup and restore: one archive, every evidence file checked by its SHA-256."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from tasks.models import Evidence, Task
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def test_a_backup_restores_with_replace_and_every_file_checked(tmp_path: Path) -> None:
+    archive = tmp_path / "cchc.tar.gz"
+    out = io.StringIO()
+    call_command("backup", str(archive), stdout=out)
+    evidence = {e.file.name: e.sha256 for e in Evidence.objects.all()}
+    assert evidence and f"{len(evidence)} evidence files" in out.getvalue()
+    with tarfile.open(archive) as tar:
+        names = set(tar.getnames())
+        for name, digest in evidence.items():
+            member = tar.extractfile(f"evidence/{name}")
+            assert member is not None
+            assert hashlib.sha256(member.read()).hexdigest() == digest
+    assert {"manifest.json", "database.json"} <= names
+
+    tasks = dict(Task.objects.values_list("pk", "title"))
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+    # Lose a file and change a task, then restore over them.
+    lost = next(iter(evidence))
+    default_storage.delete(lost)
+    Task.objects.filter(pk=next(iter(tasks))).update(title="đã sửa sau khi sao lưu")
+    call_command("restore", str(archive), "--replace", stdout=io.StringIO())
+    assert dict(Task.objects.values_list("pk", "title")) == tasks
+    with default_storage.open(lost, "rb") as back:
+        assert hashlib.sha256(back.read()).hexdigest() == evidence[lost]
+
+
+def test_a_tampered_file_restores_nothing(tmp_path: Path) -> None:
+    archive, tampered = tmp_path / "cchc.tar.gz", tmp_path / "tampered.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    victim = Evidence.objects.order_by("pk").first()
+    assert victim is not None
+    with tarfile.open(archive) as source, tarfile.open(tampered, "w:gz") as target:
+        for member in source.getmembers():
+            data = source.extractfile(member)
+            body = data.read() if data else b""
+            if member.name == f"evidence/{victim.file.name}":
+                body = body.replace(b"%PDF", b"%PDX")
+            member.size = len(body)
+            target.addfile(member, io.BytesIO(body))
+    before = Task.objects.count()
+    Task.objects.all().update(title="giữ nguyên")
+    with pytest.raises(CommandError, match="do not match") as refused:
+        call_command("restore", str(tampered), "--replace", stdout=io.StringIO())
+    assert victim.file.name in str(refused.value)
+    assert Task.objects.count() == before
+    assert set(Task.objects.values_list("title", flat=True)) == {"giữ nguyên"}
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="one run of the two installations is enough (they use their own SQLite files)",
+)
+def test_a_new_installation_restores_what_another_backed_up(tmp_path: Path) -> None:
+    """Two installations, each with only DATA_DIR set: no secret key, no settings given."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "EVIDENCE_ROOT", "DEBUG"}
+    }
+
+    def manage(data_dir: Path, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**env, "DATA_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    old, new, archive = tmp_path / "old", tmp_path / "new", tmp_path / "cchc.tar.gz"
+    manage(old, "migrate", "-v", "0")
+    manage(old, "seed_demo")
+    manage(old, "backup", str(archive))
+    said = manage(new, "restore", str(archive))
+    assert "every SHA-256 checked" in said
+    count = (
+        "from tasks.models import Task, Evidence; "
+        "print(Task.objects.count(), Evidence.objects.count())"
+    )
+    assert (
+        manage(new, "shell", "-c", count).split()[-2:]
+        == manage(old, "shell", "-c", count).split()[-2:]
+    )
+    assert (old / "secret_key").read_text() != (new / "secret_key").read_text()
+    restored = sorted(p.name for p in (new / "evidence").rglob("*") if p.is_file())
+    assert restored == sorted(p.name for p in (old / "evidence").rglob("*") if p.is_file())

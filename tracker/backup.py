@@ -1,0 +1,164 @@
+"""One archive of an installation: the database as JSON and the evidence files with hashes.
+
+The archive (tar.gz) holds `manifest.json` (when, from which database, each
+file's name, size and SHA-256), `database.json` (Django's `dumpdata` with
+natural keys, so that it loads into any backend) and `evidence/<name>` for every
+evidence file, read through the configured storage (a folder or S3 alike).
+Restoring checks every file against the manifest and against the evidence's
+recorded SHA-256 before anything is written, then loads the database in one
+transaction and writes the files; a failure leaves the installation as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from plans.models import Plan, Unit
+from tasks.models import Evidence
+
+FORMAT = 1
+# Not worth keeping: rebuilt by migrate (content types, permissions), transient
+# (sessions, django-q2's queue and results; setup_schedules recreates schedules).
+EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_q", "axes.accessattempt"]
+CHUNK = 1024 * 1024
+
+
+class BackupError(Exception):
+    """The archive cannot be restored here; the message says why."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    records: int
+    files: int
+    bytes: int
+
+
+def _sha256(stream: IO[bytes]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while block := stream.read(CHUNK):
+        digest.update(block)
+        size += len(block)
+    return digest.hexdigest(), size
+
+
+def backup(path: Path) -> Summary:
+    """Write the archive to `path` (a temporary file renamed at the end)."""
+    with tempfile.TemporaryDirectory() as work:
+        dump = Path(work) / "database.json"
+        call_command(
+            "dumpdata",
+            natural_foreign=True,
+            natural_primary=True,
+            exclude=EXCLUDED,
+            output=str(dump),
+            verbosity=0,
+        )
+        records = len(json.loads(dump.read_text(encoding="utf-8")))
+        files, total = [], 0
+        partial = path.with_name(path.name + ".partial")
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(dump, arcname="database.json")
+            for name, recorded in Evidence.objects.values_list("file", "sha256").order_by("pk"):
+                with default_storage.open(name, "rb") as source:
+                    digest, size = _sha256(source)
+                    source.seek(0)
+                    info = tarfile.TarInfo(f"evidence/{name}")
+                    info.size = size
+                    archive.addfile(info, source)
+                files.append({"name": name, "sha256": digest, "size": size, "recorded": recorded})
+                total += size
+            manifest = {
+                "format": FORMAT,
+                "created_at": timezone.now().isoformat(),
+                "database": connection.vendor,
+                "records": records,
+                "files": files,
+            }
+            body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+            info = tarfile.TarInfo("manifest.json")
+            info.size = len(body)
+            archive.addfile(info, io.BytesIO(body))
+        partial.replace(path)
+    return Summary(records, len(files), total)
+
+
+def is_empty() -> bool:
+    """No login, unit or plan yet: what `migrate` alone leaves."""
+    return not (get_user_model().objects.exists() or Unit.objects.exists() or Plan.objects.exists())
+
+
+def restore(path: Path, *, replace: bool = False) -> Summary:
+    """Load the archive into this installation (empty, unless `replace`)."""
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file.")
+    call_command("migrate", interactive=False, verbosity=0)
+    if not replace and not is_empty():
+        raise BackupError(
+            "The database is not empty: restore into a new installation, or pass --replace "
+            "to delete everything here first."
+        )
+    with tempfile.TemporaryDirectory() as work, tarfile.open(path, "r:gz") as archive:
+        try:
+            archive.extractall(work, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise BackupError(f"{path}: not a readable archive ({exc}).") from exc
+        root = Path(work)
+        try:
+            manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BackupError(f"{path}: no manifest; not an archive of this product.") from exc
+        if manifest.get("format") != FORMAT:
+            raise BackupError(f"{path}: archive format {manifest.get('format')} is not known.")
+        bad = []
+        for item in manifest["files"]:
+            with (root / "evidence" / item["name"]).open("rb") as stream:
+                digest, _size = _sha256(stream)
+            if digest != item["sha256"] or digest != item["recorded"]:
+                bad.append(item["name"])
+        if bad:
+            raise BackupError(
+                "These evidence files do not match their SHA-256; nothing was restored: "
+                + ", ".join(bad)
+            )
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                if replace:
+                    call_command("flush", interactive=False, verbosity=0)
+                call_command("loaddata", str(root / "database.json"), verbosity=0)
+                for item in manifest["files"]:
+                    _put(root / "evidence" / item["name"], item["name"])
+                    written.append(item["name"])
+        except Exception:
+            for name in written:
+                default_storage.delete(name)
+            raise
+        size = sum(int(item["size"]) for item in manifest["files"])
+        return Summary(int(manifest["records"]), len(manifest["files"]), size)
+
+
+def _put(source: Path, name: str) -> None:
+    """Write one file under exactly its recorded name."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with source.open("rb") as stream:
+        saved = default_storage.save(name, stream)
+    if saved != name:
+        raise BackupError(f"{name}: the storage saved it as {saved}.")
+
+
+__all__ = ["BackupError", "Summary", "backup", "is_empty", "restore"]

@@ -1,0 +1,26 @@
+"""python manage.py backup FILE: the database and the evidence files in one archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from tracker.backup import backup
+
+
+class Command(BaseCommand):
+    help = "Write one archive (tar.gz) of the database and the evidence files with their SHA-256."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "file", type=Path, help="the archive to write, e.g. cchc-2026-12-02.tar.gz"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        done = backup(options["file"])
+        self.stdout.write(
+            f"{options['file']}: {done.records} records, {done.files} evidence files "
+            f"({done.bytes / 1048576:.1f} MB)."
+        )
