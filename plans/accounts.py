@@ -8,6 +8,8 @@ Django ties a session to the password's hash, and refuses inactive logins.
 
 from __future__ import annotations
 
+import ipaddress
+
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -29,9 +31,18 @@ def client_ip(request: HttpRequest) -> str | None:
     forwarded = [
         h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()
     ]
-    if hops and len(forwarded) >= hops:
+    if hops and len(forwarded) >= hops and _is_address(forwarded[-hops]):
         return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR") or ""
+    return remote if _is_address(remote) else None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def lockout_message(request: HttpRequest) -> str:
@@ -77,11 +88,10 @@ def revoke_access(
     """Revoke every API token of a login (after a password change or reset, or when
     it is deactivated); the number revoked. Sessions follow by themselves (above)."""
     count, _by_model = ApiToken.objects.filter(user_id=user.pk).delete()
-    detail = _("%(reason)s; %(count)d API tokens revoked") % {
-        "reason": SecurityKind(reason).label,
-        "count": count,
+    detail = ngettext("%(count)d API token revoked", "%(count)d API tokens revoked", count) % {
+        "count": count
     }
-    log_event(SecurityKind.ACCESS_REVOKED, request, user=user, detail=detail)
+    log_event(reason, request, user=user, detail=detail)
     return count
 
 

@@ -19,7 +19,11 @@ if [ -z "${ALLOWED_HOSTS:-}" ] && [ "$HOST" = "0.0.0.0" ]; then
 fi
 
 $PY manage.py migrate --noinput -v 0
-$PY manage.py seed_demo --if-empty
+# The demo province (its logins share one published password) unless DEMO=0:
+# a real installation starts empty and makes its administrator with createsuperuser.
+if [ "${DEMO:-1}" = "1" ]; then
+  $PY manage.py seed_demo --if-empty
+fi
 $PY manage.py setup_schedules
 $PY manage.py collectstatic --noinput -v 0
 

@@ -437,46 +437,67 @@ def _send_one(
 ) -> bool:
     """One recipient: the mail, then their items marked sent and put in their inbox.
 
-    The recipient's rows are locked, still held by this run, from before the
-    mail until they are marked: a later run that takes over expired claims
-    waits on them, then finds them sent. False when another run holds them
+    On PostgreSQL the recipient's rows are locked, still held by this run,
+    from before the mail until they are marked: a later run that takes over
+    expired claims waits on them, then finds them sent. False when another run holds them
     already: nothing was sent, and this run must stop.
     """
     person = rows[0].recipient
     data = {r.pk: due[_Due(r.task_id, r.kind, r.due_date, r.recipient_id)] for r in rows}
     ids = list(data)
-    with transaction.atomic():
-        held = SentReminder.objects.select_for_update().filter(
-            pk__in=ids, claim=lease.token, sent_at__isnull=True
-        )
-        if len(held.values_list("pk", flat=True)) < len(ids):
+    held = SentReminder.objects.filter(pk__in=ids, claim=lease.token, sent_at__isnull=True)
+    if connection.vendor != "postgresql":
+        # SQLite has one writer at a time: its lock is not held across the mail.
+        # The claim is confirmed (and its lease renewed) just before; only one
+        # mail, bounded by EMAIL_TIMEOUT, fits between that and the mark.
+        if held.update(claimed_at=lease.clock()) < len(ids):
             return False
-        if person.user.email and not _mail(mailer, person, rows, data, today, scores, run):
-            SentReminder.objects.filter(pk__in=ids).update(
-                claim="", attempts=F("attempts") + 1, last_error=run.last_error
-            )
-            return True
-        if connection.vendor == "postgresql":
-            # One commit per recipient keeps a crash from re-sending more than one
-            # mail; not waiting for each commit's disk flush makes that affordable
-            # (a database crash can lose the last marks, never corrupt anything).
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        SentReminder.objects.filter(pk__in=ids).update(
-            sent_at=lease.now, claim="", attempts=F("attempts") + 1, last_error=""
-        )
-        Notification.objects.bulk_create(
-            Notification(
-                recipient=person,
-                kind=r.kind,
-                task_id=r.task_id,
-                data=data[r.pk],
-                created_at=lease.now,
-            )
-            for r in rows
-        )
-    run.sent.update(r.kind for r in rows)
+        sent = not person.user.email or _mail(mailer, person, rows, data, today, scores, run)
+        with transaction.atomic():
+            _mark(rows, ids, data, person, lease, run, sent)
+        return True
+    with transaction.atomic():
+        if len(held.select_for_update().values_list("pk", flat=True)) < len(ids):
+            return False
+        sent = not person.user.email or _mail(mailer, person, rows, data, today, scores, run)
+        # One commit per recipient keeps a crash from re-sending more than one
+        # mail; not waiting for each commit's disk flush makes that affordable
+        # (a database crash can lose the last marks, never corrupt anything).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        _mark(rows, ids, data, person, lease, run, sent)
     return True
+
+
+def _mark(
+    rows: list[SentReminder],
+    ids: list[int],
+    data: dict[int, dict[str, Any]],
+    person: Official,
+    lease: _Lease,
+    run: ReminderRun,
+    sent: bool,
+) -> None:
+    """The recipient's items sent and in their inbox, or released with the mail's error."""
+    if not sent:
+        SentReminder.objects.filter(pk__in=ids).update(
+            claim="", attempts=F("attempts") + 1, last_error=run.last_error
+        )
+        return
+    SentReminder.objects.filter(pk__in=ids).update(
+        sent_at=lease.now, claim="", attempts=F("attempts") + 1, last_error=""
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=person,
+            kind=r.kind,
+            task_id=r.task_id,
+            data=data[r.pk],
+            created_at=lease.now,
+        )
+        for r in rows
+    )
+    run.sent.update(r.kind for r in rows)
 
 
 def _mail(

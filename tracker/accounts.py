@@ -23,7 +23,6 @@ from django.views.decorators.http import require_POST
 from plans import accounts
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
-from plans.models import SecurityKind
 
 
 class ProfileForm(forms.Form):
@@ -84,10 +83,8 @@ class PasswordChange(auth_views.PasswordChangeView):
     success_url = reverse_lazy("profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)  # keeps this session; the others end
-        accounts.revoke_access(
-            form.user, reason=SecurityKind.PASSWORD_CHANGED, request=self.request
-        )
+        # Saving the password revokes the tokens (tracker.security); this session stays.
+        response = super().form_valid(form)
         messages.success(
             self.request,
             _("Your password is changed. Your other sessions and your API tokens are signed out."),
@@ -111,8 +108,7 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("login")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        accounts.revoke_access(form.user, reason=SecurityKind.PASSWORD_RESET, request=self.request)
+        response = super().form_valid(form)  # the tokens go with the old password
         messages.success(
             self.request,
             _("Your password is set. Sign in with it; your old sessions and tokens are ended."),

@@ -6,7 +6,8 @@ natural keys, so that it loads into any backend) and `evidence/<name>` for every
 evidence file, read through the configured storage (a folder or S3 alike).
 Restoring checks every file against the manifest and against the evidence's
 recorded SHA-256 before anything is written, then loads the database in one
-transaction and writes the files; a failure leaves the installation as it was.
+transaction and writes the files; a failure rolls the database back and removes
+the files written (with --replace, a file of the same name is overwritten).
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def backup(path: Path) -> Summary:
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname="database.json")
             for name, recorded in Evidence.objects.values_list("file", "sha256").order_by("pk"):
+                if not default_storage.exists(name):
+                    raise BackupError(f"{name}: an evidence file is missing from the storage.")
                 with default_storage.open(name, "rb") as source:
                     digest, size = _sha256(source)
                     source.seek(0)
@@ -111,10 +114,11 @@ def restore(path: Path, *, replace: bool = False) -> Summary:
             "The database is not empty: restore into a new installation, or pass --replace "
             "to delete everything here first."
         )
-    with tempfile.TemporaryDirectory() as work, tarfile.open(path, "r:gz") as archive:
+    with tempfile.TemporaryDirectory() as work:
         try:
-            archive.extractall(work, filter="data")
-        except (tarfile.TarError, OSError) as exc:
+            with tarfile.open(path, "r:gz") as archive:
+                archive.extractall(work, filter="data")
+        except (tarfile.TarError, OSError, EOFError) as exc:
             raise BackupError(f"{path}: not a readable archive ({exc}).") from exc
         root = Path(work)
         try:

@@ -39,6 +39,7 @@ from tasks.models import TaskQuerySet
 from tasks.progress import Progress
 from tasks.scores import indicator_names, subcriterion_names
 from tracker.assets import PLOTLY_JS
+from tracker.routers import replica_reads
 
 UNIT_OVERDUE_LIST = 50
 AREA_UNITS = 20  # an area's page lists its lead units, those furthest behind first
@@ -336,6 +337,7 @@ def overdue_section(view: View, tasks: TaskQuerySet) -> dict[str, Any]:
     }
 
 
+@replica_reads
 def overview_page(request: OfficialRequest) -> HttpResponse:
     """Where the plan stands as of a day, across units, levels and areas: one builder a section."""
     refuse_officials(request.official)
@@ -404,6 +406,7 @@ def trend_chart(trend: list[progress.TrendPoint], sep: str) -> go.Figure:
 
 
 @official_required
+@replica_reads
 def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     """One unit's page: its tasks' progress, overdue list, score with the why, indicators."""
     official = request.official

@@ -7,15 +7,18 @@ Without DATABASE_REPLICA_URL there is no `replica` and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import models
 
 _on_replica: ContextVar[bool] = ContextVar("on_replica", default=False)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextmanager
@@ -26,6 +29,17 @@ def reading_from_replica() -> Iterator[None]:
         yield
     finally:
         _on_replica.reset(token)
+
+
+def replica_reads(view: Callable[P, R]) -> Callable[P, R]:
+    """A view whose reads may come from the replica (the dashboards)."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with reading_from_replica():
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 class DashboardReplicaRouter:

@@ -6,13 +6,15 @@ from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from plans.accounts import client_ip, lockout_message, log_event
+from plans.accounts import client_ip, lockout_message, log_event, revoke_access
 from plans.models import SecurityKind
 from tracker.errors import is_api
 
@@ -37,6 +39,17 @@ def lockout_response(
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _password_changed(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """A new password, however it is set (the pages, the admin, changepassword), revokes the
+    login's API tokens; Django ends its other sessions (they carry the old password's hash)."""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if before is not None and before != instance.password:
+        revoke_access(instance, reason=SecurityKind.PASSWORD_CHANGED)
 
 
 @receiver(user_logged_in)

@@ -193,7 +193,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# One security log (plans.SecurityEvent): axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_RESET_ON_SUCCESS = False  # a valid login must not wipe its address's failures
 AXES_VERBOSE = False
 # Behind a TLS proxy that appends the client's address to X-Forwarded-For:

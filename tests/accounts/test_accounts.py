@@ -55,7 +55,7 @@ def test_changing_the_password_ends_other_sessions_and_tokens_but_not_this_one()
     assert api.get("/api/v1/me", headers=bearer(token)).status_code == 401
     assert not ApiToken.objects.filter(user__username="snv.cv1").exists()
     assert SecurityEvent.objects.filter(
-        kind=SecurityKind.ACCESS_REVOKED, username="snv.cv1"
+        kind=SecurityKind.PASSWORD_CHANGED, username="snv.cv1"
     ).exists()
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker.backup import backup
+from tracker.backup import BackupError, backup
 
 
 class Command(BaseCommand):
@@ -19,7 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        done = backup(options["file"])
+        try:
+            done = backup(options["file"])
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"{options['file']}: {done.records} records, {done.files} evidence files "
             f"({done.bytes / 1048576:.1f} MB)."
