@@ -56,7 +56,7 @@ def env_int(name: str, default: int) -> int:
 def secret_key(path: Path) -> str:
     """SECRET_KEY from the environment, else the key kept in DATA_DIR, made on first use.
 
-    The file is created once (exclusive create, owner-only), so that the web
+    The file is created once (owner-only, linked into place whole), so that the web
     server, the worker and every manage.py command of one installation share
     it, and it survives restarts (sessions and password-reset links stay valid).
     """
@@ -65,11 +65,18 @@ def secret_key(path: Path) -> str:
         if len(key) < 32:
             raise ImproperlyConfigured("SECRET_KEY is too weak: use at least 32 random characters.")
         return key
-    try:
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+    if not path.exists():
+        # Written whole under a private name, then linked into place: a process
+        # starting at the same moment finds no file or a whole one, never half.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
             out.write(secrets.token_urlsafe(50))
-    except FileExistsError:
-        pass
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is the key
+        finally:
+            draft.unlink()
     key = path.read_text().strip()
     if len(key) < 32:
         raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it to make one.")
