@@ -33,10 +33,14 @@ def is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _answer(
+def answer(
     request: HttpRequest, status: int, title: str, message: str, *, with_request: bool = True
 ) -> HttpResponse:
-    """The JSON detail on the API, else the error page (`error.html`) with what to do next."""
+    """The JSON detail on the API, else the error page (`error.html`) with what to do next.
+
+    Every error answer of the product goes through here (tracker.middleware's
+    413 and tracker.security's lock-out too).
+    """
     if is_api(request):
         return JsonResponse({"detail": message}, status=status)
     context = {"status": status, "title": title, "message": message}
@@ -48,7 +52,7 @@ def _answer(
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _answer(
+    return answer(
         request,
         400,
         _("Bad request"),
@@ -59,11 +63,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     said = str(exception) if exception is not None else ""
     message = said or _("You may not do this. Ask your unit's head if you think you should.")
-    return _answer(request, 403, _("Not allowed"), message)
+    return answer(request, 403, _("Not allowed"), message)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _answer(
+    return answer(
         request,
         404,
         _("Not found"),
@@ -79,7 +83,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if isinstance(exc, OperationalError | InterfaceError):
         return database_unavailable(request)
-    return _answer(
+    return answer(
         request,
         500,
         _("Server error"),
@@ -92,7 +96,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
-    response = _answer(
+    response = answer(
         request,
         503,
         _("Temporarily unavailable"),
@@ -107,7 +111,7 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
 
 
 def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
-    response = _answer(
+    response = answer(
         request,
         405,
         _("Not allowed this way"),

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from tracker.assets import VERSIONED
-
-API_PREFIX = "/api/"
+from tracker.errors import answer, is_api
 
 
 class StaticFiles(WhiteNoiseMiddleware):
@@ -38,15 +37,21 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         """Pick the language for this request."""
         offered = dict(settings.LANGUAGES)
-        if request.path.startswith(API_PREFIX):
+        if is_api(request):
             header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
             wanted = [lang.split("-")[0].lower() for lang, _q in parse_accept_lang_header(header)]
             code = next((lang for lang in wanted if lang in offered), "en")
         else:
             code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
             if code not in offered:
-                # The signed-in person's own language (their profile, kept at sign-in).
-                code = request.session.get("language", "") if hasattr(request, "session") else ""
+                # The signed-in person's own language (their profile, kept at sign-in);
+                # a database that does not answer leaves the site's (its 503 page follows).
+                try:
+                    code = (
+                        request.session.get("language", "") if hasattr(request, "session") else ""
+                    )
+                except DatabaseError:
+                    code = ""
             if code not in offered:
                 code = settings.LANGUAGE_CODE
         translation.activate(code)
@@ -75,7 +80,5 @@ class UploadLimitMiddleware:
             message = _("The upload is too large: the limit is %(limit)s MB a file.") % {
                 "limit": limit // 1048576
             }
-            if request.path.startswith(API_PREFIX):
-                return JsonResponse({"detail": message}, status=413)
-            return render(request, "413.html", {"message": message}, status=413)
+            return answer(request, 413, _("Too large"), message)
         return self.get_response(request)

@@ -10,13 +10,12 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from plans.accounts import client_ip, lockout_message, log_event, revoke_access
 from plans.models import SecurityKind
-from tracker.errors import is_api
+from tracker.errors import answer
 
 __all__ = ["client_ip", "lockout_response"]
 
@@ -27,15 +26,7 @@ def lockout_response(
     """429, as JSON on the API and as the login page's lock-out page elsewhere."""
     message = lockout_message(request)
     cool_off = get_cool_off(request)
-    if is_api(request):
-        response: HttpResponse = JsonResponse({"detail": message}, status=429)
-    else:
-        response = render(
-            request,
-            "error.html",
-            {"status": 429, "title": _("Signing in is locked"), "message": message},
-            status=429,
-        )
+    response = answer(request, 429, _("Signing in is locked"), message)
     if cool_off:
         response["Retry-After"] = str(int(cool_off.total_seconds()))
     return response

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-from django.db import OperationalError
 from django.test import Client
 
 from plans.models import SecurityEvent, SecurityKind
@@ -11,6 +17,7 @@ from tasks.models import Task
 from tests.conftest import login
 from tracker import views
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
 
 
@@ -76,18 +83,49 @@ def test_a_fault_is_a_500_page_without_a_trace(
     assert "secret detail" not in html
 
 
-def test_a_database_that_does_not_answer_is_a_503_with_retry_after(
-    client: Client, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def down(request: object) -> None:
-        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
+OUTAGE = """
+import json, time
+from django.core.management import call_command
+from django.test import Client
+call_command("collectstatic", interactive=False, verbosity=0)  # as the start command does
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client(raise_request_exception=False)
+started = time.monotonic()
+api = client.get("/api/v1/me", headers={"Authorization": "Bearer " + "x" * 40})
+client.cookies["sessionid"] = "a-session-the-database-would-hold"
+page = client.get("/")
+print(json.dumps({
+    "api": [api.status_code, api["Content-Type"], api.get("Retry-After"), api.content.decode()],
+    "page": [page.status_code, page.get("Retry-After"), page.content.decode()],
+    "seconds": time.monotonic() - started,
+}))
+"""
 
-    monkeypatch.setattr(views, "overview_page", down)
-    client.raise_request_exception = False
-    login(client, "bcd1")
-    page = client.get("/")
-    assert page.status_code == 503 and page["Retry-After"] == "30"
-    html = page.content.decode()
-    assert_product_page(html, "Tạm thời không phục vụ được")
-    assert "5432" not in html
-    assert "<nav>" not in html  # drawn without the database: no user, no inbox count
+
+def test_a_real_outage_answers_503_on_pages_and_the_api(tmp_path: Path) -> None:
+    """A PostgreSQL that is not there (nothing listens on its port): no mock."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # free, and nothing will listen on it
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}}
+    env.update(
+        {"DATA_DIR": str(tmp_path), "DATABASE_URL": f"postgres://cchc@127.0.0.1:{port}/cchc"}
+    )
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", OUTAGE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    status, kind, retry, body = said["api"]
+    assert (status, kind, retry) == (503, "application/json", "30")
+    assert "database" in json.loads(body)["detail"]
+    status, retry, html = said["page"]
+    assert (status, retry) == (503, "30")
+    assert "<h1>Tạm thời không phục vụ được</h1>" in html and "Traceback" not in html
+    assert said["seconds"] < 15  # refused connections: no hang
