@@ -1,0 +1,488 @@
+"""Benchmark: the product under 50 people at once, as it is served in production.
+
+Target (issue: production by default): gunicorn with 2 workers on PostgreSQL
+and Redis, on loopback, 50 concurrent clients for 60 s over a realistic mix,
+with zero errors, and every evidence upload answered 201 found in the database
+and on disk with its SHA-256.
+
+    .venv/bin/python bench/load.py                 # 50 clients, 60 s
+    .venv/bin/python bench/load.py --clients 20 --seconds 30 --workers 4
+
+It makes its own database (DATABASE_URL, default the PostgreSQL database
+`cchc_load` on 127.0.0.1, dropped and made again each run), its own Redis
+database (REDIS_URL, default db 3, emptied) and its own files under
+var/bench-load/. The demo province is loaded, then 30 open tasks for each of
+its officials, so that nobody runs out of work in the minute.
+
+The clients, each on its own connection, without pauses:
+- 30 officials (the .cv1 and .cv2 of 15 units): their task list, a task's page,
+  then the next step of one of their own tasks through the API (start, upload a
+  PDF, submit), and now and then the inbox;
+- the 15 heads of those units: the review queue, a submitted task's page, its
+  review through the API (one in four returned with a comment), the unit's
+  dashboard, and an edit from a stale copy (the same `version` sent twice: the
+  second must answer 409);
+- 5 committee members: the province overview, the score table page, the
+  scores through the API and a unit's dashboard.
+A request answered with any other status than the one expected, or not
+answered, is an error. The table gives requests per second and the median and
+95th percentile time of each kind of request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "var" / "bench-load"
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_load")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+os.environ["DATA_DIR"] = str(DATA)
+os.environ["EVIDENCE_ROOT"] = str(DATA / "evidence")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.pop("DEBUG", None)
+
+import logging  # noqa: E402
+
+import requests  # noqa: E402
+
+PASSWORD = "cchc2026"  # the demo's published password
+UNITS = [
+    "snv", "stc", "stp", "sct", "syt", "sxd", "sgddt", "skhcn",
+    "p-1-bao-loc", "p-b-lao", "p-cam-ly", "x-di-linh", "x-lac-duong", "x-duc-trong", "x-nam-ban",
+]  # fmt: skip
+TASKS_PER_OFFICIAL = 30
+EDITS_PER_HEAD = 5
+KEEPALIVE = 5  # tracker/gunicorn.conf.py
+
+
+def prepare() -> dict[str, Any]:
+    """A fresh database with the demo province and the work of the minute; who does what."""
+    import psycopg
+    import redis
+
+    url = os.environ["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    shutil.rmtree(DATA / "evidence", ignore_errors=True)
+
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from plans.models import Official, Plan, Role
+    from tasks import services
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("collectstatic", verbosity=0, interactive=False)
+    plan = Plan.objects.get(parent=None, year=2026)
+    admin = Official.objects.get(role=Role.ADMIN)
+    due = dt.date(2026, 12, 31)
+    people: dict[str, Any] = {"plan": plan.pk, "officials": [], "heads": [], "committee": []}
+    for code in UNITS:
+        head = Official.objects.get(user__username=f"{code}.head")
+        unit_id = head.unit_id
+        assert unit_id is not None
+        edits = [
+            services.create_task(
+                admin, plan, title=f"Sửa đổi quy chế {n} ({code})", area=1,
+                lead_unit_id=unit_id, due_date=due,
+            ).pk
+            for n in range(EDITS_PER_HEAD)
+        ]  # fmt: skip
+        people["heads"].append({"username": f"{code}.head", "unit": unit_id, "edits": edits})
+        for cv in ("cv1", "cv2"):
+            who = Official.objects.get(user__username=f"{code}.{cv}")
+            tasks = [
+                services.create_task(
+                    admin, plan, title=f"Rà soát thủ tục hành chính {n} ({who.user.username})",
+                    area=1 + n % 8, lead_unit_id=unit_id, due_date=due,
+                    assignee_ids=[who.pk],
+                ).pk
+                for n in range(TASKS_PER_OFFICIAL)
+            ]  # fmt: skip
+            people["officials"].append({"username": who.user.username, "tasks": tasks})
+    committee = Official.objects.filter(role=Role.COMMITTEE).first()
+    assert committee is not None
+    people["committee"] = [{"username": committee.user.username}] * 5
+    people["units"] = [h["unit"] for h in people["heads"]]
+    from django.db import connections
+
+    connections.close_all()
+    return people
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PORT": str(port), "WEB_WORKERS": str(workers), "ACCESS_LOG": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tracker.wsgi", "-c", "tracker/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(DATA / "gunicorn.log", "wb"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    for _ in range(300):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).ok:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise SystemExit("gunicorn did not answer; see var/bench-load/gunicorn.log")
+
+
+@dataclass
+class Result:
+    label: str
+    status: int
+    seconds: float
+    expected: bool
+
+
+@dataclass
+class Upload:
+    evidence_id: int
+    sha256: str
+
+
+@dataclass
+class Log:
+    results: list[Result] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Client:
+    """One person at a browser (a session) and a script (a token), on one connection."""
+
+    def __init__(self, base: str, username: str, log: Log, stop_at: float) -> None:
+        self.base = base
+        self.log = log
+        self.stop_at = stop_at
+        self.web = requests.Session()
+        self.rng = random.Random(username)
+        self.last_used: dict[bool, float] = {}
+        page = self.web.get(f"{base}/accounts/login/", timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, "no CSRF token on the login page"
+        form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token[1]}
+        signed_in = self.web.post(f"{base}/accounts/login/", data=form, timeout=30)
+        assert signed_in.ok and "sessionid" in self.web.cookies, f"{username} could not sign in"
+        self.api = requests.Session()
+        answer = self.api.post(
+            f"{base}/api/v1/auth/token",
+            json={"username": username, "password": PASSWORD},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        self.api.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+
+    def running(self) -> bool:
+        return time.monotonic() < self.stop_at
+
+    def call(
+        self, label: str, method: str, path: str, expect: int = 200, api: bool = False, **kw: Any
+    ) -> requests.Response | None:
+        session = self.api if api else self.web
+        started = time.monotonic()
+        # A browser drops a connection the server is about to close (gunicorn
+        # closes one idle for `keepalive` seconds) rather than race it.
+        if started - self.last_used.get(api, started) > KEEPALIVE - 1:
+            session.close()
+        self.last_used[api] = started
+        try:
+            answer = session.request(method, self.base + path, timeout=60, **kw)
+        except requests.RequestException as exc:
+            with self.log.lock:
+                self.log.results.append(Result(label, 0, time.monotonic() - started, False))
+                self.log.failures.append(f"{label} {path}: {exc}")
+            return None
+        took = time.monotonic() - started
+        ok = answer.status_code == expect
+        with self.log.lock:
+            self.log.results.append(Result(label, answer.status_code, took, ok))
+            if not ok:
+                said = answer.text[:200]
+                self.log.failures.append(f"{label} {path}: {answer.status_code} {said}")
+        return answer if ok else None
+
+
+def official(client: Client, tasks: list[int]) -> None:
+    """One task at a time, as people work: started, evidence, submitted, then the next."""
+    n = 0
+    while client.running() and n < len(tasks):
+        task_id = tasks[n]
+        client.call("official: my tasks (page)", "GET", "/")
+        client.call("official: a task (page)", "GET", f"/tasks/{task_id}/")
+        task = client.call("official: a task (API)", "GET", f"/api/v1/tasks/{task_id}", api=True)
+        if task is None:
+            continue
+        status = task.json()["status"]
+        if status == "todo":
+            client.call("official: start (API)", "POST", f"/api/v1/tasks/{task_id}/start", api=True)
+        elif status == "in_progress":
+            path = f"/api/v1/tasks/{task_id}/evidence"
+            listed = client.call("official: evidence list (API)", "GET", path, api=True)
+            if listed is not None and not listed.json()["items"]:
+                upload(client, task_id)
+            elif client.call(
+                "official: submit (API)", "POST", f"/api/v1/tasks/{task_id}/submit", api=True
+            ):
+                n += 1
+                client.call("official: inbox (page)", "GET", "/inbox/")
+        else:
+            n += 1
+
+
+def upload(client: Client, task_id: int) -> None:
+    """A small PDF of its own content, so that each upload has its own hash."""
+    body = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + secrets.token_bytes(20_000) + b"\n%%EOF\n"
+    answer = client.call(
+        "official: upload evidence (API)",
+        "POST",
+        f"/api/v1/tasks/{task_id}/evidence",
+        expect=201,
+        api=True,
+        files={"file": ("bao-cao.pdf", body, "application/pdf")},
+        data={"document_number": "12/BC-UBND", "issued_on": "2026-11-30", "note": "trang 2"},
+    )
+    if answer is not None:
+        sent = hashlib.sha256(body).hexdigest()
+        got = answer.json()
+        with client.log.lock:
+            if got["sha256"] != sent:
+                client.log.failures.append(f"upload {got['id']}: answered another hash")
+            client.log.uploads.append(Upload(got["id"], sent))
+
+
+def head(client: Client, plan: int, unit: int, edits: list[int]) -> None:
+    n = 0
+    while client.running():
+        n += 1
+        client.call("head: review queue (page)", "GET", "/review/")
+        listed = client.call(
+            "head: submitted tasks (API)",
+            "GET",
+            f"/api/v1/plans/{plan}/tasks?status=submitted&lead_unit_id={unit}&limit=5",
+            api=True,
+        )
+        for item in listed.json()["items"][:2] if listed is not None else []:
+            client.call("head: a task (page)", "GET", f"/tasks/{item['id']}/")
+            returned = client.rng.random() < 0.25
+            body = {"decision": "return", "comment": "Bổ sung số liệu quý IV."} if returned else {}
+            client.call(
+                "head: review (API)",
+                "POST",
+                f"/api/v1/tasks/{item['id']}/review",
+                api=True,
+                json=body or {"decision": "accept", "comment": ""},
+            )
+        client.call("head: unit dashboard (page)", "GET", f"/dashboard/units/{unit}/")
+        if n % 3 == 0:
+            stale_edit(client, edits[n % len(edits)])
+
+
+def stale_edit(client: Client, task_id: int) -> None:
+    """Two tabs on one task: the first save wins, the second is told it is stale."""
+    task = client.call("head: a task (API)", "GET", f"/api/v1/tasks/{task_id}", api=True)
+    if task is None:
+        return
+    version = task.json()["version"]
+    path = f"/api/v1/tasks/{task_id}"
+    first = {"deliverable": f"Quyết định số {secrets.randbelow(999)}", "version": version}
+    client.call("head: edit (API)", "PATCH", path, api=True, json=first)
+    second = {"deliverable": "Bản sửa từ tab cũ", "version": version}
+    client.call("head: stale edit, 409 (API)", "PATCH", path, expect=409, api=True, json=second)
+
+
+def committee(client: Client, plan: int, units: list[int]) -> None:
+    while client.running():
+        client.call("committee: overview (page)", "GET", "/dashboard/")
+        client.call("committee: score table (page)", "GET", f"/plans/{plan}/scores/")
+        client.call("committee: scores (API)", "GET", f"/api/v1/plans/{plan}/scores", api=True)
+        unit = client.rng.choice(units)
+        client.call("committee: unit dashboard (page)", "GET", f"/dashboard/units/{unit}/")
+
+
+def verify(log: Log) -> list[str]:
+    """Every upload answered 201: its row, its file, and the file's hash."""
+    import django
+
+    django.setup()
+    from tasks.models import Evidence
+
+    rows = Evidence.objects.in_bulk([u.evidence_id for u in log.uploads])
+    problems = []
+    for up in log.uploads:
+        row = rows.get(up.evidence_id)
+        if row is None:
+            problems.append(f"evidence {up.evidence_id}: answered 201, not in the database")
+            continue
+        try:
+            with row.file.open("rb") as f:
+                on_disk = hashlib.sha256(f.read()).hexdigest()
+        except OSError:
+            problems.append(f"evidence {up.evidence_id}: no file on disk")
+            continue
+        if row.sha256 != up.sha256 or on_disk != up.sha256:
+            problems.append(f"evidence {up.evidence_id}: hash differs")
+    return problems
+
+
+def where_time_goes(people: dict[str, Any]) -> None:
+    """Each kind of page alone, in this process: its queries, their time, the rest (Python)."""
+    from django.db import connection
+    from django.http import HttpRequest
+    from django.test import Client as Browser
+    from django.test.utils import CaptureQueriesContext
+
+    from plans.models import Unit
+    from tasks.models import Task
+
+    plan, unit = people["plan"], Unit.objects.get(code=UNITS[0]).pk
+    task = Task.objects.filter(assignees__user__username=f"{UNITS[0]}.cv1").first()
+    assert task is not None
+    pages = [
+        (f"{UNITS[0]}.cv1", "/", "my tasks (page)"),
+        (f"{UNITS[0]}.cv1", f"/tasks/{task.pk}/", "a task (page)"),
+        (f"{UNITS[0]}.cv1", f"/api/v1/tasks/{task.pk}", "a task (API)"),
+        (f"{UNITS[0]}.cv1", "/inbox/", "inbox (page)"),
+        (f"{UNITS[0]}.head", "/review/", "review queue (page)"),
+        (f"{UNITS[0]}.head", f"/dashboard/units/{unit}/", "unit dashboard (page)"),
+        (people["committee"][0]["username"], "/dashboard/", "overview (page)"),
+        (people["committee"][0]["username"], f"/plans/{plan}/scores/", "score table (page)"),
+        (people["committee"][0]["username"], f"/api/v1/plans/{plan}/scores", "scores (API)"),
+    ]
+    logging.getLogger("axes").setLevel(logging.WARNING)
+    print("\nOne request at a time, in-process (median of 5):")
+    print(f"{'request':<24} {'queries':>8} {'SQL ms':>7} {'other ms':>9} {'session saved':>14}")
+    for username, path, label in pages:
+        browser = Browser(HTTP_HOST="127.0.0.1")
+        browser.login(request=HttpRequest(), username=username, password=PASSWORD)
+        browser.get(path)
+        runs = []
+        for _ in range(5):
+            key = browser.cookies["sessionid"].value
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                answer = browser.get(path)
+                took = time.perf_counter() - started
+            assert answer.status_code == 200, (path, answer.status_code)
+            sql = sum(float(q["time"]) for q in queries.captured_queries)
+            saved = "sessionid" in answer.cookies or browser.cookies["sessionid"].value != key
+            runs.append((took, len(queries), sql, saved))
+        took, count, sql, saved = sorted(runs)[2]
+        print(
+            f"{label:<24} {count:>8} {sql * 1000:>7.1f} {(took - sql) * 1000:>9.1f} "
+            f"{'yes' if saved else 'no':>14}"
+        )
+
+
+def report(log: Log, seconds: float) -> None:
+    by_label: dict[str, list[Result]] = {}
+    for r in log.results:
+        by_label.setdefault(r.label, []).append(r)
+    total = len(log.results)
+    errors = sum(not r.expected for r in log.results)
+    rate = total / seconds
+    print(f"\n{total} requests in {seconds:.0f} s: {rate:.1f} per second, {errors} errors")
+    print(f"{'request':<38} {'count':>6} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, rs in sorted(by_label.items()):
+        times = sorted(r.seconds * 1000 for r in rs)
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(f"{label:<38} {len(rs):>6} {statistics.median(times):>8.0f} {p95:>8.0f}")
+    every = sorted(r.seconds * 1000 for r in log.results)
+    p95 = every[min(len(every) - 1, int(len(every) * 0.95))] if every else 0
+    print(f"{'every request':<38} {total:>6} {statistics.median(every or [0]):>8.0f} {p95:>8.0f}")
+
+
+def run(clients: int, seconds: float, workers: int) -> int:
+    DATA.mkdir(parents=True, exist_ok=True)
+    print("Preparing the database (the demo province and the minute's work)…", flush=True)
+    people = prepare()
+    port = free_port()
+    server = start_server(port, workers)
+    base = f"http://127.0.0.1:{port}"
+    log = Log()
+    try:
+        # Everyone in an order that mixes the roles, so that fewer clients still mix them.
+        crowd: list[tuple[float, str, Callable[[Client], None]]] = []
+        for n, o in enumerate(people["officials"]):
+            crowd.append((n / 30, o["username"], partial(official, tasks=o["tasks"])))
+        for n, h in enumerate(people["heads"]):
+            work = partial(head, plan=people["plan"], unit=h["unit"], edits=h["edits"])
+            crowd.append((n / 15, h["username"], work))
+        for n, m in enumerate(people["committee"]):
+            work = partial(committee, plan=people["plan"], units=people["units"])
+            crowd.append((n / 5, m["username"], work))
+        crowd = sorted(crowd, key=lambda person: person[0])[:clients]
+        print(f"{len(crowd)} clients for {seconds:.0f} s against gunicorn ({workers} workers)…")
+        signed_in = [Client(base, name, log, 0) for _, name, _ in crowd]
+        log.results.clear()
+        began = time.monotonic()
+        stop_at = began + seconds
+        threads = []
+        for client, (_, _, job) in zip(signed_in, crowd, strict=True):
+            client.stop_at = stop_at
+            threads.append(threading.Thread(target=job, args=(client,), daemon=True))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.monotonic() - began
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    report(log, took)
+    problems = verify(log)
+    print(f"\n{len(log.uploads)} uploads answered 201: {len(problems)} missing or different")
+    for line in (log.failures + problems)[:20]:
+        print("  " + line)
+    where_time_goes(people)
+    return 1 if log.failures or problems else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--clients", type=int, default=50, choices=range(1, 51), metavar="1-50")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    sys.exit(run(args.clients, args.seconds, args.workers))
+
+
+if __name__ == "__main__":
+    main()
