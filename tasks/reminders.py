@@ -8,6 +8,7 @@ deadline, recipient) in the sent-log and sends what it claimed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import smtplib
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
@@ -107,6 +109,7 @@ def compose(
     items: list[dict[str, Any]],
     today: dt.date,
     scores: list[ScoreSnapshot] | None = None,
+    message_id: str | None = None,
 ) -> EmailMultiAlternatives:
     """Everything due for one recipient in one run, as one mail in the site's language.
 
@@ -138,9 +141,22 @@ def compose(
         ) % {"count": len(lines)}
         text = render_to_string("tasks/email/reminders.txt", context)
         html = render_to_string("tasks/email/reminders.html", context)
-    mail = EmailMultiAlternatives(subject, text, to=[address])
+    headers = {"Message-ID": message_id} if message_id else None
+    mail = EmailMultiAlternatives(subject, text, to=[address], headers=headers)
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def message_id(rows: list[SentReminder]) -> str:
+    """The same for the same items: a mail sent again after a crash is the same message.
+
+    A run killed after the mail server took a mail but before the items were
+    marked sent leaves them to the next run, which sends that mail again; with
+    the Message-ID unchanged, mail programs show it once.
+    """
+    items = ",".join(str(pk) for pk in sorted(r.pk for r in rows))
+    digest = hashlib.sha256(items.encode()).hexdigest()[:32]
+    return f"<reminder.{digest}@{DNS_NAME}>"
 
 
 def _score_line(snapshot: ScoreSnapshot) -> str:
@@ -529,7 +545,8 @@ def _mail(
         key=lambda s: s.plan_id,
     )
     try:
-        mailer.send_messages([compose(address, person.full_name, items, today, mine)])
+        mail = compose(address, person.full_name, items, today, mine, message_id(rows))
+        mailer.send_messages([mail])
     except (smtplib.SMTPException, OSError) as exc:
         log.warning("Reminder mail to %s failed: %s", address, exc)
         run.last_error = f"{type(exc).__name__}: {exc}"[:1000]

@@ -145,6 +145,23 @@ def test_a_refused_mail_is_retried_next_run_and_the_others_still_go(
     assert third.sent == {} and len(smtp.received) == delivered + 1
 
 
+def test_a_mail_sent_again_after_a_crash_is_the_same_message(smtp: Mailbox, task: Task) -> None:
+    """A run killed between the server's acceptance and the mark leaves its items to the next."""
+    send_reminders(MONDAY)
+    (first,) = smtp.to("snv.cv1@lamdong.example")
+    (other,) = smtp.to("snv.cv2@lamdong.example")
+    assert first["Message-ID"] != other["Message-ID"]
+    # What a killed run leaves: taken by the server, not marked, the claim expired.
+    theirs = SentReminder.objects.filter(recipient__user__username="snv.cv1")
+    count = theirs.update(sent_at=None, claim="run-that-died", claimed_at=MONDAY)
+    later = send_reminders(MONDAY + dt.timedelta(minutes=15))
+    assert sum(later.sent.values()) == count
+    first_again, again = smtp.to("snv.cv1@lamdong.example")
+    assert again["Message-ID"] == first["Message-ID"]
+    assert again["Message-ID"].endswith(">") and "@" in again["Message-ID"]
+    assert len(smtp.to("snv.cv2@lamdong.example")) == 1
+
+
 def test_a_server_that_is_down_loses_nothing(smtp: Mailbox, task: Task) -> None:
     smtp.down = True
     first = send_reminders(MONDAY)
