@@ -169,6 +169,8 @@ class Result:
     status: int
     seconds: float
     expected: bool
+    at: float = 0.0  # when it was sent (time.monotonic())
+    retry_after: str = ""  # the Retry-After header
 
 
 @dataclass
@@ -181,7 +183,9 @@ class Upload:
 class Log:
     results: list[Result] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)
+    edits: dict[int, str] = field(default_factory=dict)  # task: the last edit answered 200
     failures: list[str] = field(default_factory=list)
+    began: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -227,13 +231,15 @@ class Client:
             answer = session.request(method, self.base + path, timeout=60, **kw)
         except requests.RequestException as exc:
             with self.log.lock:
-                self.log.results.append(Result(label, 0, time.monotonic() - started, False))
+                took = time.monotonic() - started
+                self.log.results.append(Result(label, 0, took, False, started))
                 self.log.failures.append(f"{label} {path}: {exc}")
             return None
         took = time.monotonic() - started
         ok = answer.status_code == expect
         with self.log.lock:
-            self.log.results.append(Result(label, answer.status_code, took, ok))
+            retry = answer.headers.get("Retry-After", "")
+            self.log.results.append(Result(label, answer.status_code, took, ok, started, retry))
             if not ok:
                 said = answer.text[:200]
                 self.log.failures.append(f"{label} {path}: {answer.status_code} {said}")
@@ -256,7 +262,9 @@ def official(client: Client, tasks: list[int]) -> None:
         elif status == "in_progress":
             path = f"/api/v1/tasks/{task_id}/evidence"
             listed = client.call("official: evidence list (API)", "GET", path, api=True)
-            if listed is not None and not listed.json()["items"]:
+            if listed is None:
+                continue
+            if not listed.json()["items"]:
                 upload(client, task_id)
             elif client.call(
                 "official: submit (API)", "POST", f"/api/v1/tasks/{task_id}/submit", api=True
@@ -322,8 +330,11 @@ def stale_edit(client: Client, task_id: int) -> None:
         return
     version = task.json()["version"]
     path = f"/api/v1/tasks/{task_id}"
-    first = {"deliverable": f"Quyết định số {secrets.randbelow(999)}", "version": version}
-    client.call("head: edit (API)", "PATCH", path, api=True, json=first)
+    first = {"deliverable": f"Quyết định số {secrets.token_hex(4)}", "version": version}
+    if not client.call("head: edit (API)", "PATCH", path, api=True, json=first):
+        return  # not answered: whether it was saved is unknown, so no second tab
+    with client.log.lock:
+        client.log.edits[task_id] = first["deliverable"]
     second = {"deliverable": "Bản sửa từ tab cũ", "version": version}
     client.call("head: stale edit, 409 (API)", "PATCH", path, expect=409, api=True, json=second)
 
@@ -338,27 +349,36 @@ def committee(client: Client, plan: int, units: list[int]) -> None:
 
 
 def verify(log: Log) -> list[str]:
-    """Every upload answered 201: its row, its file, and the file's hash."""
+    """Every upload answered 201 is in the database; every evidence row has its file and hash;
+    every edit answered 200 is the one saved."""
     import django
 
     django.setup()
-    from tasks.models import Evidence
+    from tasks.models import Evidence, Task
 
-    rows = Evidence.objects.in_bulk([u.evidence_id for u in log.uploads])
     problems = []
-    for up in log.uploads:
-        row = rows.get(up.evidence_id)
-        if row is None:
-            problems.append(f"evidence {up.evidence_id}: answered 201, not in the database")
-            continue
+    saved = dict(Task.objects.filter(pk__in=log.edits).values_list("pk", "deliverable"))
+    problems += [
+        f"task {pk}: the edit answered 200 is not what is saved"
+        for pk, deliverable in log.edits.items()
+        if saved.get(pk) != deliverable
+    ]
+    known = set(Evidence.objects.values_list("pk", flat=True))
+    problems += [
+        f"evidence {u.evidence_id}: answered 201, not in the database"
+        for u in log.uploads
+        if u.evidence_id not in known
+    ]
+    sent = {u.evidence_id: u.sha256 for u in log.uploads}
+    for row in Evidence.objects.all().iterator():
         try:
             with row.file.open("rb") as f:
                 on_disk = hashlib.sha256(f.read()).hexdigest()
         except OSError:
-            problems.append(f"evidence {up.evidence_id}: no file on disk")
+            problems.append(f"evidence {row.pk}: no file on disk")
             continue
-        if row.sha256 != up.sha256 or on_disk != up.sha256:
-            problems.append(f"evidence {up.evidence_id}: hash differs")
+        if on_disk != row.sha256 or sent.get(row.pk, row.sha256) != row.sha256:
+            problems.append(f"evidence {row.pk}: hash differs")
     return problems
 
 
@@ -429,40 +449,53 @@ def report(log: Log, seconds: float) -> None:
     print(f"{'every request':<38} {total:>6} {statistics.median(every or [0]):>8.0f} {p95:>8.0f}")
 
 
+Crowd = list[tuple[str, Callable[["Client"], None]]]
+
+
+def crowd(people: dict[str, Any], clients: int) -> Crowd:
+    """Everyone's work, in an order that mixes the roles, so that fewer clients still mix them."""
+    everyone: list[tuple[float, str, Callable[[Client], None]]] = []
+    for n, o in enumerate(people["officials"]):
+        everyone.append((n / 30, o["username"], partial(official, tasks=o["tasks"])))
+    for n, h in enumerate(people["heads"]):
+        work = partial(head, plan=people["plan"], unit=h["unit"], edits=h["edits"])
+        everyone.append((n / 15, h["username"], work))
+    for n, m in enumerate(people["committee"]):
+        work = partial(committee, plan=people["plan"], units=people["units"])
+        everyone.append((n / 5, m["username"], work))
+    return [(name, work) for _, name, work in sorted(everyone, key=lambda p: p[0])[:clients]]
+
+
+def drive(
+    base: str, people: Crowd, log: Log, seconds: float, during: Callable[[], None] | None = None
+) -> float:
+    """Sign everyone in, then let them work for `seconds` (and `during` beside them)."""
+    signed_in = [Client(base, name, log, 0) for name, _ in people]
+    log.results.clear()
+    log.began = time.monotonic()
+    threads = []
+    for client, (_, job) in zip(signed_in, people, strict=True):
+        client.stop_at = log.began + seconds
+        threads.append(threading.Thread(target=job, args=(client,), daemon=True))
+    if during is not None:
+        threads.append(threading.Thread(target=during, daemon=True))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - log.began
+
+
 def run(clients: int, seconds: float, workers: int) -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     print("Preparing the database (the demo province and the minute's work)…", flush=True)
     people = prepare()
     port = free_port()
     server = start_server(port, workers)
-    base = f"http://127.0.0.1:{port}"
     log = Log()
     try:
-        # Everyone in an order that mixes the roles, so that fewer clients still mix them.
-        crowd: list[tuple[float, str, Callable[[Client], None]]] = []
-        for n, o in enumerate(people["officials"]):
-            crowd.append((n / 30, o["username"], partial(official, tasks=o["tasks"])))
-        for n, h in enumerate(people["heads"]):
-            work = partial(head, plan=people["plan"], unit=h["unit"], edits=h["edits"])
-            crowd.append((n / 15, h["username"], work))
-        for n, m in enumerate(people["committee"]):
-            work = partial(committee, plan=people["plan"], units=people["units"])
-            crowd.append((n / 5, m["username"], work))
-        crowd = sorted(crowd, key=lambda person: person[0])[:clients]
-        print(f"{len(crowd)} clients for {seconds:.0f} s against gunicorn ({workers} workers)…")
-        signed_in = [Client(base, name, log, 0) for _, name, _ in crowd]
-        log.results.clear()
-        began = time.monotonic()
-        stop_at = began + seconds
-        threads = []
-        for client, (_, _, job) in zip(signed_in, crowd, strict=True):
-            client.stop_at = stop_at
-            threads.append(threading.Thread(target=job, args=(client,), daemon=True))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        took = time.monotonic() - began
+        print(f"{clients} clients for {seconds:.0f} s against gunicorn ({workers} workers)…")
+        took = drive(f"http://127.0.0.1:{port}", crowd(people, clients), log, seconds)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)

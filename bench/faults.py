@@ -1,0 +1,408 @@
+"""Faults, each tried for real on PostgreSQL and Redis, with a verdict.
+
+    .venv/bin/python bench/faults.py web        # a gunicorn worker SIGKILLed under load, twice
+    .venv/bin/python bench/faults.py database   # PostgreSQL stopped for 15 s under load
+    .venv/bin/python bench/faults.py reminders  # the worker SIGKILLed in a reminder run
+    .venv/bin/python bench/faults.py rollup     # the worker SIGKILLed in a roll-up, three times
+
+`web` and `database` drive the 50 clients of bench/load.py (its database,
+`cchc_load`, made again). `database` stops and starts the machine's PostgreSQL
+cluster with pg_ctlcluster (run it as root, on a machine of your own).
+`reminders` and `rollup` use the database `cchc_faults` (DATABASE_URL
+overrides it), Redis db 4 as the broker, and `manage.py worker` as the start
+command runs it. Each prints what it saw and ends with OK or FAILED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import email
+import email.policy
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import load
+
+ROOT = load.ROOT
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def under_load(during: Any, seconds: float = 60) -> tuple[load.Log, list[str], int]:
+    """The load benchmark's 50 clients with `during(server, log)` beside them."""
+    people = load.prepare()
+    port = load.free_port()
+    server = load.start_server(port, 2)
+    log = load.Log()
+    try:
+        took = load.drive(
+            f"http://127.0.0.1:{port}",
+            load.crowd(people, 50),
+            log,
+            seconds,
+            lambda: during(server, log),
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    load.report(log, took)
+    problems = load.verify(log)
+    print(f"\n{len(log.uploads)} uploads answered 201, {len(log.edits)} tasks edited: ", end="")
+    print(f"{len(problems)} missing or different")
+    return log, problems, server.pid
+
+
+def workers_of(master: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def web() -> bool:
+    killed: list[int] = []
+
+    def kill_workers(server: subprocess.Popen[bytes], log: load.Log) -> None:
+        for at in (20, 40):
+            time.sleep(at - (time.monotonic() - log.began))
+            victim = workers_of(server.pid)[0]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+            gone = time.monotonic()
+            wait_for("a new worker", lambda: len(set(workers_of(server.pid)) - set(killed)) == 2)
+            print(
+                f"  {at} s: gunicorn worker {victim} killed (SIGKILL); "
+                f"replaced in {time.monotonic() - gone:.1f} s",
+                flush=True,
+            )
+
+    log, problems, _ = under_load(kill_workers)
+    cut = [r for r in log.results if not r.expected]
+    print(
+        f"Requests cut off with the killed workers: {len(cut)} ({Counter(r.status for r in cut)})"
+    )
+    for line in [f for f in log.failures if "Connection" not in f][:10]:
+        print("  " + line)
+    # A killed worker takes its connections with it: those requests get no answer
+    # (status 0 here), never an error status, and no write is lost or half-done.
+    ok = not problems and all(r.status == 0 for r in cut) and not broken_tasks()
+    return verdict(ok)
+
+
+def broken_tasks() -> list[str]:
+    """Writes are whole: a submitted task has its evidence, an accepted one its date."""
+    from django.db.models import Count
+
+    from tasks.models import Status, Task
+
+    tasks = Task.objects.annotate(files=Count("evidence"))
+    broken = [
+        f"task {pk}: submitted without evidence"
+        for pk in tasks.filter(status=Status.SUBMITTED, files=0).values_list("pk", flat=True)
+    ]
+    broken += [
+        f"task {pk}: done without a completion date"
+        for pk in Task.objects.filter(status=Status.DONE, completed_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    ]
+    print(f"Tasks half-written: {len(broken)}")
+    return broken
+
+
+def database(down: float = 15) -> bool:
+    timeline: dict[str, float] = {}
+
+    def outage(server: subprocess.Popen[bytes], log: load.Log) -> None:
+        time.sleep(15)
+        timeline["stopping"] = time.monotonic()
+        cluster("stop")
+        timeline["stopped"] = time.monotonic()
+        print(f"  PostgreSQL stopped at {timeline['stopped'] - log.began:.0f} s", flush=True)
+        time.sleep(down)
+        timeline["starting"] = time.monotonic()
+        cluster("start")
+        timeline["started"] = time.monotonic()
+        print(f"  PostgreSQL started at {timeline['started'] - log.began:.0f} s", flush=True)
+
+    log, problems, master = under_load(outage)
+    stopped, started = timeline["stopped"], timeline["started"]
+    # Requests while it was stopping or starting count in neither side.
+    before = [r for r in log.results if r.at + r.seconds < timeline["stopping"]]
+    during = [r for r in log.results if stopped <= r.at and r.at + r.seconds < timeline["starting"]]
+    after = [r for r in log.results if r.at >= started]
+    recovered = min((r.at for r in after if r.expected), default=float("inf")) - started
+    settled = [r for r in after if r.at >= started + max(recovered, 0) + 1]
+    refused = [r for r in during if r.status == 503]
+    print(f"Before: {len(before)} requests, {sum(not r.expected for r in before)} errors")
+    print(
+        f"During the outage: {len(during)} requests: {len(refused)} answered 503 "
+        f"({sum(r.retry_after == '30' for r in refused)} with Retry-After: 30), "
+        f"{sum(r.expected for r in during)} answered as usual, others: "
+        f"{Counter(r.status for r in during if r.status != 503 and not r.expected)}; "
+        f"slowest answer {max((r.seconds for r in during), default=0):.1f} s"
+    )
+    print(
+        f"After: the first usual answer {recovered:.1f} s after PostgreSQL was back; "
+        f"from then on {len(settled)} requests, {sum(not r.expected for r in settled)} errors; "
+        f"gunicorn not restarted: {master} still the master"
+    )
+    ok = (
+        not problems
+        and not any(not r.expected for r in before + settled)
+        and all(r.status == 503 and r.retry_after == "30" for r in during)
+        and max((r.seconds for r in during), default=0) < 15
+        and recovered < 10
+    )
+    return verdict(ok)
+
+
+def cluster(action: str) -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action]
+    subprocess.run([*command, "-m", "fast"] if action == "stop" else command, check=True)
+
+
+# The worker faults ------------------------------------------------------------
+
+
+def fresh_database() -> dict[str, str]:
+    """`cchc_faults` made again with the demo province; the worker's environment."""
+    import psycopg
+    import redis
+
+    url = os.environ.get("FAULTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_faults")
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:6379/4"}
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return env
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "worker"],
+        cwd=ROOT,
+        env={**env, "Q_WORKERS": "1"},
+        stdout=open(load.DATA / "worker.log", "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def kill_group(worker: subprocess.Popen[bytes]) -> None:
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+
+def wait_for(what: str, check: Any, limit: float = 300) -> None:
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+class Mailbox:
+    """An SMTP server that keeps each message as it arrives, then answers after 100 ms.
+
+    A worker killed in those 100 ms has had its mail taken without knowing it:
+    the case that decides whether a mail is sent twice.
+    """
+
+    def __init__(self) -> None:
+        self.received: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.received.append(message)
+        await asyncio.sleep(0.1)
+        return "250 Message accepted"
+
+
+def reminders() -> bool:
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+    env = fresh_database()
+    from django.core.management import call_command
+    from django_q.tasks import async_task
+
+    from plans.models import Official, Plan, Role
+    from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task
+
+    now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=HCM)  # a Monday, within the sending hours
+    quiet = open(os.devnull, "w")  # noqa: SIM115
+    call_command("seed_demo", "--today", now.date().isoformat(), verbosity=0, stdout=quiet)
+    ReminderPolicy.objects.get_or_create()
+    plan = Plan.objects.get(parent=None, year=2026)
+    area = plan.areas.get(number=3)
+    due = now.date() + dt.timedelta(days=1)
+    people = list(Official.objects.filter(role=Role.OFFICIAL).values_list("unit_id", "pk"))
+    tasks = Task.objects.bulk_create(
+        Task(
+            plan=plan, area=area, lead_unit_id=unit_id, title=f"Kiểm tra {pk}-{n}",
+            due_date=due, original_due_date=due, status=Status.IN_PROGRESS,
+        )
+        for unit_id, pk in people
+        for n in range(5)
+    )  # fmt: skip
+    owners = [pk for _, pk in people for _ in range(5)]
+    Task.assignees.through.objects.bulk_create(
+        Task.assignees.through(task_id=t.pk, official_id=o)
+        for t, o in zip(tasks, owners, strict=True)
+    )
+    box = Mailbox()
+    smtp = Controller(box, hostname="127.0.0.1", port=load.free_port())
+    smtp.start()
+    env = {**env, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port), "EMAIL_TIMEOUT": "5"}
+    mine = SentReminder.objects.filter(task__in=tasks)
+    try:
+        worker = start_worker(env)
+        async_task("tasks.reminders.send_reminders", now)
+        wait_for("the first mails", lambda: len(box.received) >= 20)
+        kill_group(worker)
+        killed_at = len(box.received)
+        print(f"Worker killed (SIGKILL to its group) after {killed_at} mails")
+        time.sleep(1)
+        worker = start_worker(env)
+        print("Worker restarted; the runs of +1 min (the dead run's claims still leased) "
+              "and +16 min (the lease over)")  # fmt: skip
+        async_task("tasks.reminders.send_reminders", now + dt.timedelta(minutes=1))
+        time.sleep(5)
+        held = len(box.received)
+        async_task("tasks.reminders.send_reminders", now + dt.timedelta(minutes=16))
+        wait_for("every reminder", lambda: not mine.filter(sent_at__isnull=True).exists())
+        time.sleep(2)
+        kill_group(worker)
+    finally:
+        smtp.stop()
+    expected = len(tasks)
+    inbox = Counter(
+        Notification.objects.filter(task__in=tasks).values_list("task_id", "recipient_id", "kind")
+    )
+    addresses = dict(Official.objects.values_list("user__email", "pk"))
+    ids: dict[int, set[str]] = {}
+    deliveries: Counter[int] = Counter()
+    for message in box.received:
+        who = addresses[str(message["To"])]
+        ids.setdefault(who, set()).add(str(message["Message-ID"]))
+        deliveries[who] += 1
+    twice = {who for who, n in deliveries.items() if n > 1}
+    unsent = mine.filter(sent_at__isnull=True).count()
+    print(f"Sent-log: {mine.count()} items of {expected}, {unsent} unsent")
+    print(f"Inbox: {len(inbox)} items, each {set(inbox.values())} time(s)")
+    print(
+        f"Mail: {len(box.received)} deliveries to {len(ids)} people; "
+        f"{sum(len(v) for v in ids.values())} distinct messages; "
+        f"delivered twice with the same Message-ID (taken by the server as the worker died): "
+        f"{len(twice)}; mails from the run while the dead run's lease held: {held - killed_at}"
+    )
+    ok = (
+        mine.count() == expected
+        and not unsent
+        and held == killed_at
+        and len(inbox) == expected
+        and set(inbox.values()) == {1}
+        and all(len(v) == 1 for v in ids.values())
+        and len(twice) <= 1
+    )
+    return verdict(ok)
+
+
+def rollup() -> bool:
+    env = fresh_database()
+    from django.core.management import call_command
+    from django_q.tasks import async_task
+
+    from plans.models import Plan, ScoreSnapshot
+    from tasks.rollup import rollup as run_rollup
+
+    quiet = open(os.devnull, "w")  # noqa: SIM115
+    call_command("seed_bench", "--units", "400", "--tasks", "200000", verbosity=0, stdout=quiet)
+    plan = Plan.objects.get(title__startswith="Kế hoạch thử nghiệm")
+    started = time.monotonic()
+    whole = len(run_rollup(plan, dt.date(2026, 6, 30)))
+    took = time.monotonic() - started
+    print(f"A roll-up of {whole} units takes {took:.1f} s here")
+    ok, kills_inside = True, 0
+    for n, fraction in enumerate((0.1, 0.3, 0.5)):
+        as_of = dt.date(2026, 7, 1) + dt.timedelta(days=n)
+        day = ScoreSnapshot.objects.filter(plan=plan, as_of=as_of)
+        worker = start_worker(env)
+        time.sleep(3)  # the worker up
+        async_task("tasks.rollup.rollup", plan, as_of)
+        wait_for("the roll-up's transaction", lambda: open_transactions() > 0, limit=30)
+        time.sleep(took * fraction)
+        inside = "yes" if open_transactions() > 0 else "no"
+        kill_group(worker)
+        killed = day.count()
+        worker = start_worker(env)
+        async_task("tasks.rollup.rollup", plan, as_of)
+        wait_for("the roll-up", lambda day=day: day.count() == whole, limit=took * 10 + 60)
+        time.sleep(1)
+        again = day.count()
+        kill_group(worker)
+        print(
+            f"Killed at {fraction:.0%} of a run (its transaction open: {inside}): "
+            f"{killed} of {whole} rows for {as_of:%d/%m/%Y}; after the restart's run: {again}"
+        )
+        ok = ok and killed in (0, whole) and again == whole
+        kills_inside += inside == "yes"
+    return verdict(ok and kills_inside > 0)
+
+
+def open_transactions() -> int:
+    """Transactions of other sessions open on this database right now (the worker's)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def verdict(ok: bool) -> bool:
+    print("OK" if ok else "FAILED")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("fault", choices=["web", "database", "reminders", "rollup"])
+    args = parser.parse_args()
+    load.DATA.mkdir(parents=True, exist_ok=True)
+    scenario: dict[str, Callable[[], bool]] = {
+        "web": web,
+        "database": database,
+        "reminders": reminders,
+        "rollup": rollup,
+    }
+    sys.exit(0 if scenario[args.fault]() else 1)
+
+
+if __name__ == "__main__":
+    main()
