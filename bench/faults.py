@@ -47,7 +47,7 @@ def under_load(during: Any, seconds: float = 60) -> tuple[load.Log, list[str], i
     log = load.Log()
     try:
         took = load.drive(
-            f"http://127.0.0.1:{port}",
+            [f"http://127.0.0.1:{port}"],
             load.crowd(people, 50),
             log,
             seconds,

@@ -7,6 +7,7 @@ and on disk with its SHA-256.
 
     .venv/bin/python bench/load.py                 # 50 clients, 60 s
     .venv/bin/python bench/load.py --clients 20 --seconds 30 --workers 4
+    .venv/bin/python bench/load.py --hosts 2 --workers 1   # two servers behind a "balancer"
 
 It makes its own database (DATABASE_URL, default the PostgreSQL database
 `cchc_load` on 127.0.0.1, dropped and made again each run), its own Redis
@@ -186,49 +187,69 @@ class Log:
     edits: dict[int, str] = field(default_factory=dict)  # task: the last edit answered 200
     failures: list[str] = field(default_factory=list)
     began: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # cores busy, by part
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Client:
-    """One person at a browser (a session) and a script (a token), on one connection."""
+    """One person at a browser (a session) and a script (a token).
 
-    def __init__(self, base: str, username: str, log: Log, stop_at: float) -> None:
-        self.base = base
+    With several servers (`bases`, the hosts behind a balancer), each request
+    goes to one of them at random, with the same cookies and token.
+    """
+
+    def __init__(self, bases: list[str], username: str, log: Log, stop_at: float) -> None:
+        self.bases = bases
         self.log = log
         self.stop_at = stop_at
-        self.web = requests.Session()
         self.rng = random.Random(username)
-        self.last_used: dict[bool, float] = {}
-        page = self.web.get(f"{base}/accounts/login/", timeout=30)
+        web = requests.Session()
+        base = bases[0]
+        page = web.get(f"{base}/accounts/login/", timeout=30)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert token, "no CSRF token on the login page"
         form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token[1]}
-        signed_in = self.web.post(f"{base}/accounts/login/", data=form, timeout=30)
-        assert signed_in.ok and "sessionid" in self.web.cookies, f"{username} could not sign in"
-        self.api = requests.Session()
-        answer = self.api.post(
+        signed_in = web.post(f"{base}/accounts/login/", data=form, timeout=30)
+        assert signed_in.ok and "sessionid" in web.cookies, f"{username} could not sign in"
+        answer = requests.post(
             f"{base}/api/v1/auth/token",
             json={"username": username, "password": PASSWORD},
             timeout=30,
         )
         assert answer.status_code == 200, answer.text
-        self.api.headers["Authorization"] = f"Bearer {answer.json()['token']}"
+        self.cookies = web.cookies
+        self.bearer = f"Bearer {answer.json()['token']}"
+        # One connection per server for the pages and one for the API, as a
+        # browser and a script would hold them.
+        self.sessions: dict[tuple[bool, str], requests.Session] = {}
+        self.last_used: dict[tuple[bool, str], float] = {}
 
     def running(self) -> bool:
         return time.monotonic() < self.stop_at
 
+    def session(self, api: bool, base: str) -> requests.Session:
+        key = (api, base)
+        if key not in self.sessions:
+            session = self.sessions[key] = requests.Session()
+            if api:
+                session.headers["Authorization"] = self.bearer
+            else:
+                session.cookies = self.cookies
+        return self.sessions[key]
+
     def call(
         self, label: str, method: str, path: str, expect: int = 200, api: bool = False, **kw: Any
     ) -> requests.Response | None:
-        session = self.api if api else self.web
+        base = self.rng.choice(self.bases)
+        session = self.session(api, base)
         started = time.monotonic()
         # A browser drops a connection the server is about to close (gunicorn
         # closes one idle for `keepalive` seconds) rather than race it.
-        if started - self.last_used.get(api, started) > KEEPALIVE - 1:
+        if started - self.last_used.get((api, base), started) > KEEPALIVE - 1:
             session.close()
-        self.last_used[api] = started
+        self.last_used[api, base] = started
         try:
-            answer = session.request(method, self.base + path, timeout=60, **kw)
+            answer = session.request(method, base + path, timeout=60, **kw)
         except requests.RequestException as exc:
             with self.log.lock:
                 took = time.monotonic() - started
@@ -467,11 +488,20 @@ def crowd(people: dict[str, Any], clients: int) -> Crowd:
 
 
 def drive(
-    base: str, people: Crowd, log: Log, seconds: float, during: Callable[[], None] | None = None
+    bases: list[str],
+    people: Crowd,
+    log: Log,
+    seconds: float,
+    during: Callable[[], None] | None = None,
+    servers: tuple[int, ...] = (),
 ) -> float:
-    """Sign everyone in, then let them work for `seconds` (and `during` beside them)."""
-    signed_in = [Client(base, name, log, 0) for name, _ in people]
+    """Sign everyone in, then let them work for `seconds` (and `during` beside them).
+
+    With the servers' pids, the CPU each part used while they worked goes in `log.cpu`.
+    """
+    signed_in = [Client(bases, name, log, 0) for name, _ in people]
     log.results.clear()
+    first = cpu_seconds(servers) if servers else {}
     log.began = time.monotonic()
     threads = []
     for client, (_, job) in zip(signed_in, people, strict=True):
@@ -483,23 +513,62 @@ def drive(
         t.start()
     for t in threads:
         t.join()
-    return time.monotonic() - log.began
+    took = time.monotonic() - log.began
+    if servers:
+        last = cpu_seconds(servers)
+        log.cpu = {part: (last[part] - first[part]) / took for part in last}
+    return took
 
 
-def run(clients: int, seconds: float, workers: int) -> int:
+def cpu_seconds(servers: tuple[int, ...]) -> dict[str, float]:
+    """CPU time so far of gunicorn, PostgreSQL, Redis and these clients (Linux's /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {"gunicorn": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid, ppid, cpu = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
+        group = (
+            "gunicorn" if pid in servers or ppid in servers
+            else "PostgreSQL" if name == "postgres"
+            else "Redis" if name.startswith("redis")
+            else None
+        )  # fmt: skip
+        if group:
+            used[group] += cpu / tick
+    mine = os.times()
+    used["the clients"] = mine.user + mine.system
+    return used
+
+
+def run(clients: int, seconds: float, workers: int, hosts: int) -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     print("Preparing the database (the demo province and the minute's work)…", flush=True)
     people = prepare()
-    port = free_port()
-    server = start_server(port, workers)
+    ports = [free_port() for _ in range(hosts)]
+    servers = [start_server(port, workers) for port in ports]
     log = Log()
     try:
-        print(f"{clients} clients for {seconds:.0f} s against gunicorn ({workers} workers)…")
-        took = drive(f"http://127.0.0.1:{port}", crowd(people, clients), log, seconds)
+        print(
+            f"{clients} clients for {seconds:.0f} s against {hosts} gunicorn "
+            f"({workers} workers each)…"
+        )
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        pids = tuple(s.pid for s in servers)
+        took = drive(bases, crowd(people, clients), log, seconds, servers=pids)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
     report(log, took)
+    cores = ", ".join(f"{part} {busy:.2f}" for part, busy in log.cpu.items())
+    print(f"CPU, in cores busy over the run: {cores} (of {os.cpu_count()})")
     problems = verify(log)
     print(f"\n{len(log.uploads)} uploads answered 201: {len(problems)} missing or different")
     for line in (log.failures + problems)[:20]:
@@ -512,9 +581,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--clients", type=int, default=50, choices=range(1, 51), metavar="1-50")
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument(
+        "--hosts", type=int, default=1, help="servers, each request to one of them at random"
+    )
     args = parser.parse_args()
-    sys.exit(run(args.clients, args.seconds, args.workers))
+    sys.exit(run(args.clients, args.seconds, args.workers, args.hosts))
 
 
 if __name__ == "__main__":
