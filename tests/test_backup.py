@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import subprocess
 import sys
 import tarfile
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from tasks import services
 from tasks.models import Evidence, Task
+from tests.conftest import PDF
+from tests.factories import make_province
+from tracker import backup as backup_module
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -111,3 +120,40 @@ def test_a_new_installation_restores_what_another_backed_up(tmp_path: Path) -> N
     assert (old / "secret_key").read_text() != (new / "secret_key").read_text()
     restored = sorted(p.name for p in (new / "evidence").rglob("*") if p.is_file())
     assert restored == sorted(p.name for p in (old / "evidence").rglob("*") if p.is_file())
+
+
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="another connection writing during the backup: PostgreSQL's test database",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_the_database_at_one_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Evidence added while the archive is written is in neither its rows nor its files."""
+    province = make_province()
+    task = province.task()
+    services.add_evidence(province.assignee, task, file=ContentFile(PDF, name="truoc.pdf"))
+    dump = backup_module.call_command
+
+    def dump_then_someone_uploads(*args: Any, **kwargs: Any) -> None:
+        dump(*args, **kwargs)
+
+        def upload() -> None:
+            services.add_evidence(province.assignee, task, file=ContentFile(PDF, name="sau.pdf"))
+            connection.close()
+
+        elsewhere = threading.Thread(target=upload)  # its own connection, committed
+        elsewhere.start()
+        elsewhere.join()
+
+    monkeypatch.setattr(backup_module, "call_command", dump_then_someone_uploads)
+    archive = tmp_path / "cchc.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    assert Evidence.objects.filter(task=task).count() == 2  # the upload went through
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
+        rows = json.load(tar.extractfile("database.json"))  # type: ignore[arg-type]
+    in_rows = {r["fields"]["file"] for r in rows if r["model"] == "tasks.evidence"}
+    assert {f["name"] for f in manifest["files"]} == in_rows
+    assert not any(name.endswith("sau.pdf") for name in in_rows)

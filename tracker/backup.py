@@ -17,6 +17,8 @@ import io
 import json
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -56,9 +58,37 @@ def _sha256(stream: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """Every read inside sees the database at one moment, while others go on writing.
+
+    Without it, a row added between two tables' dumps (an evidence file whose
+    task came after the task table was read) makes an archive that does not load.
+    On PostgreSQL a read-only REPEATABLE READ transaction; on SQLite (WAL) a
+    deferred read transaction, which does not hold the write lock.
+    """
+    if connection.in_atomic_block:  # the caller's transaction decides
+        yield
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+    else:
+        yield
+
+
 def backup(path: Path) -> Summary:
     """Write the archive to `path` (a temporary file renamed at the end)."""
-    with tempfile.TemporaryDirectory() as work:
+    with tempfile.TemporaryDirectory() as work, _snapshot():
         dump = Path(work) / "database.json"
         call_command(
             "dumpdata",
