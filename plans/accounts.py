@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plans.errors import NotFound, clean_or_invalid
+from plans.errors import Invalid, NotFound, clean_or_invalid
 from plans.models import ApiToken, Official, SecurityEvent, SecurityKind, record
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -112,10 +112,23 @@ def revoke_token(
 
 @transaction.atomic
 def update_profile(
-    official: Official, *, full_name: str, email: str, phone: str, language: str
+    official: Official,
+    *,
+    full_name: str,
+    email: str,
+    phone: str,
+    language: str,
+    password: str = "",
 ) -> Official:
-    """A person's own name, address, phone and language; checked, audited."""
+    """A person's own name, address, phone and language; checked, audited.
+
+    A new e-mail address takes the current password: password resets go there,
+    so a session left open must not be enough to take the account.
+    """
     official = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+    if email.strip() != official.user.email and not official.user.check_password(password):
+        message = _("Enter your current password to change your e-mail address.")
+        raise Invalid(message, {"password": message})
     before = {
         "full_name": official.full_name,
         "email": official.user.email,

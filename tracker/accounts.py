@@ -34,6 +34,13 @@ class ProfileForm(forms.Form):
         choices=[("", gettext_lazy("The site's (Vietnamese)")), *settings.LANGUAGES],
         required=False,
     )
+    password = forms.CharField(
+        label=gettext_lazy("Current password"),
+        help_text=gettext_lazy("Needed only to change the e-mail address."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        required=False,
+        strip=False,
+    )
 
 
 @official_required

@@ -101,16 +101,20 @@ def test_the_profile_saves_name_mail_phone_and_language_and_refuses_bad_values(
     assert "Nguyễn Văn Mới" in html  # what was typed is kept
     me.refresh_from_db()
     assert me.full_name != "Nguyễn Văn Mới"
-    saved = client.post(
-        "/accounts/profile/",
-        {
-            "full_name": "Nguyễn Văn Mới",
-            "email": "moi@lamdong.example",
-            "phone": "0263 3822 111",
-            "language": "en",
-        },
-        follow=True,
-    )
+    changes = {
+        "full_name": "Nguyễn Văn Mới",
+        "email": "moi@lamdong.example",
+        "phone": "0263 3822 111",
+        "language": "en",
+    }
+    # Password resets go to the e-mail address: changing it takes the password.
+    for wrong in ("", "not-the-password"):
+        refused = client.post("/accounts/profile/", {**changes, "password": wrong})
+        assert refused.status_code == 400
+        assert "Nhập mật khẩu hiện tại để đổi địa chỉ thư điện tử." in refused.content.decode()
+        me.refresh_from_db()
+        assert me.user.email == "snv.cv1@lamdong.example" and me.full_name != "Nguyễn Văn Mới"
+    saved = client.post("/accounts/profile/", {**changes, "password": PASSWORD}, follow=True)
     assert "Đã lưu hồ sơ của bạn." in saved.content.decode()
     assert '<html lang="en">' in saved.content.decode()  # the pages now speak English
     me.refresh_from_db()

@@ -156,7 +156,7 @@ def test_a_mail_sent_again_after_a_crash_is_the_same_message(smtp: Mailbox, task
     count = theirs.update(sent_at=None, claim="run-that-died", claimed_at=MONDAY)
     later = send_reminders(MONDAY + dt.timedelta(minutes=15))
     assert sum(later.sent.values()) == count
-    first_again, again = smtp.to("snv.cv1@lamdong.example")
+    _, again = smtp.to("snv.cv1@lamdong.example")
     assert again["Message-ID"] == first["Message-ID"]
     assert again["Message-ID"].endswith(">") and "@" in again["Message-ID"]
     assert len(smtp.to("snv.cv2@lamdong.example")) == 1
