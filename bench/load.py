@@ -9,9 +9,9 @@ and on disk with its SHA-256.
     .venv/bin/python bench/load.py --clients 20 --seconds 30 --workers 4
     .venv/bin/python bench/load.py --hosts 2 --workers 1   # two servers behind a "balancer"
 
-It makes its own database (DATABASE_URL, default the PostgreSQL database
-`cchc_load` on 127.0.0.1, dropped and made again each run), its own Redis
-database (REDIS_URL, default db 3, emptied) and its own files under
+It makes its own database (LOAD_DATABASE_URL, default the PostgreSQL database
+`cchc_load` on 127.0.0.1, dropped and made again each run; DATABASE_URL is
+ignored), its own Redis database (LOAD_REDIS_URL, default db 3, emptied) and its own files under
 var/bench-load/. The demo province is loaded, then 30 open tasks for each of
 its officials, so that nobody runs out of work in the minute.
 
@@ -23,7 +23,7 @@ The clients, each on its own connection, without pauses:
   review through the API (one in four returned with a comment), the unit's
   dashboard, and an edit from a stale copy (the same `version` sent twice: the
   second must answer 409);
-- 5 committee members: the province overview, the score table page, the
+- 5 committee clients (one committee login): the province overview, the score table page, the
   scores through the API and a unit's dashboard.
 A request answered with any other status than the one expected, or not
 answered, is an error. The table gives requests per second and the median and
@@ -55,16 +55,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "var" / "bench-load"
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_load")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
+# Its own database and Redis db, dropped and emptied each run: never DATABASE_URL
+# or REDIS_URL, which may name an installation's own.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_load"
+)
+os.environ["REDIS_URL"] = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/3")
 os.environ["DATA_DIR"] = str(DATA)
 os.environ["EVIDENCE_ROOT"] = str(DATA / "evidence")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 os.environ.pop("DEBUG", None)
 
-import logging  # noqa: E402
 
 import requests  # noqa: E402
+from load_measure import cpu_seconds, where_time_goes  # noqa: E402
 
 PASSWORD = "cchc2026"  # the demo's published password
 UNITS = [
@@ -249,7 +253,8 @@ class Client:
             session.close()
         self.last_used[api, base] = started
         try:
-            answer = session.request(method, base + path, timeout=60, **kw)
+            # A redirect (to the sign-in page, say) is an answer of its own, not followed.
+            answer = session.request(method, base + path, timeout=60, allow_redirects=False, **kw)
         except requests.RequestException as exc:
             with self.log.lock:
                 took = time.monotonic() - started
@@ -353,7 +358,9 @@ def stale_edit(client: Client, task_id: int) -> None:
     path = f"/api/v1/tasks/{task_id}"
     first = {"deliverable": f"Quyết định số {secrets.token_hex(4)}", "version": version}
     if not client.call("head: edit (API)", "PATCH", path, api=True, json=first):
-        return  # not answered: whether it was saved is unknown, so no second tab
+        with client.log.lock:  # not answered: what is saved is no longer known
+            client.log.edits.pop(task_id, None)
+        return
     with client.log.lock:
         client.log.edits[task_id] = first["deliverable"]
     second = {"deliverable": "Bản sửa từ tab cũ", "version": version}
@@ -403,55 +410,6 @@ def verify(log: Log) -> list[str]:
     return problems
 
 
-def where_time_goes(people: dict[str, Any]) -> None:
-    """Each kind of page alone, in this process: its queries, their time, the rest (Python)."""
-    from django.db import connection
-    from django.http import HttpRequest
-    from django.test import Client as Browser
-    from django.test.utils import CaptureQueriesContext
-
-    from plans.models import Unit
-    from tasks.models import Task
-
-    plan, unit = people["plan"], Unit.objects.get(code=UNITS[0]).pk
-    task = Task.objects.filter(assignees__user__username=f"{UNITS[0]}.cv1").first()
-    assert task is not None
-    pages = [
-        (f"{UNITS[0]}.cv1", "/", "my tasks (page)"),
-        (f"{UNITS[0]}.cv1", f"/tasks/{task.pk}/", "a task (page)"),
-        (f"{UNITS[0]}.cv1", f"/api/v1/tasks/{task.pk}", "a task (API)"),
-        (f"{UNITS[0]}.cv1", "/inbox/", "inbox (page)"),
-        (f"{UNITS[0]}.head", "/review/", "review queue (page)"),
-        (f"{UNITS[0]}.head", f"/dashboard/units/{unit}/", "unit dashboard (page)"),
-        (people["committee"][0]["username"], "/dashboard/", "overview (page)"),
-        (people["committee"][0]["username"], f"/plans/{plan}/scores/", "score table (page)"),
-        (people["committee"][0]["username"], f"/api/v1/plans/{plan}/scores", "scores (API)"),
-    ]
-    logging.getLogger("axes").setLevel(logging.WARNING)
-    print("\nOne request at a time, in-process (median of 5):")
-    print(f"{'request':<24} {'queries':>8} {'SQL ms':>7} {'other ms':>9} {'session saved':>14}")
-    for username, path, label in pages:
-        browser = Browser(HTTP_HOST="127.0.0.1")
-        browser.login(request=HttpRequest(), username=username, password=PASSWORD)
-        browser.get(path)
-        runs = []
-        for _ in range(5):
-            key = browser.cookies["sessionid"].value
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                answer = browser.get(path)
-                took = time.perf_counter() - started
-            assert answer.status_code == 200, (path, answer.status_code)
-            sql = sum(float(q["time"]) for q in queries.captured_queries)
-            saved = "sessionid" in answer.cookies or browser.cookies["sessionid"].value != key
-            runs.append((took, len(queries), sql, saved))
-        took, count, sql, saved = sorted(runs)[2]
-        print(
-            f"{label:<24} {count:>8} {sql * 1000:>7.1f} {(took - sql) * 1000:>9.1f} "
-            f"{'yes' if saved else 'no':>14}"
-        )
-
-
 def report(log: Log, seconds: float) -> None:
     by_label: dict[str, list[Result]] = {}
     for r in log.results:
@@ -487,6 +445,19 @@ def crowd(people: dict[str, Any], clients: int) -> Crowd:
     return [(name, work) for _, name, work in sorted(everyone, key=lambda p: p[0])[:clients]]
 
 
+def guarded(job: Callable[..., None], log: Log) -> Callable[..., None]:
+    """A client or a fault that raises is a failure of the run, not a thread that quietly ends."""
+
+    def run(*args: Any) -> None:
+        try:
+            job(*args)
+        except BaseException as exc:  # SystemExit from a wait, too
+            with log.lock:
+                log.failures.append(f"{getattr(job, '__name__', job)!s}: {exc!r}")
+
+    return run
+
+
 def drive(
     bases: list[str],
     people: Crowd,
@@ -506,9 +477,9 @@ def drive(
     threads = []
     for client, (_, job) in zip(signed_in, people, strict=True):
         client.stop_at = log.began + seconds
-        threads.append(threading.Thread(target=job, args=(client,), daemon=True))
+        threads.append(threading.Thread(target=guarded(job, log), args=(client,), daemon=True))
     if during is not None:
-        threads.append(threading.Thread(target=during, daemon=True))
+        threads.append(threading.Thread(target=guarded(during, log), daemon=True))
     for t in threads:
         t.start()
     for t in threads:
@@ -518,33 +489,6 @@ def drive(
         last = cpu_seconds(servers)
         log.cpu = {part: (last[part] - first[part]) / took for part in last}
     return took
-
-
-def cpu_seconds(servers: tuple[int, ...]) -> dict[str, float]:
-    """CPU time so far of gunicorn, PostgreSQL, Redis and these clients (Linux's /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {"gunicorn": 0.0, "PostgreSQL": 0.0, "Redis": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2 :].split()
-        pid, ppid, cpu = int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12])
-        group = (
-            "gunicorn" if pid in servers or ppid in servers
-            else "PostgreSQL" if name == "postgres"
-            else "Redis" if name.startswith("redis")
-            else None
-        )  # fmt: skip
-        if group:
-            used[group] += cpu / tick
-    mine = os.times()
-    used["the clients"] = mine.user + mine.system
-    return used
 
 
 def run(clients: int, seconds: float, workers: int, hosts: int) -> int:

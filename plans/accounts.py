@@ -118,15 +118,17 @@ def update_profile(
     email: str,
     phone: str,
     language: str,
-    password: str = "",
+    password_confirmed: bool = False,
 ) -> Official:
     """A person's own name, address, phone and language; checked, audited.
 
-    A new e-mail address takes the current password: password resets go there,
-    so a session left open must not be enough to take the account.
+    A new e-mail address takes the person's current password, confirmed by the
+    caller through the authentication backends (so that failures are counted
+    and locked like sign-ins): password resets go to that address, so a
+    session left open must not be enough to take the account.
     """
     official = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
-    if email.strip() != official.user.email and not official.user.check_password(password):
+    if email.strip() != official.user.email and not password_confirmed:
         message = _("Enter your current password to change your e-mail address.")
         raise Invalid(message, {"password": message})
     before = {

@@ -8,7 +8,6 @@ deadline, recipient) in the sent-log and sends what it claimed.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import smtplib
 import time
@@ -16,16 +15,17 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.utils import DNS_NAME
 from django.db import connection, transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -109,7 +109,7 @@ def compose(
     items: list[dict[str, Any]],
     today: dt.date,
     scores: list[ScoreSnapshot] | None = None,
-    message_id: str | None = None,
+    msgid: str | None = None,
 ) -> EmailMultiAlternatives:
     """Everything due for one recipient in one run, as one mail in the site's language.
 
@@ -141,7 +141,7 @@ def compose(
         ) % {"count": len(lines)}
         text = render_to_string("tasks/email/reminders.txt", context)
         html = render_to_string("tasks/email/reminders.html", context)
-    headers = {"Message-ID": message_id} if message_id else None
+    headers = {"Message-ID": msgid} if msgid else None
     mail = EmailMultiAlternatives(subject, text, to=[address], headers=headers)
     mail.attach_alternative(html, "text/html")
     return mail
@@ -151,12 +151,15 @@ def message_id(rows: list[SentReminder]) -> str:
     """The same for the same items: a mail sent again after a crash is the same message.
 
     A run killed after the mail server took a mail but before the items were
-    marked sent leaves them to the next run, which sends that mail again; with
-    the Message-ID unchanged, mail programs show it once.
+    marked sent leaves them to the next run (on this host or another), which
+    sends that mail again; with the Message-ID unchanged, mail programs that
+    collapse duplicates show it once. Keyed with the installation's secret, so
+    that another installation's mails never share an id with these.
     """
     items = ",".join(str(pk) for pk in sorted(r.pk for r in rows))
-    digest = hashlib.sha256(items.encode()).hexdigest()[:32]
-    return f"<reminder.{digest}@{DNS_NAME}>"
+    digest = salted_hmac("reminder-message-id", f"{rows[0].recipient_id}:{items}").hexdigest()
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<reminder.{digest[:32]}@{domain}>"
 
 
 def _score_line(snapshot: ScoreSnapshot) -> str:

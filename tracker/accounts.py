@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -55,8 +56,16 @@ def profile(request: OfficialRequest) -> HttpResponse:
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        changes = dict(form.cleaned_data)
+        password = changes.pop("password")
+        confirmed = False
+        if changes["email"].strip() != official.user.email:
+            # Through the authentication backends: django-axes counts a wrong
+            # password here as a failed sign-in, logs it, and locks as on the login page.
+            user = authenticate(request, username=official.user.get_username(), password=password)
+            confirmed = user is not None and user.pk == official.user_id
         try:
-            accounts.update_profile(official, **form.cleaned_data)
+            accounts.update_profile(official, **changes, password_confirmed=confirmed)
         except DomainError as exc:
             for field, message in exc.errors.items():
                 form.add_error(field if field in form.fields else None, message)

@@ -75,35 +75,42 @@ def _snapshot() -> Iterator[None]:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield
     elif connection.vendor == "sqlite":
+        # Django keeps SQLite in autocommit, so this BEGIN and its end are ours;
+        # nothing inside may open transaction.atomic() (it would BEGIN IMMEDIATE).
         with connection.cursor() as cursor:
             cursor.execute("BEGIN DEFERRED")
         try:
             yield
         finally:
-            with connection.cursor() as cursor:
-                cursor.execute("COMMIT")
+            if connection.connection is not None and connection.connection.in_transaction:
+                with connection.cursor() as cursor:
+                    cursor.execute("ROLLBACK")  # it only read
     else:
         yield
 
 
 def backup(path: Path) -> Summary:
     """Write the archive to `path` (a temporary file renamed at the end)."""
-    with tempfile.TemporaryDirectory() as work, _snapshot():
+    with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / "database.json"
-        call_command(
-            "dumpdata",
-            natural_foreign=True,
-            natural_primary=True,
-            exclude=EXCLUDED,
-            output=str(dump),
-            verbosity=0,
-        )
+        # The rows and the list of files from one moment; the files are then
+        # copied outside the transaction, so that it stays short.
+        with _snapshot():
+            call_command(
+                "dumpdata",
+                natural_foreign=True,
+                natural_primary=True,
+                exclude=EXCLUDED,
+                output=str(dump),
+                verbosity=0,
+            )
+            evidence = list(Evidence.objects.values_list("file", "sha256").order_by("pk"))
         records = len(json.loads(dump.read_text(encoding="utf-8")))
         files, total = [], 0
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname="database.json")
-            for name, recorded in Evidence.objects.values_list("file", "sha256").order_by("pk"):
+            for name, recorded in evidence:
                 if not default_storage.exists(name):
                     raise BackupError(f"{name}: an evidence file is missing from the storage.")
                 with default_storage.open(name, "rb") as source:

@@ -159,11 +159,22 @@ DATABASES = {
     )
 }
 # A database that does not answer within this many seconds gives a 503 page,
-# not a hung request; persistent connections are checked before reuse.
+# not a hung request; persistent connections are checked before reuse. A kept
+# connection whose server went silent (a network cut, a failover) is given up
+# when what was sent stays unacknowledged for twice that (tcp_user_timeout),
+# or when TCP keepalives find no one there while a reply is awaited.
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)
+PG_OPTIONS = {
+    "connect_timeout": DB_CONNECT_TIMEOUT,
+    "tcp_user_timeout": DB_CONNECT_TIMEOUT * 2000,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+    DATABASES["default"].setdefault("OPTIONS", {}).update(PG_OPTIONS)
 # A read replica for the dashboards (tracker.routers): its reads only, never a write.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -171,7 +182,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_max_age=CONN_MAX_AGE,
         conn_health_checks=True,
     )
-    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = DB_CONNECT_TIMEOUT
+    DATABASES["replica"].setdefault("OPTIONS", {}).update(PG_OPTIONS)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["tracker.routers.DashboardReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

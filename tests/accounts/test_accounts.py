@@ -107,13 +107,30 @@ def test_the_profile_saves_name_mail_phone_and_language_and_refuses_bad_values(
         "phone": "0263 3822 111",
         "language": "en",
     }
-    # Password resets go to the e-mail address: changing it takes the password.
+    # The same address, even typed with spaces, takes no password.
+    kept = client.post(
+        "/accounts/profile/",
+        {
+            **changes,
+            "email": " snv.cv1@lamdong.example ",
+            "full_name": "Nguyễn Văn Một",
+            "language": "",
+        },
+    )
+    assert kept.status_code == 302
+    me.refresh_from_db()
+    assert me.full_name == "Nguyễn Văn Một"
+    # Password resets go to the e-mail address: changing it takes the password,
+    # and a wrong one counts as a failed sign-in.
+    failed = SecurityEvent.objects.filter(kind=SecurityKind.LOGIN_FAILED, username="snv.cv1")
+    assert not failed.exists()
     for wrong in ("", "not-the-password"):
         refused = client.post("/accounts/profile/", {**changes, "password": wrong})
         assert refused.status_code == 400
         assert "Nhập mật khẩu hiện tại để đổi địa chỉ thư điện tử." in refused.content.decode()
         me.refresh_from_db()
         assert me.user.email == "snv.cv1@lamdong.example" and me.full_name != "Nguyễn Văn Mới"
+    assert failed.count() == 2
     saved = client.post("/accounts/profile/", {**changes, "password": PASSWORD}, follow=True)
     assert "Đã lưu hồ sơ của bạn." in saved.content.decode()
     assert '<html lang="en">' in saved.content.decode()  # the pages now speak English
