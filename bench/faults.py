@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -226,20 +227,39 @@ def fresh_database() -> dict[str, str]:
     return env
 
 
+STARTED: list[subprocess.Popen[bytes]] = []  # every worker, stopped at the end whatever happens
+
+
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "worker"],
         cwd=ROOT,
         env={**env, "Q_WORKERS": "1"},
-        stdout=open(load.DATA / "worker.log", "ab"),
+        stdout=open(load.DATA / "worker.log", "ab"),  # noqa: SIM115  (the worker keeps it)
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    STARTED.append(worker)
+    return worker
 
 
 def kill_group(worker: subprocess.Popen[bytes]) -> None:
-    os.killpg(worker.pid, signal.SIGKILL)
+    """SIGKILL to every process of the worker, and wait until none is left.
+
+    Then a second more: a task pushed to Redis while Redis still takes a dead
+    worker's connection for a waiting reader would be handed to it and lost
+    (the Redis broker has no acknowledgement; the schedules send the work again).
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
+    while True:
+        try:
+            os.killpg(worker.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    time.sleep(1)
 
 
 def wait_for(what: str, check: Any, limit: float = 300) -> None:
@@ -431,7 +451,13 @@ def main() -> None:
         "reminders": reminders,
         "rollup": rollup,
     }
-    sys.exit(0 if scenario[args.fault]() else 1)
+    try:
+        ok = scenario[args.fault]()
+    finally:
+        for worker in STARTED:
+            if worker.poll() is None:
+                kill_group(worker)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
