@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -30,6 +33,18 @@ def test_an_anonymous_caller_gets_401_with_a_detail(client: Client) -> None:
     assert response.json() == {"detail": "Not authenticated."}
 
 
-def test_the_openapi_document_is_served(client: Client) -> None:
-    document = client.get("/api/v1/openapi.json").json()
+def test_the_openapi_document_is_served_without_a_key_twice(client: Client) -> None:
+    """Swagger UI refuses a document with a repeated key ("duplicated mapping key")."""
+    repeated: list[str] = []
+
+    def strict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    body = client.get("/api/v1/openapi.json").content.decode()
+    document = json.loads(body, object_pairs_hook=strict)
     assert "/api/v1/me" in document["paths"]
+    assert repeated == []
+    download = document["paths"]["/api/v1/evidence/{evidence_id}/download"]["get"]
+    assert download["responses"]["200"]["description"] == "The file, as uploaded"

@@ -148,3 +148,15 @@ def test_an_accepted_task_moves_the_units_score_on_its_page_by_itself(
     stamp = timezone.localtime(after.computed_at).strftime("%H:%M %d/%m/%Y")
     expect(page.locator("#score-computed")).to_contain_text(f"tính lúc {stamp}")
     assert errors == []
+
+
+def test_the_api_documentation_draws_every_operation(page: Page, live_server: object) -> None:
+    """The interactive docs render the whole OpenAPI document, with no console error."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if is_error(m) else None)
+    page.goto(f"{live_server}/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/evidence/{evidence_id}/download")).to_be_visible()
+    assert page.locator(".opblock").count() > 40
+    assert not page.get_by_text("duplicated mapping key").is_visible()
+    assert errors == []
