@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -216,3 +217,17 @@ def test_every_role_can_open_every_page_it_reaches(client: Client, plan: Plan) -
         assert task is not None
         assert client.get(f"/tasks/{task.pk}/").status_code == 200, username
         client.logout()
+
+
+def test_a_missing_static_file_is_not_found_by_any_finder(rf: Any) -> None:
+    """The development server's static view answers 404, not 500, for a missing file."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.views import serve
+    from django.http import Http404
+    from django.test.utils import override_settings
+
+    assert finders.find("tracker/khong-co.css") is None
+    assert finders.find("tracker/khong-co.css", find_all=True) == []
+    with override_settings(DEBUG=True), pytest.raises(Http404):
+        serve(rf.get("/static/tracker/khong-co.css"), "tracker/khong-co.css")
+    assert finders.find("tracker/site.js") is not None
