@@ -1,7 +1,8 @@
-"""Static files, language selection and the upload size guard."""
+"""Static files, language selection, the upload size guard and the API's body types."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -82,3 +83,48 @@ class UploadLimitMiddleware:
             }
             return answer(request, 413, _("Too large"), message)
         return self.get_response(request)
+
+
+class ApiBodyMiddleware:
+    """The API reads JSON objects sent as JSON, and files sent as multipart forms.
+
+    django-ninja would parse any body as JSON whatever its Content-Type, and
+    take a bare JSON string as a whole value: a text/plain or form-encoded
+    body is refused with 415, a JSON body that is not an object with 422, a
+    body that is not JSON at all with 400, each before any view runs.
+    """
+
+    WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_api(request) and request.method in self.WRITES and _has_body(request):
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    def refusal(self, request: HttpRequest) -> HttpResponse | None:
+        kind = request.content_type or ""
+        if kind == "multipart/form-data":
+            return None
+        if kind != "application/json" and not kind.endswith("+json"):
+            message = _("Send the body as JSON, with the header Content-Type: application/json.")
+            return answer(request, 415, _("Unsupported content type"), message)
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return answer(request, 400, _("Bad request"), _("The body is not valid JSON."))
+        if not isinstance(data, dict):
+            message = _("The body must be a JSON object, with the fields by name.")
+            return answer(request, 422, _("Invalid input"), message)
+        return None
+
+
+def _has_body(request: HttpRequest) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+    except ValueError:
+        return False
