@@ -7,11 +7,14 @@
   colour, so that they still read when printed in grey.
 - A bar that leads somewhere carries its address in customdata; the page's
   script opens it on click.
+- plotly draws a subset of HTML found in labels and hovers (links, styles):
+  every name that comes from the data goes through `text()` first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,6 +77,11 @@ def _layout(separators: str, height: int, **extra: object) -> go.Layout:
     )
 
 
+def text(label: str) -> str:
+    """A name as plain text in a chart: its <, > and & shown, never read as markup."""
+    return html.escape(label, quote=False)
+
+
 def short(label: str) -> str:
     """A label cut to fit beside a bar; the hover text carries it whole."""
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
@@ -83,7 +91,7 @@ def progress_bars(
     bars: Sequence[Bar], state_labels: dict[str, str], separators: str, axis_title: str
 ) -> go.Figure:
     """Stacked horizontal bars: each bar's tasks split into the four states, in percent."""
-    labels = [short(b.label) for b in bars]
+    labels = [text(short(b.label)) for b in bars]
     figure = go.Figure(
         layout=_layout(
             separators,
@@ -105,7 +113,7 @@ def progress_bars(
                 orientation="h",
                 y=labels,
                 x=shares,
-                customdata=[[b.url, n, b.label] for b, n in zip(bars, counts, strict=True)],
+                customdata=[[b.url, n, text(b.label)] for b, n in zip(bars, counts, strict=True)],
                 marker={
                     "color": colour,
                     "line": {"color": "#333", "width": 0.5},
@@ -143,7 +151,7 @@ def ranking_bars(
     figure.add_trace(
         go.Bar(
             orientation="h",
-            y=[f"{rank}. {short(label)}" for label, _url, _points, rank in rows],
+            y=[f"{rank}. {text(short(label))}" for label, _url, _points, rank in rows],
             x=[float(index or 0) for _label, _url, index, _rank in rows],
             customdata=[[url, rank] for _label, url, _index, rank in rows],
             marker={"color": SCORE_COLOUR},
@@ -174,7 +182,7 @@ def indicator_bars(
     figure.add_trace(
         go.Bar(
             name=actual_label,
-            x=[label for label, _a, _t in shown],
+            x=[text(label) for label, _a, _t in shown],
             y=[float(a) if a is not None else None for _l, a, _t in shown],
             marker={"color": SCORE_COLOUR},
             texttemplate="%{y:.1f}%",
@@ -186,7 +194,7 @@ def indicator_bars(
         go.Scatter(
             name=target_label,
             mode="markers",
-            x=[label for label, _a, _t in shown],
+            x=[text(label) for label, _a, _t in shown],
             y=[float(t) if t is not None else None for _l, _a, t in shown],
             marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 3}},
             marker_color=TARGET_COLOUR,
@@ -236,13 +244,13 @@ def trend_lines(
     for i, (label, values) in enumerate(scores.items()):
         figure.add_trace(
             go.Scatter(
-                name=label,
+                name=text(label),
                 x=x,
                 y=[float(v) if v is not None else None for v in values],
                 yaxis="y2",
                 mode="lines+markers",
                 line={"color": LEVEL_COLOURS[i % len(LEVEL_COLOURS)], "dash": "dot"},
-                hovertemplate="%{x|%d/%m/%Y}: %{y:.2f}%<extra>" + label + "</extra>",
+                hovertemplate="%{x|%d/%m/%Y}: %{y:.2f}%<extra>" + text(label) + "</extra>",
             )
         )
     return _bare(figure)

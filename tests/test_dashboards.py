@@ -424,3 +424,35 @@ def test_figures_are_json_the_page_can_read(client: Client) -> None:
     for _name, text in found:
         figure = json.loads(text)
         assert figure["data"] and figure["layout"]["separators"] == ",."
+
+
+def test_markup_in_a_units_name_is_shown_as_text_in_the_charts(client: Client, plan: Plan) -> None:
+    """plotly draws links and styles found in labels: a name's markup must stay text."""
+    unit = Unit.objects.get(code="snv")
+    unit.name = 'Sở <a href="/x">NV</a> <span style="c">1</span>'  # short enough to be whole
+    unit.save(update_fields=["name"])
+    login(client, "bcd1")
+    # The departments' progress (a bar per unit) and their ranking.
+    html = body(client.get("/dashboard/?level=department"))
+    figures = [
+        json.loads(found)
+        for found in re.findall(
+            r'<script id="figure-[^"]+" type="application/json">(.*?)</script>', html
+        )
+    ]
+    assert figures
+    drawn = "\n".join(strings([trace for f in figures for trace in f["data"]]))
+    assert 'Sở &lt;a href="/x"&gt;NV&lt;/a&gt; &lt;span style="c"&gt;1&lt;/span&gt;' in drawn
+    assert "<a href" not in drawn and "<span" not in drawn
+
+
+def strings(value: Any) -> Iterable[str]:
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
