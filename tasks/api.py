@@ -6,13 +6,13 @@ caller may not see) and writes through tasks.services (403, 409, 413, 415,
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictBool
@@ -244,8 +244,12 @@ def list_tasks(
     assignee_id: PathId | None = None,
     overdue: bool | None = None,
     parent_id: PathId | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
 ) -> QuerySet[Task]:
-    """A plan's tasks that the caller may see, by deadline; filters combine."""
+    """A plan's tasks that the caller may see, by deadline; filters combine.
+
+    `q`: words of the title or description, ignoring case and accents.
+    """
     actor = caller(request)
     plan = get_object_or_404(Plan, pk=plan_id)
     tasks = (
@@ -257,6 +261,7 @@ def list_tasks(
             assignee_id=assignee_id,
             parent_id=parent_id,
             overdue=overdue,
+            q=q,
         )
     )
     return with_ids(tasks.order_by("due_date", "id"))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Area, Official, Plan, TimeStamped, Unit, subcriterion_code
+from plans.text import fold
 from tasks.messages import describe
 
 
@@ -61,6 +62,11 @@ def overdue_q(as_of: dt.date, prefix: str = "") -> Q:
     )
 
 
+def searchable(title: str, description: str) -> str:
+    """What the task lists' search reads: the title and description, folded."""
+    return fold(f"{title}\n{description}")
+
+
 class TaskQuerySet(models.QuerySet["Task"]):
     def open(self) -> TaskQuerySet:
         """Tasks still to be finished: neither done nor cancelled."""
@@ -104,8 +110,10 @@ class TaskQuerySet(models.QuerySet["Task"]):
             tasks = tasks.overdue()
         elif overdue is False:
             tasks = tasks.not_overdue()
-        if q:
-            tasks = tasks.filter(title__icontains=q)
+        # Every word, in the title or the description, accents and case ignored:
+        # "ke hoach" finds "Kế hoạch" (plans.text.fold).
+        for word in fold(q).split():
+            tasks = tasks.filter(search_text__contains=word)
         return tasks
 
 
@@ -135,6 +143,8 @@ class Task(TimeStamped):
     )
     title = models.CharField(_("task"), max_length=500)
     description = models.TextField(_("description"), blank=True)
+    # Title and description folded for search (plans.text.fold): lower case, no accents.
+    search_text = models.TextField(editable=False, default="")
     lead_unit = models.ForeignKey(
         Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
     )
@@ -224,11 +234,20 @@ class Task(TimeStamped):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Keep completed_on the local day of completed_at (bulk inserts set both)."""
+        """Keep completed_on the local day of completed_at and search_text the folded words.
+
+        Bulk inserts set both themselves.
+        """
         self.completed_on = completion_day(self.completed_at)
+        self.search_text = searchable(self.title, self.description)
         fields = kwargs.get("update_fields")
-        if fields is not None and "completed_at" in fields:
-            kwargs["update_fields"] = {*fields, "completed_on"}
+        if fields is not None:
+            derived = {
+                "completed_at": "completed_on",
+                "title": "search_text",
+                "description": "search_text",
+            }
+            kwargs["update_fields"] = {*fields, *(derived[f] for f in fields if f in derived)}
         super().save(*args, **kwargs)
 
     def is_overdue(self, today: dt.date | None = None) -> bool:

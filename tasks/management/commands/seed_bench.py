@@ -23,7 +23,7 @@ from plans.models import (
     Unit,
 )
 from plans.planning import add_default_areas
-from tasks.models import Status, Task, completion_day
+from tasks.models import Status, Task, completion_day, searchable
 
 YEAR = 2026
 BATCH = 5000
@@ -151,6 +151,7 @@ class Command(BaseCommand):
                         lead_unit=units[rng.randrange(units_n)],
                         subcriterion=rng.choice(TAGS),
                         title=f"Nhiệm vụ thử nghiệm {i + 1}",
+                        search_text=searchable(f"Nhiệm vụ thử nghiệm {i + 1}", ""),
                         due_date=due,
                         original_due_date=due,
                         status=status,
