@@ -61,7 +61,8 @@ def _layout(separators: str, height: int, **extra: object) -> go.Layout:
         template=go.layout.Template(),
         separators=separators,
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        # The right margin holds half of the last tick label ("100%").
+        margin={"l": 10, "r": 24, "t": 40, "b": 30},
         font={"family": "system-ui, sans-serif", "size": 13, "color": "#222"},
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -75,6 +76,18 @@ def _layout(separators: str, height: int, **extra: object) -> go.Layout:
         },
         **extra,
     )
+
+
+def axis(title: str = "", **extra: object) -> dict[str, object]:
+    """An axis whose tick labels and title fit: the margin grows to hold them, apart."""
+    shown: dict[str, object] = {"automargin": True, **extra}
+    if title:
+        shown["title"] = {"text": title, "standoff": 10}
+    return shown
+
+
+# 0% to 100% every 20 (a range reaching past 100 leaves room for labels, not ticks).
+PERCENT_TICKS = {"tickmode": "linear", "tick0": 0, "dtick": 20, "ticksuffix": "%"}
 
 
 def text(label: str) -> str:
@@ -97,8 +110,8 @@ def progress_bars(
             separators,
             BAR_HEIGHT * len(bars) + 100,
             barmode="stack",
-            xaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": axis_title}},
-            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis=axis(axis_title, range=[0, 100], **PERCENT_TICKS),
+            yaxis=axis(autorange="reversed"),
         )
     )
     for state in STATES:
@@ -143,8 +156,8 @@ def ranking_bars(
         layout=_layout(
             separators,
             BAR_HEIGHT * len(rows) + 70,
-            xaxis={"range": [0, 110], "ticksuffix": "%", "title": {"text": axis_title}},
-            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis=axis(axis_title, range=[0, 115], **PERCENT_TICKS),
+            yaxis=axis(autorange="reversed"),
             showlegend=False,
         )
     )
@@ -157,6 +170,7 @@ def ranking_bars(
             marker={"color": SCORE_COLOUR},
             texttemplate="%{x:.2f}%",
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}<br>" + rank_label + ": %{customdata[1]} · %{x:.2f}%<extra></extra>",
         )
     )
@@ -175,8 +189,9 @@ def indicator_bars(
         layout=_layout(
             separators,
             230,
-            yaxis={"range": [0, 105], "ticksuffix": "%"},
-            xaxis={"type": "category"},
+            # Room above 100 for a full bar's label.
+            yaxis=axis(range=[0, 115], **PERCENT_TICKS),
+            xaxis=axis(type="category"),
         )
     )
     figure.add_trace(
@@ -187,6 +202,7 @@ def indicator_bars(
             marker={"color": SCORE_COLOUR},
             texttemplate="%{y:.1f}%",
             textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{x}: %{y:.2f}%<extra>" + actual_label + "</extra>",
         )
     )
@@ -218,16 +234,16 @@ def trend_lines(
         layout=_layout(
             separators,
             300,
-            xaxis={"type": "date", "tickformat": "%d/%m/%Y"},
-            yaxis={"range": [0, 105], "ticksuffix": "%", "title": {"text": completion_label}},
-            yaxis2={
-                "range": [0, float(max_points) * 1.05],
-                "ticksuffix": "%",
-                "overlaying": "y",
-                "side": "right",
-                "title": {"text": score_title},
-                "showgrid": False,
-            },
+            xaxis=axis(type="date", tickformat="%d/%m/%Y"),
+            yaxis=axis(completion_label, range=[0, 105], **PERCENT_TICKS),
+            yaxis2=axis(
+                score_title,
+                range=[0, float(max_points) * 1.05],
+                ticksuffix="%",
+                overlaying="y",
+                side="right",
+                showgrid=False,
+            ),
         )
     )
     x = [d.isoformat() for d in days]

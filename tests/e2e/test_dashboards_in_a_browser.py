@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -97,4 +98,63 @@ def test_a_head_reads_their_unit_and_opens_an_areas_tasks(page: Page, live_serve
     # The province overview is not theirs: they land on their own unit.
     page.goto(f"{base}/dashboard/")
     expect(page).to_have_url(re.compile(rf"/dashboard/units/{unit.pk}/"))
+    assert errors == []
+
+
+# Every chart's labels, measured where plotly drew them: for each chart, the
+# tick labels outside the picture, tick labels without a digit, axis titles
+# that overlap their axis's tick labels, bar labels cut at the edge, and
+# whether the stacked charts' percent axis reaches 100%.
+MEASURE = """() => {
+  const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
+    && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll('.chart')].map(chart => {
+    const box = chart.querySelector('svg.main-svg').getBoundingClientRect();
+    const texts = sel => [...chart.querySelectorAll(sel)].filter(t => t.textContent.trim());
+    const ticks = {x: texts('.xtick text'), y: texts('.ytick text'), y2: texts('.y2tick text')};
+    const problems = [];
+    for (const [axis, labels] of Object.entries(ticks)) {
+      for (const t of labels) {
+        const r = t.getBoundingClientRect();
+        if (!inside(r, box)) problems.push(`${axis} tick "${t.textContent}" cut`);
+      }
+      const title = chart.querySelector(`.g-${axis}title text`);
+      if (title && title.textContent.trim()) {
+        const r = title.getBoundingClientRect();
+        if (!inside(r, box)) problems.push(`${axis} title cut`);
+        if (labels.some(t => meets(t.getBoundingClientRect(), r)))
+          problems.push(`${axis} title over its ticks`);
+      }
+    }
+    for (const t of texts('.bartext')) {
+      if (!inside(t.getBoundingClientRect(), box)) problems.push(`bar label "${t.textContent}" cut`);
+    }
+    const numeric = chart.dataset.figure.startsWith('figure-indicator')
+      || chart.dataset.figure === 'figure-trend' ? ticks.y.concat(ticks.y2) : [];
+    for (const t of numeric) {
+      if (!/\\d/.test(t.textContent)) problems.push(`y tick "${t.textContent}" has no number`);
+    }
+    return {name: chart.dataset.figure, problems,
+            xticks: ticks.x.map(t => t.textContent)};
+  });
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_charts_numbers_and_titles_are_whole(
+    page: Page, live_server: object, width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    errors = sign_in(page, str(live_server), "bcd1")
+    charts_drawn(page)
+    measured = page.evaluate(MEASURE)
+    names = {m["name"] for m in measured}
+    assert {"figure-levels", "figure-areas", "figure-trend"} <= names
+    assert any(n.startswith("figure-indicator") for n in names)
+    problems = {m["name"]: m["problems"] for m in measured if m["problems"]}
+    assert not problems, json.dumps([problems, [m["xticks"] for m in measured]], ensure_ascii=False)
+    for m in measured:
+        if m["name"] in {"figure-levels", "figure-areas", "figure-units"}:
+            assert "100%" in m["xticks"], m
     assert errors == []
