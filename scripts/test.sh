@@ -20,4 +20,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# plotly.js's basic bundle, from the npm registry, once (tracker/assets.py).
+.venv/bin/python manage.py fetch_assets >/dev/null
 exec .venv/bin/python -m pytest "$@"
