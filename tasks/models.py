@@ -220,6 +220,21 @@ class Task(TimeStamped):
                 ],
                 name="task_plan_progress",
             ),
+            # The roll-up's count (tasks.rollup._grouped): a plan's top-level tasks in the
+            # order of its GROUP BY (lead unit), with every column its counts read, so
+            # that SQLite walks the index once and never visits the table.
+            models.Index(
+                fields=[
+                    "plan",
+                    "parent",
+                    "lead_unit",
+                    "subcriterion",
+                    "status",
+                    "due_date",
+                    "completed_on",
+                ],
+                name="task_plan_rollup",
+            ),
             # The dashboards' overdue lists: a plan's tasks by deadline, oldest first.
             models.Index(fields=["plan", "due_date"], name="task_plan_due"),
             # The reminder job: open tasks whose deadline is near or past.

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plans.indexsets import demo_index_sets
@@ -19,6 +21,7 @@ from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, Su
 from tasks.models import Status, Task
 from tasks.rollup import UnitScore, rollup, rollup_issued_plans
 from tests.conftest import TODAY, official
+from tests.factories import Province
 
 pytestmark = pytest.mark.django_db
 
@@ -423,3 +426,18 @@ def test_the_api_runs_it_for_the_committee_only(client: Client, test_plan: Plan)
     assert row["subcriteria"][1]["why"].startswith("1 of 1 tasks due by 30/06/2026")
     why = row["subcriteria"][1]["why_data"]
     assert (why["rule"], why["due"], why["accepted"]) == ("completion_bands", 1, 1)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+def test_the_rollups_count_reads_one_covering_index_in_group_by_order(province: Province) -> None:
+    """At 300,000 tasks the count took 1.3 s when SQLite visited the table and sorted."""
+    province.task(subcriterion="1.3")
+    with CaptureQueriesContext(connection) as queries:
+        rollup(province.plan, TODAY)
+    counts = [q["sql"] for q in queries if "FILTER (WHERE" in q["sql"] and "GROUP BY" in q["sql"]]
+    assert counts
+    for sql in counts:
+        with connection.cursor() as cursor:
+            plan = [row[3] for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()]
+        assert any("USING COVERING INDEX task_plan_rollup" in step for step in plan), plan
+        assert not any("TEMP B-TREE" in step for step in plan), plan
