@@ -47,6 +47,7 @@ from plans.models import (
     SecurityEvent,
     SubCriterion,
     Unit,
+    levels_in_use,
 )
 
 
@@ -283,7 +284,9 @@ class IndicatorAdmin(ServiceAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         base = ("plan", "code", "name", "unit_of_measure")
-        return base if obj is not None else (*base, *(f"target_{lvl}" for lvl in Level.values))
+        if obj is not None:
+            return base
+        return (*base, *(f"target_{level}" for level, _label in levels_in_use()))
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         return [IndicatorTargetInline] if obj is not None else []

@@ -174,7 +174,7 @@ class UnitPatch(Schema):
 
 def units_with_head() -> QuerySet[Unit]:
     heads = Official.objects.heads().filter(unit=OuterRef("pk")).values("pk")[:1]
-    return Unit.objects.annotate(head_id=Subquery(heads)).order_by("level", "name", "id")
+    return Unit.objects.annotate(head_id=Subquery(heads)).in_order()
 
 
 def unit_out(unit_id: int) -> Unit:

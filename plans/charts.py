@@ -18,6 +18,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -78,7 +79,7 @@ def _layout(separators: str, height: int, **extra: object) -> go.Layout:
     )
 
 
-def axis(title: str = "", **extra: object) -> dict[str, object]:
+def axis(title: str = "", **extra: Any) -> dict[str, object]:
     """An axis whose tick labels and title fit: the margin grows to hold them, apart."""
     shown: dict[str, object] = {"automargin": True, **extra}
     if title:
@@ -87,7 +88,7 @@ def axis(title: str = "", **extra: object) -> dict[str, object]:
 
 
 # 0% to 100% every 20 (a range reaching past 100 leaves room for labels, not ticks).
-PERCENT_TICKS = {"tickmode": "linear", "tick0": 0, "dtick": 20, "ticksuffix": "%"}
+PERCENT_TICKS: dict[str, Any] = {"tickmode": "linear", "tick0": 0, "dtick": 20, "ticksuffix": "%"}
 
 
 def text(label: str) -> str:

@@ -36,6 +36,11 @@ ALLOWED: dict[str, tuple[str, frozenset[str]]] = {
     "png": ("image/png", frozenset({"png"})),
 }
 ZIPPED = frozenset({"docx", "xlsx", "odt", "ods"})
+# The least a real file of each kind can weigh (a header alone is not a document):
+# a PDF's header, one object and its trailer; a PNG's signature, header, data and
+# end chunks; a JPEG's markers and tables; an OLE compound file's header and a
+# sector. The zipped kinds are opened instead.
+MIN_BYTES = {"pdf": 64, "png": 67, "jpg": 125, "doc": 1024, "xls": 1024}
 ALLOWED_NAMES = "PDF, DOC, DOCX, XLS, XLSX, ODT, ODS, JPG, PNG"
 MAX_NAME = 180
 
@@ -105,6 +110,13 @@ def check_upload(file: File, name: str) -> CheckedFile:
         raise UnsupportedType(
             _("This kind of file is not accepted. Allowed: %(kinds)s.") % {"kinds": ALLOWED_NAMES}
         )
+    least = MIN_BYTES.get(kind.extension, 0)
+    if size < least:
+        message = _(
+            "The file holds only %(size)d bytes: too little to be a %(kind)s document "
+            "(at least %(least)d)."
+        ) % {"size": size, "kind": kind.extension.upper(), "least": least}
+        raise UnsupportedType(message)
     if kind.extension in ZIPPED and not _is_readable_zip(file):
         raise UnsupportedType(_("The file is damaged: it cannot be opened."))
     content_type, extensions = ALLOWED[kind.extension]

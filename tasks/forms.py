@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -96,7 +99,17 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args: Any, max_mb: int = 20, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.fields["file"].help_text % {"mb": max_mb}
+        field = self.fields["file"]
+        field.help_text = field.help_text % {"mb": max_mb}
+        # The browser checks the size before sending (tracker/static/tracker/site.js),
+        # with the message the server gives after.
+        field.widget.attrs.update(
+            {
+                "data-max-bytes": str(max_mb * 1048576),
+                "data-too-large": gettext("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": "{size}", "limit": max_mb},
+            }
+        )
 
 
 class TaskForm(VersionForm):
@@ -126,6 +139,10 @@ class TaskForm(VersionForm):
     )
     due_date = date_field(_("Deadline"))
     deliverable = forms.CharField(label=_("Expected deliverable"), required=False, max_length=300)
+    # Shown only when the deadline looks mistaken: ticking it keeps the deadline.
+    confirm_deadline = forms.BooleanField(
+        label=_("Keep this deadline all the same"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(
         self,
@@ -151,7 +168,7 @@ class TaskForm(VersionForm):
             }
         super().__init__(*args, **kwargs)
         choice_field(self, "area").choices = [(a.number, str(a)) for a in plan.areas.all()]
-        units = Unit.objects.order_by("level", "name")
+        units = Unit.objects.in_order()
         model_choice_field(self, "lead_unit").queryset = units
         model_choice_field(self, "partner_units").queryset = units
         people = Official.objects.exclude(unit=None).select_related("unit")
@@ -173,9 +190,37 @@ class TaskForm(VersionForm):
             self.fields["assignees"].help_text = _(
                 "Officials of your unit; those of other units stay assigned."
             )
+        self.plan = plan
+        self.created_on = timezone.localdate(task.created_at) if task else timezone.localdate()
         assignees = model_choice_field(self, "assignees")
         assignees.queryset = people.order_by("unit__name", "full_name")
         assignees.label_from_instance = lambda obj: f"{obj.full_name} ({obj.unit})"  # type: ignore[method-assign]  # a label per form
+
+    def deadline_doubt(self, due: dt.date) -> str:
+        """Why a deadline looks mistaken (outside the plan's year, before the task was
+        made), or "" when it does not."""
+        if due.year != self.plan.year:
+            return gettext(
+                "The deadline %(date)s is outside the plan's year (%(year)s). Tick the box "
+                "below to keep it."
+            ) % {"date": due.strftime("%d/%m/%Y"), "year": self.plan.year}
+        if due < self.created_on:
+            return gettext(
+                "The deadline %(date)s is before the task was created (%(created)s). Tick the "
+                "box below to keep it."
+            ) % {"date": due.strftime("%d/%m/%Y"), "created": self.created_on.strftime("%d/%m/%Y")}
+        return ""
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        due = data.get("due_date")
+        changed = "due_date" in self.changed_data
+        if due is not None and changed and not data.get("confirm_deadline"):
+            doubt = self.deadline_doubt(due)
+            if doubt:
+                self.add_error("due_date", doubt)
+                self.fields["confirm_deadline"].widget = forms.CheckboxInput()
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         """The cleaned values as the service functions take them (ids)."""

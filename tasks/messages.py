@@ -20,7 +20,14 @@ ESCALATE_HEAD = "escalate-head"
 ESCALATE_COMMITTEE = "escalate-committee"
 
 # Things that happened, told in the inbox only (reminders go by mail too).
-EVENTS = ("assigned", "submitted", "returned", "accepted", "extension_decided")
+EVENTS = (
+    "assigned",
+    "submitted",
+    "returned",
+    "accepted",
+    "extension_requested",
+    "extension_decided",
+)
 
 
 def day(value: str | None) -> str:
@@ -98,6 +105,11 @@ def describe(kind: str, data: dict[str, Any]) -> str:
         return _("%(actor)s returned “%(title)s”: %(comment)s") % values
     if kind == "accepted":
         return _("%(actor)s accepted “%(title)s”.") % values
+    if kind == "extension_requested":
+        return (
+            _("%(actor)s asks to move the deadline of “%(title)s” from %(due)s to %(new_due)s.")
+            % values
+        )
     if kind == "extension_decided":
         if data.get("approved"):
             return _(

@@ -563,6 +563,9 @@ class Notification(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # A message that asked for something (a review, a decision) once it was done,
+    # by whoever did it: it is read as well, and says so in the inbox.
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

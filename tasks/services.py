@@ -32,7 +32,7 @@ from plans.models import (
 )
 from plans.rescore import scores_may_move
 from plans.services import clean_or_invalid
-from tasks import refusals
+from tasks import messages, refusals
 from tasks.access import relations
 from tasks.files import check_upload
 from tasks.models import (
@@ -43,7 +43,7 @@ from tasks.models import (
     Status,
     Task,
 )
-from tasks.notify import notify
+from tasks.notify import done_with, notify
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -450,6 +450,7 @@ def review_task(
     comment = (comment or "").strip()
     task = _lock(task)
     refusals.check(actor, Action.REVIEW, task, version)
+    done_with(task, "submitted", messages.REVIEW, now=now)
     if decision == "accept":
         task.status = Status.DONE
         task.completed_at = now or timezone.now()
@@ -531,12 +532,24 @@ def request_extension(
         reason=reason,
     )
     _bump(task)
+    # The deadline does not move until the request is approved: the history
+    # says what was asked, under its own name.
     record(
         actor,
         "extension_requested",
         task,
         extension_id=ext.pk,
-        due_date=[task.due_date.isoformat(), new_due_date.isoformat()],
+        current_due_date=task.due_date.isoformat(),
+        requested_due_date=new_due_date.isoformat(),
+        reason=reason,
+    )
+    keeper_unit = task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
+    notify(
+        "extension_requested",
+        task,
+        [Official.objects.head_of(keeper_unit)],
+        actor,
+        new_due=new_due_date.isoformat(),
         reason=reason,
     )
     return ext
@@ -582,10 +595,11 @@ def decide_extension(
     else:
         _bump(task)
     record(actor, "extension_decided", task, **changes)
+    done_with(task, "extension_requested", now=ext.decided_at)
     notify(
         "extension_decided",
         task,
-        [ext.requested_by],
+        [ext.requested_by, *task.assignees.all()],
         actor,
         approved=approve,
         new_due=ext.new_due_date.isoformat(),

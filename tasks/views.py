@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from plans.access import Action, allows, may_on_plan
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
-from plans.models import AuditEvent, Official, Plan, Unit
+from plans.models import Official, Plan, Unit
 from plans.unitplans import LATE, MISSING, unit_plans
 from tasks import refusals, services
 from tasks.access import (
@@ -48,6 +48,7 @@ from tasks.forms import (
     TaskForm,
     VersionForm,
 )
+from tasks.history import history_lines, returned_by
 from tasks.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -90,7 +91,7 @@ class TaskFilterForm(forms.Form):
         choice_field(self, "area").choices = [("", gettext_lazy("All"))] + [
             (a.number, str(a)) for a in plan.areas.all()
         ]
-        units = Unit.objects.filter(led_tasks__plan=plan).distinct().order_by("level", "name")
+        units = Unit.objects.filter(led_tasks__plan=plan).distinct().in_order()
         choice_field(self, "lead_unit").choices = [("", gettext_lazy("All"))] + [
             (u.pk, u.name) for u in units
         ]
@@ -106,6 +107,15 @@ class TaskFilterForm(forms.Form):
             overdue=overdue,
             q=data.get("q") or "",
         )
+
+
+def paged(request: OfficialRequest, items: QuerySet[Any], param: str = "page") -> tuple[Page, str]:
+    """One page of a long list (PAGE_SIZE), and the query that keeps the page's other
+    parameters (its filters, another list's page) in the pager's links."""
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+    query = request.GET.copy()
+    query.pop(param, None)
+    return page, query.urlencode()
 
 
 def summarize(tasks: TaskQuerySet) -> dict[str, int]:
@@ -134,11 +144,7 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("unit", "parent"), pk=pk)
     form = TaskFilterForm(plan, request.GET or None)
     tasks = form.apply(visible_tasks(request.official).filter(plan=plan))
-    page = Paginator(with_list_relations(tasks).order_by("due_date", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paged(request, with_list_relations(tasks).order_by("due_date", "id"))
     today = timezone.localdate()
     own = unit_plans(plan, today)
     official = request.official
@@ -150,7 +156,7 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "form": form,
             "page": page,
             "summary": summarize(tasks),
-            "query": query.urlencode(),
+            "query": query,
             "today": today,
             "may_create": may_on_plan(official, Action.CREATE_TASK, plan),
             "unit_plans": own,
@@ -175,7 +181,7 @@ def task_page(
     `bound` carries a submitted form back with its errors, so nothing typed is lost.
     """
     official = request.official
-    history = AuditEvent.objects.history_of(task).select_related("actor")
+    history = history_lines(task)
     subtasks = with_list_relations(visible_tasks(official).filter(parent=task))
     actions = available_actions(official, task)
     pending = list(
@@ -210,6 +216,7 @@ def task_page(
             "subtasks": subtasks,
             "evidence": task.evidence.select_related("uploaded_by"),
             "history": history,
+            "returned": returned_by(history) if task.status == Status.IN_PROGRESS else None,
             "extensions": task.extension_requests.select_related("requested_by", "decided_by"),
             "pending": pending[0] if pending else None,
             "actions": actions,
@@ -381,7 +388,8 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
         if not str(parent_id).isdigit():
             raise Http404("No such task.")
         parent = get_task_for(request.official, int(parent_id))
-    allowed = may_on_plan(request.official, Action.CREATE_TASK, plan) or (
+    plan_power = may_on_plan(request.official, Action.CREATE_TASK, plan)
+    allowed = plan_power or (
         parent is not None and may(request.official, Action.ADD_SUBTASK, parent)
     )
     if not allowed:
@@ -394,8 +402,10 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
             "lead_unit": parent.lead_unit_id,
             "due_date": parent.due_date,
         }
-    form = TaskForm(plan, request.POST or None, initial=initial)
-    del form.fields["assignees"]
+    # The plan's head names anyone of the lead or cooperating units; a lead unit's
+    # head, adding a subtask, names their own officials.
+    own_unit = None if plan_power else request.official.unit_id
+    form = TaskForm(plan, request.POST or None, initial=initial, own_unit=own_unit)
     if request.method != "POST" or not form.is_valid():
         return task_form_page(request, plan, form, None, parent, 422 if form.is_bound else 200)
     kwargs = form.service_kwargs()
@@ -482,10 +492,18 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
     extensions = pending.select_related("task", "requested_by", "task__lead_unit").order_by(
         "created_at", "id"
     )
+    submitted_page, submitted_query = paged(request, submitted)
+    extensions_page, extensions_query = paged(request, extensions, "xpage")
     return render(
         request,
         "tasks/review_queue.html",
-        {"submitted": submitted, "extensions": extensions, "today": timezone.localdate()},
+        {
+            "submitted": submitted_page,
+            "submitted_query": submitted_query,
+            "extensions": extensions_page,
+            "extensions_query": extensions_query,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -505,9 +523,23 @@ def inbox_page(request: OfficialRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show == "unread":
         messages_ = messages_.filter(read_at__isnull=True)
-    page = Paginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paged(request, messages_)
     unread = inbox(request.official).filter(read_at__isnull=True).count()
-    return render(request, "tasks/inbox.html", {"page": page, "show": show, "unread_count": unread})
+    return render(
+        request,
+        "tasks/inbox.html",
+        {"page": page, "query": query, "show": show, "unread_count": unread},
+    )
+
+
+@official_required
+def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
+    """A message's link: it is read once opened; on to its task (or back to the inbox)."""
+    note = get_notification_for(request.official, pk)
+    services.mark_read(request.official, note)
+    if note.task_id:
+        return redirect("task_detail", pk=note.task_id)
+    return redirect("inbox")
 
 
 @require_POST

@@ -63,7 +63,7 @@ def registry() -> str:
 
 
 def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=TIMEOUT) as answer:  # noqa: S310 - https from settings
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as answer:
         return bytes(answer.read())
 
 

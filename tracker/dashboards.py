@@ -32,7 +32,16 @@ from plans import charts
 from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field
-from plans.models import Area, Level, Official, Plan, PlanStatus, ScoreSnapshot, Unit
+from plans.models import (
+    Area,
+    Level,
+    Official,
+    Plan,
+    PlanStatus,
+    ScoreSnapshot,
+    Unit,
+    levels_in_use,
+)
 from plans.whys import explain
 from tasks import progress
 from tasks.models import TaskQuerySet
@@ -81,7 +90,7 @@ class DashboardFilters(forms.Form):
         choice_field(self, "plan").choices = [
             (p.pk, f"{p.document_number} ({p.year})") for p in plans
         ]
-        choice_field(self, "level").choices = [("", gettext_lazy("All")), *Level.choices]
+        choice_field(self, "level").choices = [("", gettext_lazy("All")), *levels_in_use()]
         self.chosen_plan = self.pick_plan()
         self.areas = progress.areas_of(self.chosen_plan) if self.chosen_plan else {}
         choice_field(self, "area").choices = [("", gettext_lazy("All"))] + [

@@ -303,7 +303,8 @@ Q_CLUSTER: dict[str, object] = {
     "catch_up": False,
     "max_attempts": 3,
     "ack_failures": True,
-    "label": "Django Q2",
+    # The admin section of the jobs, in the reader's language (tracker/wording.py).
+    "label": _("Background jobs"),
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

@@ -38,6 +38,7 @@ urlpatterns = [
     path("inbox/", task_views.inbox_page, name="inbox"),
     path("inbox/read-all/", task_views.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", task_views.notification_read, name="notification_read"),
+    path("inbox/<int:pk>/", task_views.notification_open, name="notification_open"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from plans.decorators import OfficialRequest, official_required
-from plans.models import Official, Plan
+from plans.models import Official, Plan, PlanStatus
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
 from tasks.views import summarize, with_list_relations
 from tracker.dashboards import overview_page
@@ -40,11 +40,26 @@ def my_tasks(request: OfficialRequest, official: Official, today: dt.date) -> Ht
         ("due_soon", [t for t in open_tasks if today <= t.due_date <= soon]),
         ("later", [t for t in open_tasks if t.due_date > soon]),
     ]
-    recent = mine.filter(status__in=CLOSED_STATUSES).order_by("-updated_at")[:10]
+    recent = list(mine.filter(status__in=CLOSED_STATUSES).order_by("-updated_at")[:10])
+    # The plans their tasks belong to, one click away (else the province's current plan).
+    plans = list({t.plan_id: t.plan for t in [*open_tasks, *recent]}.values())
+    if not plans:
+        latest = (
+            Plan.objects.filter(parent__isnull=True, status=PlanStatus.ISSUED)
+            .order_by("-year", "-pk")
+            .first()
+        )
+        plans = [latest] if latest is not None else []
     return render(
         request,
         "tracker/home_official.html",
-        {"sections": sections, "recent": recent, "today": today, "soon_days": DUE_SOON_DAYS},
+        {
+            "sections": sections,
+            "recent": recent,
+            "plans": sorted(plans, key=lambda p: (-p.year, p.pk)),
+            "today": today,
+            "soon_days": DUE_SOON_DAYS,
+        },
     )
 
 

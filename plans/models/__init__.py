@@ -15,6 +15,8 @@ from plans.models.organisation import (
     Role,
     TimeStamped,
     Unit,
+    UnitQuerySet,
+    levels_in_use,
 )
 from plans.models.plans import (
     DEFAULT_AREAS,
@@ -63,6 +65,8 @@ __all__ = [
     "SubCriterion",
     "TimeStamped",
     "Unit",
+    "UnitQuerySet",
+    "levels_in_use",
     "record",
     "subcriterion_code",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -101,22 +102,83 @@ class AuditEvent(models.Model):
 
     @property
     def detail(self) -> str:
-        """The human part of the changes: a reason, a comment, a file name, a deadline moved.
+        return self.describe({}, {})
+
+    def describe(self, people: Mapping[int, str], units: Mapping[int, str]) -> str:
+        """The human part of the changes: a reason, a comment, a file name, a deadline,
+        the people and units named (by name where `people` and `units` know them).
 
         Edits list the fields they changed (their old and new values are in the
-        API's history).
+        API's history); a request for more time says the deadline asked for.
         """
-        parts = [
-            str(self.changes[k]) for k in ("reason", "comment", "filename") if self.changes.get(k)
-        ]
-        due = self.changes.get("due_date")
-        if isinstance(due, list) and len(due) == 2:
-            old, new = (dt.date.fromisoformat(d).strftime("%d/%m/%Y") for d in due)
-            parts.append(f"{_('deadline')} {old} → {new}")
-        if self.action in ("edited", "assigned"):
-            names = [str(FIELD_LABELS.get(k, k)) for k in self.changes if k != "due_date"]
-            parts.extend(names)
+        changes = self.changes
+        parts = [str(changes[k]) for k in ("reason", "comment", "filename") if changes.get(k)]
+        due = changes.get("due_date")
+        if self.action == "extension_requested":
+            asked = changes.get("requested_due_date") or (due[1] if isinstance(due, list) else "")
+            if asked:
+                parts.insert(0, _("requested %(date)s") % {"date": _day(asked)})
+        elif isinstance(due, list) and len(due) == 2:
+            parts.append(f"{_('deadline')} {_day(due[0])} → {_day(due[1])}")
+        if self.action in ("edited", "assigned", "created"):
+            for key, value in changes.items():
+                if key in NAMED:
+                    names = people if key == "assignee_ids" else units
+                    parts.append(f"{FIELD_LABELS[key]}: {_named(key, value, names)}")
+                elif self.action == "edited" and key != "due_date":
+                    parts.append(str(FIELD_LABELS.get(key, key)))
         return " · ".join(parts)
+
+
+# Changes that name people or units by id: the history shows their names.
+NAMED = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
+
+
+def named_ids(events: Iterable[AuditEvent]) -> tuple[set[int], set[int]]:
+    """The officials and units the events name (for one query each)."""
+    people: set[int] = set()
+    units: set[int] = set()
+    for event in events:
+        for key in NAMED:
+            (people if key == "assignee_ids" else units).update(_ids(event.changes.get(key)))
+    return people, units
+
+
+def _ids(value: Any) -> list[int]:
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, list):
+        return [i for v in value for i in _ids(v)]
+    return []
+
+
+def _named(key: str, value: Any, names: Mapping[int, str]) -> str:
+    """The people or units of a change by name.
+
+    A lead unit is an id, or [old, new] when it changed; the lists are a list
+    of ids when made, or [old list, new list] when changed: then the new list,
+    and who left it.
+    """
+
+    def name(pk: Any) -> str:
+        return "—" if pk is None else names.get(pk, f"#{pk}")
+
+    if key == "lead_unit_id":
+        if isinstance(value, list) and len(value) == 2:
+            return f"{name(value[0])} → {name(value[1])}"
+        return name(value)
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, list) for v in value):
+        old, new = value
+        shown = ", ".join(name(pk) for pk in new) or "—"
+        gone = [name(pk) for pk in old if pk not in new]
+        if gone:
+            shown += " (" + _("no longer: %(names)s") % {"names": ", ".join(gone)} + ")"
+        return shown
+    return ", ".join(name(pk) for pk in value or []) or "—"
+
+
+def _day(iso: str) -> str:
+    return dt.date.fromisoformat(str(iso)).strftime("%d/%m/%Y")
 
 
 def record(actor: Official | None, action: str, obj: models.Model, **changes: Any) -> AuditEvent:

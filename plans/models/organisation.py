@@ -33,6 +33,27 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+# How unit lists read: the province, its departments (sở), districts, communes.
+LEVEL_RANK = {Level.PROVINCE: 0, Level.DEPARTMENT: 1, Level.DISTRICT: 2, Level.COMMUNE: 3}
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def in_order(self) -> UnitQuerySet:
+        """Province first, then departments, districts and communes, each by name."""
+        rank = models.Case(
+            *(models.When(level=level, then=models.Value(n)) for level, n in LEVEL_RANK.items()),
+            default=models.Value(9),
+        )
+        return self.alias(level_rank=rank).order_by("level_rank", "name", "id")
+
+
+def levels_in_use() -> list[tuple[str, str]]:
+    """The levels to offer: district only where the province still has districts
+    (since the July 2025 merger most have none)."""
+    has_districts = Unit.objects.filter(level=Level.DISTRICT).exists()
+    return [(v, str(label)) for v, label in Level.choices if has_districts or v != Level.DISTRICT]
+
+
 class Unit(TimeStamped):
     """An agency or local government (cơ quan, đơn vị) in the province's tree."""
 
@@ -49,6 +70,8 @@ class Unit(TimeStamped):
         blank=True,
         related_name="children",
     )
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")

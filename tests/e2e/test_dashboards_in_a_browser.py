@@ -108,7 +108,8 @@ def test_a_head_reads_their_unit_and_opens_an_areas_tasks(page: Page, live_serve
 MEASURE = """() => {
   const inside = (r, box) => r.left >= box.left - 1 && r.right <= box.right + 1
     && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
-  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const meets = (a, b) => a.left < b.right && b.left < a.right
+    && a.top < b.bottom && b.top < a.bottom;
   return [...document.querySelectorAll('.chart')].map(chart => {
     const box = chart.querySelector('svg.main-svg').getBoundingClientRect();
     const texts = sel => [...chart.querySelectorAll(sel)].filter(t => t.textContent.trim());
@@ -128,7 +129,8 @@ MEASURE = """() => {
       }
     }
     for (const t of texts('.bartext')) {
-      if (!inside(t.getBoundingClientRect(), box)) problems.push(`bar label "${t.textContent}" cut`);
+      if (!inside(t.getBoundingClientRect(), box))
+        problems.push(`bar label "${t.textContent}" cut`);
     }
     const numeric = chart.dataset.figure.startsWith('figure-indicator')
       || chart.dataset.figure === 'figure-trend' ? ticks.y.concat(ticks.y2) : [];
