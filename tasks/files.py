@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.core.files import File
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from plans.errors import Invalid, TooLarge, UnsupportedType
@@ -98,7 +99,10 @@ def check_upload(file: File, name: str) -> CheckedFile:
     if size > max_bytes():
         raise TooLarge(
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(size / 1048576, 1), "limit": max_bytes() // 1048576}
+            % {
+                "size": formats.number_format(size / 1048576, 1),
+                "limit": max_bytes() // 1048576,
+            }
         )
     if size == 0:
         raise Invalid(_("The file is empty."), {"file": _("The file is empty.")})

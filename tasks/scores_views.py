@@ -87,8 +87,12 @@ def scores_page(
         LevelTable(label, same, names.get(same[0].index_set_id or 0, {}))
         for label, same in by_level.items()
     ]
+    if not as_of_form.is_bound or (as_of_form.is_valid() and not as_of_form.cleaned_data["as_of"]):
+        # The field shows the day the table is of.
+        as_of_form = AsOfForm(initial={"as_of": day or as_of})
+    official = request.official
     codes = manual_codes(plan)
-    scorer = may_score(request.official)
+    scorer = may_score(official)
     if scorer and codes and manual_form is None:
         manual_form = ManualScoreForm(
             units=scored_units(plan),
@@ -111,6 +115,10 @@ def scores_page(
             "levels": levels,
             "computed_at": max((r.computed_at for r in rows), default=None),
             "as_of_form": as_of_form,
+            # Committee and admins open any unit's page, a head their own.
+            "linked_units": None
+            if request.official.sees_everything
+            else {request.official.unit_id},
             "asked": as_of,
             "may_score": scorer,
             "manual_form": manual_form if scorer else None,

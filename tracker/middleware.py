@@ -62,11 +62,13 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 class UploadLimitMiddleware:
     """Refuse a body far over the evidence limit before anything reads it (413).
 
-    The services check each file's own size; this stops a huge upload from
-    being spooled to disk first. The margin leaves room for the form fields.
+    The services check each file's own size, and the page refuses a file over
+    the limit with its form and what was typed in it; this stops only a body
+    several times the limit from being spooled to disk first (the browser
+    refuses any file over the limit before sending it).
     """
 
-    MARGIN = 1024 * 1024
+    TIMES = 5
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -77,7 +79,7 @@ class UploadLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.EVIDENCE_MAX_BYTES
-        if length > limit + self.MARGIN:
+        if length > limit * self.TIMES:
             message = _("The upload is too large: the limit is %(limit)s MB a file.") % {
                 "limit": limit // 1048576
             }
