@@ -242,8 +242,11 @@ class OverdueRow:
 def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[OverdueRow]:
     """The oldest overdue tasks with their lead unit and its head, in one query."""
     head = Official.objects.heads().filter(unit=OuterRef("lead_unit")).order_by("pk")
+    # The oldest first, chosen from an index alone (thousands may be overdue), then
+    # only those rows read whole, in the same query.
+    oldest = tasks.filter(overdue_q(as_of)).order_by("due_date", "id").values("pk")[:limit]
     late = (
-        tasks.filter(overdue_q(as_of))
+        Task.objects.filter(pk__in=oldest)
         .select_related("lead_unit", "area")
         .annotate(
             head_name=Subquery(head.values("full_name")[:1]),
