@@ -69,13 +69,18 @@ ALLOWED_FROM: dict[Action, frozenset[str]] = {
 TASK_ACTIONS = tuple(ALLOWED_FROM)
 
 
+def deadline_keeper_unit(task: Task) -> int:
+    """The unit whose head keeps the task's deadline (decides requests for more time):
+    the plan's issuing unit, or for a subtask the unit leading its parent."""
+    return task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
+
+
 def relations(official: Official, task: Task) -> frozenset[Rel]:
     """How an official stands to a task: its plan's relations, then lead, partner, assignee."""
     found = set(plan_relations(official, task.plan.unit_id))
     if heads_unit(official, task.lead_unit_id):
         found.add(Rel.LEAD_HEAD)
-    keeper_unit = task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
-    if heads_unit(official, keeper_unit):
+    if heads_unit(official, deadline_keeper_unit(task)):
         found.add(Rel.DEADLINE_KEEPER)
     unit_id = official.unit_id
     if official.is_head and unit_id and task.pk and task.partner_units.filter(pk=unit_id).exists():

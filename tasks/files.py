@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from plans.errors import Invalid, TooLarge, UnsupportedType
 
@@ -116,9 +117,12 @@ def check_upload(file: File, name: str) -> CheckedFile:
         )
     least = MIN_BYTES.get(kind.extension, 0)
     if size < least:
-        message = _(
+        message = ngettext(
+            "The file holds only %(size)d byte: too little to be a %(kind)s document "
+            "(at least %(least)d).",
             "The file holds only %(size)d bytes: too little to be a %(kind)s document "
-            "(at least %(least)d)."
+            "(at least %(least)d).",
+            size,
         ) % {"size": size, "kind": kind.extension.upper(), "least": least}
         raise UnsupportedType(message)
     if kind.extension in ZIPPED and not _is_readable_zip(file):

@@ -245,7 +245,7 @@ def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[Over
     # The oldest first, chosen from an index alone (thousands may be overdue), then
     # only those rows read whole, in the same query.
     oldest = tasks.filter(overdue_q(as_of)).order_by("due_date", "id").values("pk")[:limit]
-    late = (
+    late: QuerySet[Any] = (  # each task carries head_name and head_phone
         Task.objects.filter(pk__in=oldest)
         .select_related("lead_unit", "area")
         .annotate(

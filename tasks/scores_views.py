@@ -115,10 +115,10 @@ def scores_page(
             "levels": levels,
             "computed_at": max((r.computed_at for r in rows), default=None),
             "as_of_form": as_of_form,
-            # Committee and admins open any unit's page, a head their own.
+            # Committee and admins open any unit's page, a head their own, officials none.
             "linked_units": None
-            if request.official.sees_everything
-            else {request.official.unit_id},
+            if official.sees_everything
+            else ({official.unit_id} if official.is_head else set()),
             "asked": as_of,
             "may_score": scorer,
             "manual_form": manual_form if scorer else None,

@@ -33,7 +33,7 @@ from plans.models import (
 from plans.rescore import scores_may_move
 from plans.services import clean_or_invalid
 from tasks import messages, refusals
-from tasks.access import relations
+from tasks.access import deadline_keeper_unit, relations
 from tasks.files import check_upload
 from tasks.models import (
     Evidence,
@@ -485,6 +485,8 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
         comment=_("The task was cancelled."),
     )
     record(actor, "cancelled", task, status=[old, Status.CANCELLED], reason=reason)
+    # Nothing about it waits for anyone any more.
+    done_with(task, "submitted", messages.REVIEW, "extension_requested")
     scores_may_move(task.plan)
     return task
 
@@ -533,21 +535,19 @@ def request_extension(
     )
     _bump(task)
     # The deadline does not move until the request is approved: the history
-    # says what was asked, under its own name.
+    # reads [current, asked] as the date asked for (AuditEvent.describe).
     record(
         actor,
         "extension_requested",
         task,
         extension_id=ext.pk,
-        current_due_date=task.due_date.isoformat(),
-        requested_due_date=new_due_date.isoformat(),
+        due_date=[task.due_date.isoformat(), new_due_date.isoformat()],
         reason=reason,
     )
-    keeper_unit = task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
     notify(
         "extension_requested",
         task,
-        [Official.objects.head_of(keeper_unit)],
+        [Official.objects.head_of(deadline_keeper_unit(task))],
         actor,
         new_due=new_due_date.isoformat(),
         reason=reason,

@@ -534,7 +534,11 @@ def inbox_page(request: OfficialRequest) -> HttpResponse:
 
 @official_required
 def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
-    """A message's link: it is read once opened; on to its task (or back to the inbox)."""
+    """A message's link: it is read once opened; on to its task (or back to the inbox).
+
+    A GET that marks read: its only effect is on the reader's own message, and
+    the same again changes nothing (as opening a mail marks it read).
+    """
     note = get_notification_for(request.official, pk)
     services.mark_read(request.official, note)
     if note.task_id:
@@ -545,11 +549,9 @@ def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
 @require_POST
 @official_required
 def notification_read(request: OfficialRequest, pk: int) -> HttpResponse:
-    """Mark a message read, then open its task (or go back to the inbox)."""
+    """Mark a message read and go back to the inbox page it was on."""
     note = get_notification_for(request.official, pk)
     services.mark_read(request.official, note)
-    if request.POST.get("open") and note.task_id:
-        return redirect("task_detail", pk=note.task_id)
     return redirect(reverse("inbox") + _keep_query(request))
 
 

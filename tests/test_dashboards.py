@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import plotly
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Max
 from django.templatetags.static import static
@@ -35,7 +36,8 @@ from plans.models import (
 from tasks.models import Status, Task, completion_day
 from tasks.rollup import rollup
 from tests.conftest import TODAY, login, unit_of
-from tracker.assets import PLOTLY_JS
+from tracker import assets
+from tracker.assets import BASIC_JS, VendorFinder
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -411,7 +413,7 @@ def test_a_page_carries_only_what_it_draws(client: Client, plan: Plan) -> None:
 def test_plotly_is_served_from_this_machine_compressed_and_cached(client: Client) -> None:
     login(client, "bcd1")
     html = body(client.get("/dashboard/"))
-    url = static(PLOTLY_JS)
+    url = static(BASIC_JS)
     assert f'<script src="{url}" defer>' in html
     packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
     assert packed.status_code == 200
@@ -431,7 +433,7 @@ def test_a_first_visit_loads_under_600_kb_of_javascript_and_not_the_full_plotly(
     login(client, "bcd1")
     html = body(client.get("/dashboard/"))
     scripts = re.findall(r'<script src="([^"]+)"', html)
-    assert static(PLOTLY_JS) in scripts and "plotly-basic-" in PLOTLY_JS
+    assert static(BASIC_JS) in scripts and assets.FULL_JS not in html
     sent = 0
     for url in scripts:
         answer = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
@@ -439,8 +441,45 @@ def test_a_first_visit_loads_under_600_kb_of_javascript_and_not_the_full_plotly(
         content = streamed(answer)
         sent += len(content if answer.get("Content-Encoding") == "gzip" else gzip.compress(content))
     assert 100_000 < sent < 600_000
-    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    assert len(gzip.compress(full.read_bytes())) > 1_000_000  # what the page no longer loads
+
+
+def test_without_the_registry_the_pages_fall_back_to_the_full_plotly(
+    client: Client, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine cut off from the npm registry still draws its charts."""
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("NPM_REGISTRY", "https://127.0.0.1:9")  # nothing listens there
+    found = dict(VendorFinder().list([]))
+    assert assets.FULL_JS in found and assets.BASIC_JS not in found
+    login(client, "bcd1")
+    html = body(client.get("/dashboard/"))
+    assert f'<script src="{static(assets.FULL_JS)}" defer>' in html
+
+
+@pytest.mark.parametrize(
+    ("dist", "why"),
+    [
+        ({"integrity": "sha512-AAAA", "tarball": "https://registry.example/x.tgz"}, "sha512"),
+        ({"tarball": "http://registry.example/x.tgz"}, "only https"),
+        ({"tarball": "file:///etc/passwd"}, "only https"),
+    ],
+)
+def test_a_bundle_that_is_not_the_pinned_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch, dist: dict[str, str], why: str
+) -> None:
+    """The registry is outside: its answers are stood in for; the checks are ours."""
+    real_get = assets._get
+
+    def registry(url: str) -> bytes:
+        if url.endswith(assets.plotly_js_version()):
+            return json.dumps({"dist": dist}).encode()
+        if urlsplit(url).scheme == "https":
+            return b"not the bundle"
+        return real_get(url)
+
+    monkeypatch.setattr(assets, "_get", registry)
+    with pytest.raises(ImproperlyConfigured, match=why):
+        assets.download(assets.plotly_js_version())
 
 
 def test_markup_in_a_units_name_is_shown_as_text_in_the_charts(client: Client, plan: Plan) -> None:

@@ -47,7 +47,7 @@ from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress
 from tasks.scores import indicator_names, subcriterion_names
-from tracker.assets import PLOTLY_JS
+from tracker.assets import plotly_js
 from tracker.routers import replica_reads
 
 UNIT_OVERDUE_LIST = 50
@@ -354,7 +354,7 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         raise Http404
     filters = DashboardFilters(request.GET, dashboard_plans())
     plan = filters.chosen_plan
-    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": PLOTLY_JS}
+    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": plotly_js()}
     if plan is None:
         return render(request, "tracker/overview.html", context)
     view = View(plan, filters.chosen_as_of(), filters.value("level") or None, filters.chosen_area())
@@ -431,7 +431,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
         "filters": filters,
         "plan": plan,
         "unit": unit,
-        "plotly_js": PLOTLY_JS,
+        "plotly_js": plotly_js(),
         "head": Official.objects.head_of(unit.pk),
         "committee": official.sees_everything,
     }

@@ -115,7 +115,7 @@ class AuditEvent(models.Model):
         parts = [str(changes[k]) for k in ("reason", "comment", "filename") if changes.get(k)]
         due = changes.get("due_date")
         if self.action == "extension_requested":
-            asked = changes.get("requested_due_date") or (due[1] if isinstance(due, list) else "")
+            asked = due[1] if isinstance(due, list) and len(due) == 2 else ""
             if asked:
                 parts.insert(0, _("requested %(date)s") % {"date": _day(asked)})
         elif isinstance(due, list) and len(due) == 2:

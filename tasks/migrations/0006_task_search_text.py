@@ -10,16 +10,15 @@ BATCH = 2000
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
+    """Every task's folded words, in batches read by primary key (no open cursor while writing)."""
     Task = apps.get_model("tasks", "Task")
-    tasks = Task.objects.using(schema_editor.connection.alias).only("pk", "title", "description")
-    batch = []
-    for task in tasks.iterator(chunk_size=BATCH):
-        task.search_text = fold(f"{task.title}\n{task.description}")
-        batch.append(task)
-        if len(batch) == BATCH:
-            Task.objects.bulk_update(batch, ["search_text"])
-            batch = []
-    Task.objects.bulk_update(batch, ["search_text"])
+    tasks = Task.objects.using(schema_editor.connection.alias)
+    ids = list(tasks.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        batch = list(tasks.filter(pk__in=ids[start : start + BATCH]).only("title", "description"))
+        for task in batch:
+            task.search_text = fold(f"{task.title}\n{task.description}")
+        tasks.bulk_update(batch, ["search_text"])
 
 
 def trigram_index(apps: Any, schema_editor: Any) -> None:

@@ -56,6 +56,11 @@ def test_a_request_for_more_time_tells_the_deciding_head_and_moves_nothing(
     history = html_of(client, f"/tasks/{task.pk}/").split('<ol class="history">')[1]
     assert "xin gia hạn đến 31/12/2026 · Chờ số liệu" in history
     assert "15/12/2026 → 31/12/2026" not in history  # nothing moved yet
+    api = Client()
+    sign_in(api, province.plan_head)
+    asked = api.get(f"/api/v1/tasks/{task.pk}/history").json()["items"][-1]
+    assert asked["action"] == "extension_requested"
+    assert asked["changes"]["due_date"] == ["2026-12-15", "2026-12-31"]
 
     services.decide_extension(province.plan_head, ext, approve=True)
     # Every assignee is told, not only the one who asked; the request is handled.

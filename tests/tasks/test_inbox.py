@@ -39,7 +39,7 @@ def test_opening_a_message_marks_it_read_and_leads_to_the_task(
 ) -> None:
     sign_in(client, province.assignee)
     note = Notification.objects.get(task=assigned, recipient=province.assignee)
-    response = client.post(f"/inbox/{note.pk}/read/", {"open": "1"})
+    response = client.get(f"/inbox/{note.pk}/")
     assert response.status_code == 302 and response["Location"] == f"/tasks/{assigned.pk}/"
     note.refresh_from_db()
     assert note.read_at is not None

@@ -17,7 +17,9 @@
   var SHORT = 22;
   function cut(label) {
     label = String(label);
-    return label.length <= SHORT ? label : label.slice(0, SHORT - 1).trim() + "\u2026";
+    if (label.length <= SHORT) return label;
+    // Labels arrive with their markup escaped: never cut an entity in two.
+    return label.slice(0, SHORT - 1).replace(/&[#\w]*$/, "").trim() + "\u2026";
   }
   function fitNarrow(figure, width) {
     if (width >= NARROW) return 0;

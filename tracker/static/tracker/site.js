@@ -20,6 +20,7 @@
     var message = "";
     if (file && file.size > limit) {
       var size = (file.size / 1048576).toLocaleString(document.documentElement.lang || "vi", {
+        minimumFractionDigits: 1,
         maximumFractionDigits: 1,
       });
       message = input.getAttribute("data-too-large").replace("{size}", size);
