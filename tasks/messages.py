@@ -95,6 +95,28 @@ def describe(kind: str, data: dict[str, Any]) -> str:
             )
             % values
         )
+    if kind.startswith("assessment-self-"):
+        return (
+            ngettext(
+                "Your unit's self-assessment of “%(title)s” closes in %(days)d day (%(due)s) "
+                "and is not submitted.",
+                "Your unit's self-assessment of “%(title)s” closes in %(days)d days (%(due)s) "
+                "and is not submitted.",
+                days,
+            )
+            % values
+        )
+    if kind == "assessment-appraisal":
+        return (
+            ngettext(
+                "The appraisal of “%(title)s” closes in %(days)d day (%(due)s) with sheets "
+                "not appraised.",
+                "The appraisal of “%(title)s” closes in %(days)d days (%(due)s) with sheets "
+                "not appraised.",
+                days,
+            )
+            % values
+        )
     if kind == "assigned":
         if data.get("as_head"):
             return _("Your unit leads a new task: “%(title)s” (deadline %(due)s).") % values

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
+from assessments.api import router as assessments_router
 from plans.api import router as plans_router
 from plans.errors import DomainError
 from plans.services import user_for_token
@@ -41,6 +42,7 @@ api = NinjaAPI(
 api.add_router("/", plans_router)
 api.add_router("/", tasks_router)
 api.add_router("/", scores_router)
+api.add_router("/", assessments_router)
 
 
 @api.exception_handler(AuthenticationError)

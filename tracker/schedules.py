@@ -50,4 +50,19 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # The annual assessments' phases follow their dates; closed windows lock sheets.
+    "assessment-phases": {
+        "func": "assessments.jobs.advance_assessments",
+        "args": "",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
+    # Heads 7, 3 and 1 days before the self-assessment closes; the council 3 days
+    # before the appraisal closes: each once (the job's sent-log).
+    "assessment-reminders": {
+        "func": "assessments.jobs.send_assessment_reminders",
+        "args": "",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 60,
+    },
 }

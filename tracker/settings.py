@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "csp",
     "plans",
     "tasks",
+    "assessments",
     "tracker",
 ]
 

@@ -1,0 +1,597 @@
+"""Every write of the annual assessment: actor passed in, checked, atomic, audited.
+
+The pages and the API call these; a refusal raises a plans.errors DomainError
+(403 not allowed, 404 not visible, 409 wrong state, 422 bad values) and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import (
+    LOCATOR_MAX,
+    Assessment,
+    Item,
+    ItemEvidence,
+    Phase,
+    Result,
+    Sheet,
+    SheetFile,
+    SheetStatus,
+)
+from assessments.sheets import (
+    closes_on,
+    computed_day,
+    editable,
+    is_council,
+    lines_of,
+    require_council,
+    snapshot_of,
+    totals,
+)
+from plans import scoring
+from plans.errors import Conflict, Invalid, NotAllowed
+from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
+from tasks.files import check_upload
+from tasks.models import Evidence
+from tasks.rollup import rollup
+from tasks.scores import latest_day
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _dates(self_closes_on: Any, appraisal_closes_on: Any) -> None:
+    if not isinstance(self_closes_on, dt.date) or not isinstance(appraisal_closes_on, dt.date):
+        raise Invalid(_("Give both closing dates."))
+    if appraisal_closes_on <= self_closes_on:
+        message = _("The appraisal closes after the self-assessment.")
+        raise Invalid(message, {"appraisal_closes_on": message})
+
+
+# ---------------------------------------------------------------- opening
+
+
+def ensure_scores(plan: Plan, day: dt.date) -> None:
+    """The plan's roll-up of `day`, computed if that day was never scored."""
+    if latest_day(plan, day) != day:
+        rollup(plan, day)
+
+
+@transaction.atomic
+def open_assessment(
+    actor: Official,
+    plan: Plan,
+    *,
+    self_closes_on: dt.date,
+    appraisal_closes_on: dt.date,
+    today: dt.date | None = None,
+) -> Assessment:
+    """Open a plan's assessment: a sheet per scored unit, each line of its level's index set."""
+    require_council(actor)
+    _dates(self_closes_on, appraisal_closes_on)
+    today = _today(today)
+    if plan.status != PlanStatus.ISSUED:
+        raise Conflict(_("Only an issued plan is assessed."))
+    if Assessment.objects.filter(plan=plan).exists():
+        raise Conflict(_("This plan's assessment is already open."))
+    if self_closes_on < today:
+        message = _("The self-assessment cannot close in the past.")
+        raise Invalid(message, {"self_closes_on": message})
+    assessment = Assessment.objects.create(
+        plan=plan,
+        self_closes_on=self_closes_on,
+        appraisal_closes_on=appraisal_closes_on,
+        opened_by=actor,
+    )
+    day = computed_day(assessment, today)
+    ensure_scores(plan, day)
+    snapshots = ScoreSnapshot.objects.filter(plan=plan, as_of=day).select_related("unit")
+    names: dict[tuple[int | None, str], tuple[str, str]] = {
+        (set_id, code): (name, rule)
+        for set_id, code, name, rule in SubCriterion.objects.filter(
+            criterion__index_set__plans=plan
+        ).values_list("criterion__index_set_id", "code", "name", "rule")
+    }
+    items = []
+    for snap in snapshots:
+        sheet = Sheet.objects.create(
+            assessment=assessment, unit=snap.unit, level=snap.level, index_set_id=snap.index_set_id
+        )
+        for position, part in enumerate(snap.parts):
+            items.append(
+                Item(
+                    sheet=sheet,
+                    position=position,
+                    code=part["code"],
+                    name=names.get((snap.index_set_id, part["code"]), ("", ""))[0],
+                    rule=names.get((snap.index_set_id, part["code"]), ("", ""))[1],
+                    max_points=Decimal(str(part["max_points"])),
+                    applicable=bool(part.get("applicable", True)),
+                    computed_points=Decimal(str(part["points"])),
+                    computed_why=part.get("why") or {},
+                )
+            )
+    Item.objects.bulk_create(items)
+    record(
+        actor,
+        "assessment_opened",
+        assessment,
+        plan_id=plan.pk,
+        self_closes_on=self_closes_on,
+        appraisal_closes_on=appraisal_closes_on,
+    )
+    return assessment
+
+
+@transaction.atomic
+def change_dates(
+    actor: Official,
+    assessment: Assessment,
+    *,
+    self_closes_on: dt.date | None = None,
+    appraisal_closes_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Assessment:
+    """Extend or shorten a window; the phase follows the dates at once. Fixed lines stay."""
+    require_council(actor)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status == Phase.PUBLISHED:
+        raise Conflict(_("The results are published: the dates no longer change."))
+    new_self = self_closes_on or assessment.self_closes_on
+    new_appraisal = appraisal_closes_on or assessment.appraisal_closes_on
+    _dates(new_self, new_appraisal)
+    old = [assessment.self_closes_on.isoformat(), assessment.appraisal_closes_on.isoformat()]
+    assessment.self_closes_on, assessment.appraisal_closes_on = new_self, new_appraisal
+    assessment.save(update_fields=["self_closes_on", "appraisal_closes_on", "updated_at"])
+    record(
+        actor,
+        "assessment_dates",
+        assessment,
+        dates=[old, [new_self.isoformat(), new_appraisal.isoformat()]],
+    )
+    advance(assessment, timezone.now() if today is None else _noon(today))
+    return assessment
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+# ---------------------------------------------------------------- the phases
+
+
+def _fix(sheet: Sheet, day: dt.date, now: dt.datetime) -> None:
+    """Store the lines' computed points as of `day` (the roll-up's), once."""
+    if sheet.fixed_at is not None:
+        return
+    snap = snapshot_of(sheet, day)
+    parts = {p["code"]: p for p in (snap.parts if snap else [])}
+    items = list(sheet.items.all())
+    for item in items:
+        part = parts.get(item.code)
+        if part is not None:
+            item.computed_points = Decimal(str(part["points"]))
+            item.applicable = bool(part.get("applicable", True))
+            item.computed_why = part.get("why") or {}
+    Item.objects.bulk_update(items, ["computed_points", "applicable", "computed_why"])
+    sheet.fixed_at = now
+    sheet.computed_on = snap.as_of if snap else None
+    sheet.save(update_fields=["fixed_at", "computed_on", "updated_at"])
+
+
+def advance(assessment: Assessment, now: dt.datetime) -> list[Sheet]:
+    """Move the assessment's phase to what the dates say; lock the sheets whose window closed.
+
+    Idempotent: a second call at the same `now` changes nothing. The sheets
+    locked are fixed as they stood at the window's end (the roll-up of that
+    day, computed if it was never run).
+    """
+    today = timezone.localdate(now)
+    locked: list[Sheet] = []
+    if assessment.status == Phase.PUBLISHED:
+        return locked
+    phase = Phase.SELF_ASSESSMENT if today <= assessment.self_closes_on else Phase.APPRAISAL
+    if phase != assessment.status:
+        assessment.status = phase
+        assessment.save(update_fields=["status", "updated_at"])
+        record(None, "assessment_phase", assessment, status=phase)
+    if phase == Phase.APPRAISAL:
+        open_ones = assessment.sheets.filter(status=SheetStatus.DRAFT, fixed_at__isnull=True)
+        waiting = [s for s in open_ones.select_related("assessment__plan", "unit")]
+        waiting = [s for s in waiting if closes_on(s) < today]
+        if waiting:
+            ensure_scores(assessment.plan, assessment.self_closes_on)
+        for sheet in waiting:
+            _fix(sheet, assessment.self_closes_on, now)
+            record(None, "sheet_locked", sheet, unit_id=sheet.unit_id)
+            locked.append(sheet)
+    return locked
+
+
+# ---------------------------------------------------------------- the unit's sheet
+
+
+def _lock_sheet(sheet: Sheet) -> Sheet:
+    return (
+        Sheet.objects.select_for_update()
+        .select_related("assessment__plan", "unit")
+        .get(pk=sheet.pk)
+    )
+
+
+def _writable(actor: Official, sheet: Sheet, today: dt.date) -> None:
+    if actor.unit_id != sheet.unit_id:
+        raise NotAllowed(_("Only the unit's own officials fill in its sheet."))
+    if sheet.assessment.status == Phase.PUBLISHED:
+        raise Conflict(_("The results are published: the sheet no longer changes."))
+    if sheet.status in (SheetStatus.SUBMITTED, SheetStatus.APPRAISED):
+        raise Conflict(_("The sheet is submitted: it no longer changes."))
+    if not editable(sheet, today):
+        raise Conflict(
+            _("The sheet's window closed on %(date)s: it is locked as it stood.")
+            % {"date": closes_on(sheet).strftime("%d/%m/%Y")}
+        )
+
+
+def _points(value: Any, item: Item, field: str) -> Decimal:
+    try:
+        points = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Invalid(_("Points are a number."), {field: _("Points are a number.")}) from None
+    if not points.is_finite() or points != points.quantize(Decimal("0.01")):
+        message = _("Points have at most two decimals.")
+        raise Invalid(message, {field: message})
+    low, high = Decimal(0), item.max_points
+    if item.rule == scoring.PENALTY:
+        low, high = -item.max_points, Decimal(0)
+    if not low <= points <= high:
+        message = _("Points of %(code)s lie between %(low)s and %(high)s.") % {
+            "code": item.code,
+            "low": low,
+            "high": high,
+        }
+        raise Invalid(message, {field: message})
+    return points
+
+
+EvidenceRef = Mapping[str, Any]  # {"evidence_id": id} or {"file_id": id}, with "locator"
+
+
+def _links(sheet: Sheet, item: Item, refs: Iterable[EvidenceRef]) -> list[ItemEvidence]:
+    """The line's evidence as given, each the unit's own, with a locator of at most 200."""
+    links = []
+    for ref in refs:
+        locator = str(ref.get("locator") or "").strip()
+        if len(locator) > LOCATOR_MAX:
+            message = _("Say where in it in at most %(n)d characters.") % {"n": LOCATOR_MAX}
+            raise Invalid(message, {"evidence": message})
+        evidence_id, file_id = ref.get("evidence_id"), ref.get("file_id")
+        if (evidence_id is None) == (file_id is None):
+            message = _("Name either a task's evidence or a file of the sheet.")
+            raise Invalid(message, {"evidence": message})
+        if evidence_id is not None:
+            found = Evidence.objects.filter(
+                pk=int(evidence_id), task__lead_unit=sheet.unit_id
+            ).first()
+            if found is None:
+                message = _("Evidence %(id)s is not of a task your unit leads.") % {
+                    "id": evidence_id
+                }
+                raise Invalid(message, {"evidence": message})
+            links.append(ItemEvidence(item=item, evidence=found, locator=locator))
+        else:
+            own = SheetFile.objects.filter(pk=int(file_id or 0), sheet=sheet).first()
+            if own is None:
+                message = _("File %(id)s was not uploaded to this sheet.") % {"id": file_id}
+                raise Invalid(message, {"evidence": message})
+            links.append(ItemEvidence(item=item, sheet_file=own, locator=locator))
+    return links
+
+
+UNSET: Any = object()
+
+
+@transaction.atomic
+def edit_line(
+    actor: Official,
+    sheet: Sheet,
+    code: str,
+    *,
+    self_points: Any = UNSET,
+    explanation: Any = UNSET,
+    evidence: Any = UNSET,
+    today: dt.date | None = None,
+) -> Item:
+    """Change a line's points, explanation or evidence while the sheet is open to its unit.
+
+    A figure other than the computed one needs an explanation (giải trình).
+    """
+    today = _today(today)
+    sheet = _lock_sheet(sheet)
+    _writable(actor, sheet, today)
+    line = next((x for x in lines_of(sheet, today) if x.item.code == code), None)
+    if line is None:
+        raise Invalid(_("The sheet has no line %(code)s.") % {"code": code})
+    item = line.item
+    before = {"self_points": str(line.self_points), "explanation": item.explanation}
+    if explanation is not UNSET:
+        item.explanation = str(explanation or "").strip()
+    if self_points is not UNSET and self_points is not None:
+        points = _points(self_points, item, "self_points")
+        if not line.applicable and points != 0:
+            message = _("%(code)s does not apply to the unit: it scores nothing.") % {"code": code}
+            raise Invalid(message, {"self_points": message})
+        item.self_points = points
+    changed = item.self_points is not None and item.self_points != line.computed_points
+    if changed and not item.explanation:
+        message = _("Explain why %(code)s differs from the computed %(computed)s points.") % {
+            "code": code,
+            "computed": line.computed_points,
+        }
+        raise Invalid(message, {"explanation": message})
+    item.save(update_fields=["self_points", "explanation"])
+    changes: dict[str, Any] = {"code": code}
+    after = {"self_points": str(line.self_points if item.self_points is None else item.self_points)}
+    after["explanation"] = item.explanation
+    for key in ("self_points", "explanation"):
+        if before[key] != after[key]:
+            changes[key] = [before[key], after[key]]
+    if evidence is not UNSET:
+        links = _links(sheet, item, evidence or [])
+        item.evidence.all().delete()
+        ItemEvidence.objects.bulk_create(links)
+        changes["evidence"] = [
+            {"evidence_id": x.evidence_id, "file_id": x.sheet_file_id, "locator": x.locator}
+            for x in links
+        ]
+    record(actor, "line_changed", sheet, **changes)
+    return item
+
+
+@transaction.atomic
+def add_sheet_file(
+    actor: Official,
+    sheet: Sheet,
+    *,
+    file: File,
+    filename: str | None = None,
+    today: dt.date | None = None,
+) -> SheetFile:
+    """A document uploaded to the sheet (checked as task evidence is)."""
+    sheet = _lock_sheet(sheet)
+    _writable(actor, sheet, _today(today))
+    checked = check_upload(file, filename or file.name or "")
+    stored = SheetFile(
+        sheet=sheet,
+        filename=checked.filename,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    stored.file.save(checked.filename, file, save=False)
+    try:
+        stored.save()
+        record(actor, "sheet_file_added", sheet, file_id=stored.pk, filename=stored.filename)
+    except BaseException:
+        stored.file.delete(save=False)
+        raise
+    return stored
+
+
+@transaction.atomic
+def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = None) -> Sheet:
+    """The unit's head submits: every line fixed as it stands."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sheet = _lock_sheet(sheet)
+    if actor.unit_id != sheet.unit_id or not actor.is_head:
+        raise NotAllowed(_("The unit's head submits its sheet."))
+    _writable(actor, sheet, today)
+    if sheet.fixed_at is None:
+        ensure_scores(sheet.assessment.plan, computed_day(sheet.assessment, today))
+        _fix(sheet, computed_day(sheet.assessment, today), now)
+    old = sheet.status
+    sheet.status = SheetStatus.SUBMITTED
+    sheet.submitted_at, sheet.submitted_by = now, actor
+    sheet.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
+    record(actor, "sheet_submitted", sheet, status=[old, sheet.status])
+    return sheet
+
+
+# ---------------------------------------------------------------- the council
+
+
+def _appraising(actor: Official, sheet: Sheet, today: dt.date) -> None:
+    require_council(actor)
+    a = sheet.assessment
+    if a.status == Phase.PUBLISHED:
+        raise Conflict(_("The results are published: the sheet no longer changes."))
+    if today <= a.self_closes_on:
+        raise Conflict(_("The appraisal starts when the self-assessment closes."))
+    if today > a.appraisal_closes_on:
+        raise Conflict(_("The appraisal window closed: publish the results."))
+
+
+@transaction.atomic
+def appraise_line(
+    actor: Official,
+    sheet: Sheet,
+    code: str,
+    *,
+    points: Any,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Item:
+    """A council member's points for a line, with a comment; all lines scored: appraised."""
+    now = now or timezone.now()
+    sheet = _lock_sheet(sheet)
+    _appraising(actor, sheet, timezone.localdate(now))
+    advance(sheet.assessment, now)
+    sheet.refresh_from_db()
+    if sheet.status == SheetStatus.RETURNED:
+        raise Conflict(_("The sheet is back with its unit: appraise it once resubmitted."))
+    item = sheet.items.filter(code=code).first()
+    if item is None:
+        raise Invalid(_("The sheet has no line %(code)s.") % {"code": code})
+    value = _points(points, item, "points")
+    old = None if item.appraised_points is None else str(item.appraised_points)
+    item.appraised_points = value
+    item.appraisal_comment = (comment or "").strip()
+    item.appraised_by, item.appraised_at = actor, now
+    item.save(
+        update_fields=["appraised_points", "appraisal_comment", "appraised_by", "appraised_at"]
+    )
+    record(
+        actor,
+        "line_appraised",
+        sheet,
+        code=code,
+        points=[old, str(value)],
+        comment=item.appraisal_comment,
+    )
+    complete = not sheet.items.filter(applicable=True, appraised_points__isnull=True).exists()
+    if complete and sheet.status != SheetStatus.APPRAISED:
+        sheet.status = SheetStatus.APPRAISED
+        sheet.save(update_fields=["status", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def return_sheet(
+    actor: Official, sheet: Sheet, *, comment: str, now: dt.datetime | None = None
+) -> Sheet:
+    """Back to the unit for more explanation, once; it resubmits within the appraisal window."""
+    now = now or timezone.now()
+    sheet = _lock_sheet(sheet)
+    _appraising(actor, sheet, timezone.localdate(now))
+    comment = (comment or "").strip()
+    if not comment:
+        message = _("Say what the unit must explain.")
+        raise Invalid(message, {"comment": message})
+    if sheet.returned_at is not None:
+        raise Conflict(_("A sheet is returned once only."))
+    if sheet.status != SheetStatus.SUBMITTED:
+        raise Conflict(_("Only a submitted sheet is returned."))
+    sheet.status = SheetStatus.RETURNED
+    sheet.returned_at, sheet.return_comment = now, comment
+    sheet.save(update_fields=["status", "returned_at", "return_comment", "updated_at"])
+    record(actor, "sheet_returned", sheet, comment=comment)
+    return sheet
+
+
+@transaction.atomic
+def reopen_sheet(
+    actor: Official,
+    sheet: Sheet,
+    *,
+    reason: str,
+    until: dt.date,
+    today: dt.date | None = None,
+) -> Sheet:
+    """The committee lets a locked unit finish its sheet, until a day within the appraisal."""
+    today = _today(today)
+    require_council(actor)
+    sheet = _lock_sheet(sheet)
+    a = sheet.assessment
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid(_("Give the reason for reopening."), {"reason": _("Give the reason.")})
+    if a.status == Phase.PUBLISHED:
+        raise Conflict(_("The results are published: the sheet no longer changes."))
+    if sheet.status != SheetStatus.DRAFT or editable(sheet, today):
+        raise Conflict(_("Only a sheet locked unsubmitted is reopened."))
+    if not today <= until <= a.appraisal_closes_on:
+        message = _("Reopen it until a day from today to the appraisal's end (%(date)s).") % {
+            "date": a.appraisal_closes_on.strftime("%d/%m/%Y")
+        }
+        raise Invalid(message, {"until": message})
+    sheet.open_until = until
+    sheet.save(update_fields=["open_until", "updated_at"])
+    record(actor, "sheet_reopened", sheet, reason=reason, until=until.isoformat())
+    return sheet
+
+
+@transaction.atomic
+def publish(
+    actor: Official,
+    assessment: Assessment,
+    *,
+    confirm: bool = False,
+    now: dt.datetime | None = None,
+) -> Assessment:
+    """Freeze every unit's results: totals, index, rank in its level, group."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    require_council(actor)
+    assessment = Assessment.objects.select_for_update().select_related("plan").get(pk=assessment.pk)
+    if assessment.status == Phase.PUBLISHED:
+        raise Conflict(_("The results are already published."))
+    if today <= assessment.self_closes_on:
+        raise Conflict(_("The self-assessment is still open."))
+    if today <= assessment.appraisal_closes_on and not confirm:
+        message = _(
+            "The appraisal window is open until %(date)s: confirm to publish before it closes."
+        ) % {"date": assessment.appraisal_closes_on.strftime("%d/%m/%Y")}
+        raise Invalid(message, {"confirm": message})
+    advance(assessment, now)
+    for sheet in assessment.sheets.filter(fixed_at__isnull=True):
+        _fix(sheet, assessment.self_closes_on, now)
+    results = results_of(assessment, today)
+    Result.objects.bulk_create(results)
+    assessment.status = Phase.PUBLISHED
+    assessment.published_at, assessment.published_by = now, actor
+    assessment.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    record(actor, "assessment_published", assessment, units=len(results))
+    return assessment
+
+
+def results_of(assessment: Assessment, today: dt.date) -> list[Result]:
+    """Each unit's results as they stand (unsaved): appraised points where scored, else its own."""
+    sheets = list(assessment.sheets.select_related("unit", "index_set"))
+    found: list[Result] = []
+    for sheet in sheets:
+        lines = lines_of(sheet, today)
+        t = totals(lines)
+        groups = sheet.index_set.groups if sheet.index_set else []
+        found.append(
+            Result(
+                assessment=assessment,
+                unit=sheet.unit,
+                level=sheet.level,
+                self_total=t.self_total,
+                appraised_total=t.appraised_total,
+                applicable_max=t.applicable_max,
+                self_index_pct=t.self_index_pct,
+                index_pct=t.index_pct,
+                group=scoring.group_of(t.index_pct, groups),
+                lines={
+                    x.item.code: [
+                        str(x.self_points),
+                        None if x.item.appraised_points is None else str(x.item.appraised_points),
+                    ]
+                    for x in lines
+                },
+            )
+        )
+    for level in {r.level for r in found}:
+        same = [r for r in found if r.level == level]
+        ranks = scoring.competition_ranks({id(r): r.index_pct for r in same})
+        for r in same:
+            r.rank = ranks[id(r)]
+    return sorted(found, key=lambda r: (r.level, r.rank or 10**6, r.unit.name))
+
+
+def council_may(actor: Official) -> bool:
+    return is_council(actor)

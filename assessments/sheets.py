@@ -1,0 +1,177 @@
+"""Reading an assessment: who may see a sheet, what its lines say today, the results.
+
+A sheet not yet fixed shows the roll-up's latest points of its unit as of
+min(today, the self-assessment window's end); fixing stores them
+(assessments.services). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from assessments.models import Assessment, Item, ItemEvidence, Phase, Sheet, SheetStatus
+from plans import scoring
+from plans.errors import NotAllowed
+from plans.models import Official, ScoreSnapshot
+
+COUNCIL_ONLY = _  # marker for makemessages below
+
+
+def is_council(official: Official) -> bool:
+    """The appraisal council and the committee's clerks: committee members and administrators."""
+    return official.sees_everything
+
+
+def get_assessment_for(official: Official, pk: int) -> Assessment:
+    """Any official may know an assessment exists (its results are public once published)."""
+    return get_object_or_404(Assessment.objects.select_related("plan"), pk=pk)
+
+
+def get_sheet_for(official: Official, assessment: Assessment, unit_id: int) -> Sheet:
+    """A unit's sheet for its own officials and the council; 404 to anyone else."""
+    if not (is_council(official) or official.unit_id == unit_id):
+        raise_not_found()
+    return get_object_or_404(
+        Sheet.objects.select_related("assessment__plan", "unit", "submitted_by"),
+        assessment=assessment,
+        unit_id=unit_id,
+    )
+
+
+def raise_not_found() -> None:
+    from django.http import Http404
+
+    raise Http404(_("No such sheet."))
+
+
+def require_council(official: Official) -> None:
+    if not is_council(official):
+        raise NotAllowed(_("Only the steering committee (the appraisal council) does this."))
+
+
+def phase_on(assessment: Assessment, today: dt.date) -> str:
+    """The phase the dates put the assessment in (publication aside)."""
+    if assessment.status == Phase.PUBLISHED:
+        return Phase.PUBLISHED
+    return Phase.SELF_ASSESSMENT if today <= assessment.self_closes_on else Phase.APPRAISAL
+
+
+def closes_on(sheet: Sheet) -> dt.date:
+    """The last day the unit may change its sheet: its window (a returned sheet: appraisal's)."""
+    a = sheet.assessment
+    if sheet.status == SheetStatus.RETURNED:
+        return a.appraisal_closes_on
+    return sheet.open_until or a.self_closes_on
+
+
+def editable(sheet: Sheet, today: dt.date) -> bool:
+    """Whether the unit may still change its sheet today."""
+    if sheet.assessment.status == Phase.PUBLISHED:
+        return False
+    if sheet.status not in (SheetStatus.DRAFT, SheetStatus.RETURNED):
+        return False
+    return today <= closes_on(sheet)
+
+
+def computed_day(assessment: Assessment, today: dt.date) -> dt.date:
+    return min(today, assessment.self_closes_on)
+
+
+def snapshot_of(sheet: Sheet, day: dt.date) -> ScoreSnapshot | None:
+    """The unit's latest roll-up on or before `day`."""
+    return (
+        ScoreSnapshot.objects.filter(plan=sheet.assessment.plan, unit=sheet.unit, as_of__lte=day)
+        .order_by("-as_of")
+        .first()
+    )
+
+
+@dataclass
+class Line:
+    """A sheet's line as shown and sent: the stored line, with live computed points if unfixed."""
+
+    item: Item
+    applicable: bool
+    computed_points: Decimal
+    why: dict[str, Any]
+    evidence: list[ItemEvidence] = field(default_factory=list)
+
+    @property
+    def self_points(self) -> Decimal:
+        own = self.item.self_points
+        return self.computed_points if own is None else own
+
+    @property
+    def changed(self) -> bool:
+        return self.item.self_points is not None and self.item.self_points != self.computed_points
+
+
+def items_with_evidence(sheet: Sheet) -> QuerySet[Item]:
+    return sheet.items.prefetch_related(
+        Prefetch(
+            "evidence",
+            queryset=ItemEvidence.objects.select_related("evidence__task", "sheet_file"),
+        )
+    ).order_by("position")
+
+
+def lines_of(sheet: Sheet, today: dt.date) -> list[Line]:
+    """Every line of the sheet as it reads today."""
+    items = list(items_with_evidence(sheet))
+    live: dict[str, dict[str, Any]] = {}
+    if sheet.fixed_at is None:
+        snap = snapshot_of(sheet, computed_day(sheet.assessment, today))
+        live = {p["code"]: p for p in (snap.parts if snap else [])}
+    lines = []
+    for item in items:
+        part = live.get(item.code)
+        if part is not None:
+            line = Line(
+                item,
+                bool(part.get("applicable", True)),
+                Decimal(str(part["points"])),
+                dict(part.get("why") or {}),
+            )
+        else:
+            line = Line(item, item.applicable, item.computed_points, dict(item.computed_why))
+        line.evidence = list(item.evidence.all())
+        lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class Totals:
+    self_total: Decimal
+    appraised_total: Decimal
+    applicable_max: Decimal
+    self_index_pct: Decimal | None
+    index_pct: Decimal | None
+
+
+def totals(lines: list[Line]) -> Totals:
+    """A sheet's totals: an unappraised line keeps the unit's own points (api.md)."""
+    own = 0
+    appraised = 0
+    most = 0
+    for line in lines:
+        if not line.applicable:
+            continue
+        mine = scoring.cents(line.self_points)
+        judged = line.item.appraised_points
+        own += mine
+        appraised += mine if judged is None else scoring.cents(judged)
+        if line.item.rule not in (scoring.BONUS, scoring.PENALTY):
+            most += scoring.cents(line.item.max_points)
+    own, appraised = max(own, 0), max(appraised, 0)
+    self_t = scoring.total_of(own, most)
+    appr_t = scoring.total_of(appraised, most)
+    return Totals(
+        self_t.points, appr_t.points, appr_t.applicable_max, self_t.index_pct, appr_t.index_pct
+    )
