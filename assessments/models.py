@@ -13,12 +13,15 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import IndexSet, Official, Plan, TimeStamped, Unit
+from plans.models import IndexSet, Level, Official, Plan, TimeStamped, Unit
 from tasks.models import Evidence
 
 LOCATOR_MAX = 200
@@ -93,7 +96,7 @@ class Sheet(TimeStamped):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(_("level"), max_length=20)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     index_set = models.ForeignKey(
         IndexSet,
         verbose_name=_("index set"),
@@ -193,9 +196,6 @@ class Item(models.Model):
 
 def sheet_file_path(instance: SheetFile, filename: str) -> str:
     """Under the assessment and sheet, by a random name (the real name is a field)."""
-    import uuid
-    from pathlib import PurePath
-
     ext = PurePath(instance.filename or filename).suffix.lower()[:10]
     return f"assessments/{instance.sheet.assessment_id}/{instance.sheet_id}/{uuid.uuid4().hex}{ext}"
 
@@ -272,7 +272,7 @@ class Result(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(_("level"), max_length=20)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     self_total = models.DecimalField(_("self-assessed total"), max_digits=7, decimal_places=2)
     appraised_total = models.DecimalField(_("appraised total"), max_digits=7, decimal_places=2)
     applicable_max = models.DecimalField(_("applicable maximum"), max_digits=7, decimal_places=2)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.translation import get_language
 
 # state -> (colour, hatching): dark solid, light hatched, light solid, dark cross-hatched.
 STATE_STYLE = {
@@ -49,6 +50,16 @@ class Bar:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def separators() -> str:
+    """plotly's decimal and thousands separators for the active language."""
+    return ",." if (get_language() or "vi").startswith("vi") else ".,"
+
+
+def figure(name: str, chart: go.Figure) -> dict[str, Any]:
+    """A chart for a page: its id, its figure, and its height to reserve before it is drawn."""
+    return {"id": f"figure-{name}", "figure": chart.to_plotly_json(), "height": chart.layout.height}
 
 
 def _bare(figure: go.Figure) -> go.Figure:
@@ -268,6 +279,45 @@ def trend_lines(
                 mode="lines+markers",
                 line={"color": LEVEL_COLOURS[i % len(LEVEL_COLOURS)], "dash": "dot"},
                 hovertemplate="%{x|%d/%m/%Y}: %{y:.2f}%<extra>" + text(label) + "</extra>",
+            )
+        )
+    return _bare(figure)
+
+
+def self_and_appraised(
+    rows: Sequence[tuple[str, str, Decimal | None, Decimal | None]],
+    separators: str,
+    self_label: str,
+    appraised_label: str,
+    axis_title: str,
+) -> go.Figure:
+    """Per unit, its self-assessed index beside the council's: (label, url, self, appraised)."""
+    labels = [text(short(label)) for label, _url, _s, _a in rows]
+    figure = go.Figure(
+        layout=_layout(
+            separators,
+            2 * BAR_HEIGHT * len(rows) + 110,
+            barmode="group",
+            xaxis=axis(axis_title, range=[0, 115], **PERCENT_TICKS),
+            yaxis=axis(autorange="reversed"),
+        )
+    )
+    for name, colour, pick in (
+        (self_label, LEVEL_COLOURS[1], 2),
+        (appraised_label, SCORE_COLOUR, 3),
+    ):
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                orientation="h",
+                y=labels,
+                x=[float(row[pick] or 0) for row in rows],
+                customdata=[[url, text(label)] for label, url, _s, _a in rows],
+                marker={"color": colour},
+                texttemplate="%{x:.2f}%",
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{customdata[1]}<br>" + name + ": %{x:.2f}%<extra></extra>",
             )
         )
     return _bare(figure)

@@ -4,6 +4,12 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from tasks.models import Notification
+from tracker.assets import plotly_js
+
+
+def assets(request: HttpRequest) -> dict[str, object]:
+    """The plotly.js bundle the chart pages load (tracker.assets)."""
+    return {"plotly_js": plotly_js()}
 
 
 def official(request: HttpRequest) -> dict[str, object]:

@@ -25,11 +25,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from assessments.models import Assessment
+from assessments.sheets import is_council
 from plans import charts
 from plans.attainment import LEVEL_ORDER, plan_attainment
+from plans.charts import figure, separators
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field
 from plans.models import (
@@ -47,7 +50,6 @@ from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress
 from tasks.scores import indicator_names, subcriterion_names
-from tracker.assets import plotly_js
 from tracker.routers import replica_reads
 
 UNIT_OVERDUE_LIST = 50
@@ -62,11 +64,6 @@ def state_labels() -> dict[str, str]:
         "in_term": _("Not done, within term"),
         "overdue": _("Not done, overdue"),
     }
-
-
-def separators() -> str:
-    """plotly's decimal and thousands separators for the active language."""
-    return ",." if (get_language() or "vi").startswith("vi") else ".,"
 
 
 class DashboardFilters(forms.Form):
@@ -167,11 +164,6 @@ def link(name: str, *args: Any, **query: Any) -> str:
     url = reverse(name, args=args)
     params = {k: v for k, v in query.items() if v not in (None, "")}
     return f"{url}?{urlencode(params)}" if params else url
-
-
-def figure(name: str, chart: go.Figure) -> dict[str, Any]:
-    """A chart for the page: its id, its figure, and its height to reserve before it is drawn."""
-    return {"id": f"figure-{name}", "figure": chart.to_plotly_json(), "height": chart.layout.height}
 
 
 def bars(rows: Iterable[tuple[str, str, Progress]]) -> list[charts.Bar]:
@@ -354,7 +346,7 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         raise Http404
     filters = DashboardFilters(request.GET, dashboard_plans())
     plan = filters.chosen_plan
-    context: dict[str, Any] = {"filters": filters, "plan": plan, "plotly_js": plotly_js()}
+    context: dict[str, Any] = {"filters": filters, "plan": plan}
     if plan is None:
         return render(request, "tracker/overview.html", context)
     view = View(plan, filters.chosen_as_of(), filters.value("level") or None, filters.chosen_area())
@@ -379,6 +371,8 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         keep=view.keep,
         keep_query=urlencode(view.keep),
         charts=charts_,
+        assessment=Assessment.objects.filter(plan=view.plan).first(),
+        may_assess=is_council(request.official) and view.plan.status == PlanStatus.ISSUED,
         **sections,
     )
     return render(request, "tracker/overview.html", context)
@@ -431,7 +425,6 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
         "filters": filters,
         "plan": plan,
         "unit": unit,
-        "plotly_js": plotly_js(),
         "head": Official.objects.head_of(unit.pk),
         "committee": official.sees_everything,
     }

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from assessments import views as assessment_views
 from plans import views as plan_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
@@ -27,6 +28,58 @@ urlpatterns = [
     path("plans/<int:pk>/indicators/", plan_views.plan_indicators, name="plan_indicators"),
     path("plans/<int:pk>/unit-plan/", plan_views.unit_plan_edit, name="unit_plan_edit"),
     path("indicators/<int:pk>/", plan_views.indicator_detail, name="indicator_detail"),
+    path(
+        "plans/<int:pk>/assessment/new/", assessment_views.assessment_open, name="assessment_open"
+    ),
+    path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/dates/", assessment_views.assessment_dates, name="assessment_dates"),
+    path(
+        "assessments/<int:pk>/publish/",
+        assessment_views.assessment_publish,
+        name="assessment_publish",
+    ),
+    path("assessments/<int:pk>/results/", assessment_views.results_page, name="assessment_results"),
+    path(
+        "assessments/<int:pk>/results.xlsx",
+        assessment_views.results_xlsx,
+        name="assessment_results_xlsx",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/",
+        assessment_views.sheet_page,
+        name="assessment_sheet",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/items/<str:code>/",
+        assessment_views.line_edit,
+        name="assessment_line",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/items/<str:code>/appraise/",
+        assessment_views.line_appraise,
+        name="assessment_appraise",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/upload/",
+        assessment_views.sheet_upload,
+        name="assessment_upload",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/submit/",
+        assessment_views.sheet_submit,
+        name="assessment_submit",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/return/",
+        assessment_views.sheet_return,
+        name="assessment_return",
+    ),
+    path(
+        "assessments/<int:pk>/units/<int:unit_id>/reopen/",
+        assessment_views.sheet_reopen,
+        name="assessment_reopen",
+    ),
+    path("assessments/files/<int:pk>/", assessment_views.sheet_file, name="assessment_file"),
     path("tasks/<int:pk>/", task_views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", task_views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/do/<slug:name>/", task_views.task_action, name="task_action"),

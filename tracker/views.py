@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from assessments.models import Assessment
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Official, Plan, PlanStatus
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
@@ -28,6 +30,15 @@ def home(request: OfficialRequest) -> HttpResponse:
     if official.is_head:
         return unit_home(request, official, today)
     return overview_page(request)
+
+
+def assessments_for(official: Official) -> list[dict[str, Any]]:
+    """The annual assessments to show on a home page: each with the official's unit's sheet."""
+    found = []
+    for a in Assessment.objects.select_related("plan").order_by("-plan__year", "-pk")[:3]:
+        sheet = a.sheets.filter(unit_id=official.unit_id).first() if official.unit_id else None
+        found.append({"a": a, "sheet": sheet})
+    return [x for x in found if x["sheet"] is not None or official.sees_everything]
 
 
 def my_tasks(request: OfficialRequest, official: Official, today: dt.date) -> HttpResponse:
@@ -59,6 +70,7 @@ def my_tasks(request: OfficialRequest, official: Official, today: dt.date) -> Ht
             "plans": sorted(plans, key=lambda p: (-p.year, p.pk)),
             "today": today,
             "soon_days": DUE_SOON_DAYS,
+            "assessments": assessments_for(official),
         },
     )
 
@@ -94,5 +106,6 @@ def unit_home(request: OfficialRequest, official: Official, today: dt.date) -> H
             "partner_count": partner_count,
             "plans": plans,
             "today": today,
+            "assessments": assessments_for(official),
         },
     )
