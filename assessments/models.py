@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.db import models
@@ -82,7 +84,7 @@ class Assessment(TimeStamped):
         return f"{self.plan} ({self.self_closes_on:%d/%m/%Y})"
 
     @property
-    def as_of(self) -> object:
+    def as_of(self) -> dt.date:
         """The day the sheets' computed points are of: the self-assessment window's end."""
         return self.self_closes_on
 
@@ -189,7 +191,7 @@ class Item(models.Model):
         return f"{self.code} · {self.sheet}"
 
     @property
-    def own_points(self) -> object:
+    def own_points(self) -> Decimal:
         """What the unit claims: its figure, or the computed one when it changed none."""
         return self.computed_points if self.self_points is None else self.self_points
 
