@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from pydantic import Field, StrictBool
 
 from assessments import services
+from assessments.history import events_of
 from assessments.models import Assessment, Phase, Result, Sheet
 from assessments.sheets import (
     Line,
@@ -247,6 +248,22 @@ def edit_line(
         evidence=sent["evidence"] if sent.get("evidence") is not None else services.UNSET,
     )
     return sheet_out(sheet)
+
+
+class StepOut(Schema):
+    at: dt.datetime
+    actor_id: int | None
+    action: str
+    changes: dict[str, Any]
+
+
+@router.get(
+    "/assessments/{assessment_id}/units/{unit_id}/history", response={200: list[StepOut], **ERRORS}
+)
+def sheet_history(request: HttpRequest, assessment_id: PathId, unit_id: PathId) -> Any:
+    """Every step of the sheet, oldest first: lines changed and appraised, submitted, returned."""
+    _actor, sheet = _sheet(request, assessment_id, unit_id)
+    return list(events_of(sheet))
 
 
 @router.post(

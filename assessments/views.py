@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments import exports, services
+from assessments.history import history
 from assessments.models import Assessment, Phase, Result, Sheet, SheetFile, SheetStatus
 from assessments.sheets import (
     Line,
@@ -276,6 +277,7 @@ def sheet_page(request: OfficialRequest, pk: int, unit_id: int) -> HttpResponse:
             "closes_on": closes_on(sheet),
             "state": STATE_LABELS[sheet_state(sheet, today)],
             "reopen_form": ReopenForm(),
+            "history": history(sheet),
         },
     )
 

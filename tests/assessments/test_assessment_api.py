@@ -229,3 +229,25 @@ def test_an_assessment_from_opening_to_published_results(
         assert again == results
         assert official.send("patch", item, {"explanation": "sau"}).status_code == 409
     assert Sheet.objects.filter(assessment_id=a["id"]).count() == len(results)
+    # Every step, in the sheet's history: who changed which line from what to what.
+    steps = official.get(f"{lead}/history").json()
+    assert [s["action"] for s in steps] == [
+        "assessment_opened",
+        "line_changed",
+        "sheet_submitted",
+        "line_appraised",
+        "sheet_returned",
+        "line_changed",
+        "sheet_submitted",
+        "line_appraised",
+        "line_appraised",
+        "assessment_published",
+    ]
+    changed = steps[1]
+    assert changed["actor_id"] == p.assignee.pk
+    assert changed["changes"]["self_points"] == ["0.00", "3.00"]
+    assert changed["changes"]["evidence"][0]["locator"] == "trang 3, mục II"
+    assert steps[4]["changes"]["comment"] == "Bổ sung biên bản"
+    assert theirs.get(f"{lead}/history").status_code == 404
+    locked = [s["action"] for s in theirs.get(f"{other}/history").json()]
+    assert "sheet_locked" in locked

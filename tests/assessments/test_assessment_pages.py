@@ -74,6 +74,8 @@ def test_the_assessment_through_its_pages_and_its_export(
     item = Item.objects.get(sheet__unit=p.lead, code="1.2")
     assert item.self_points == 3 and item.evidence.get().locator == "trang 3, mục II"
     assert "trang 3, mục II" in saved.content.decode()
+    story = saved.content.decode().split('<ol class="history">')[1]
+    assert "Nguyễn Văn A</strong> · đã sửa một tiêu chí: <span class=\"muted\">1.2 · điểm 0.00 → 3.00" in story
     outsider = Client()
     sign_in(outsider, p.outsider)
     assert outsider.get(sheet_url).status_code == 404
