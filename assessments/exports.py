@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,24 +26,43 @@ def _number(value: object) -> float | None:
 
 
 def results_workbook(a: Assessment, rows: list[Result]) -> bytes:
-    """The workbook's bytes: for each sub-criterion, the unit's points and the council's."""
+    """The workbook's bytes: the results (the points that count, one column per
+    sub-criterion), then the units' own points in a second sheet of the same shape."""
     codes = sorted({code for r in rows for code in r.lines}, key=code_key)
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Results")
-    state = _("published") if a.status == Phase.PUBLISHED else _("not yet published")
+    published = a.status == Phase.PUBLISHED and a.published_at is not None
+    day = timezone.localtime(a.published_at).date() if published else timezone.localdate()
+    state = _("published") if published else _("not yet published")
     title = _("Assessment results of %(plan)s (%(number)s), %(state)s, as of %(date)s") % {
         "plan": a.plan.title,
         "number": a.plan.document_number,
         "state": state,
-        "date": timezone.localdate().strftime("%d/%m/%Y"),
+        "date": day.strftime("%d/%m/%Y"),
     }
+    levels = dict(Level.choices)
+    results = book.active
+    results.title = _("Results")
+    _fill(results, title, codes, rows, levels, pick=1)
+    own = book.create_sheet(_("Self-assessment"))
+    _fill(own, title, codes, rows, levels, pick=0)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(
+    sheet: Any,
+    title: str,
+    codes: list[str],
+    rows: list[Result],
+    levels: dict[str, Any],
+    pick: int,
+) -> None:
+    """One sheet: a row per unit, a column per sub-criterion (pick 0: the unit's points;
+    1: the appraised points, or the unit's where the council scored none), the totals."""
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
-    header = [_("Unit"), _("Level")]
-    own, judged = _("self-assessed"), _("appraised")
-    for code in codes:
-        header += [f"{code} — {own}", f"{code} — {judged}"]
+    header = [_("Unit"), _("Level"), *codes]
     header += [
         _("Self-assessed total"),
         _("Appraised total"),
@@ -52,12 +72,11 @@ def results_workbook(a: Assessment, rows: list[Result]) -> bytes:
         _("Group"),
     ]
     sheet.append(header)
-    levels = dict(Level.choices)
     for r in rows:
         cells: list[object] = [r.unit.name, str(levels.get(r.level, r.level))]
         for code in codes:
             own, judged = r.lines.get(code, [None, None])
-            cells += [_number(own), _number(judged)]
+            cells.append(_number(own if pick == 0 or judged is None else judged))
         cells += [
             _number(r.self_total),
             _number(r.appraised_total),
@@ -74,11 +93,8 @@ def results_workbook(a: Assessment, rows: list[Result]) -> bytes:
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 16
     for column in range(3, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 13
+        sheet.column_dimensions[get_column_letter(column)].width = 12
     for row in sheet.iter_rows(min_row=3, min_col=3):
         for cell in row:
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -6,7 +6,9 @@
   days before the self-assessment closes; the council, when the appraisal
   closes within 3 days with sheets not appraised. Each (assessment, step,
   recipient) once, however often the job runs (the sent-log's unique row is
-  claimed before anything is sent); a missed day sends the step then due.
+  claimed before anything is sent); a missed day sends the step then due, and
+  a window moved starts its steps again. Sent in the task reminders' days and
+  hours (the reminder policy).
   The message goes to the inbox and by mail, as the task reminders do.
 """
 
@@ -26,7 +28,7 @@ from assessments.models import Assessment, Phase, SentAssessmentReminder, Sheet,
 from assessments.services import advance
 from plans.models import Official, Role
 from tasks.messages import describe
-from tasks.models import Notification
+from tasks.models import Notification, ReminderPolicy
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +60,10 @@ def self_step(days_left: int) -> int | None:
 def send_assessment_reminders(now: dt.datetime | None = None) -> ReminderRun:
     """Send each assessment reminder that is due at `now`, once each."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
     run = ReminderRun()
+    if not ReminderPolicy.current().is_open(timezone.localtime(now)):
+        return run  # outside the sending days and hours, as the task reminders
+    today = timezone.localdate(now)
     for assessment in Assessment.objects.exclude(status=Phase.PUBLISHED).select_related("plan"):
         step = self_step((assessment.self_closes_on - today).days)
         if step is not None:
@@ -95,12 +99,13 @@ def _send(
         "title": assessment.plan.title,
         "due": closes.isoformat(),
         "days": (closes - today).days,
+        "url": f"/assessments/{assessment.pk}/",
     }
     for person in people:  # type: ignore[attr-defined]  # a queryset of officials
         try:
             with transaction.atomic():
                 SentAssessmentReminder.objects.create(
-                    assessment=assessment, kind=kind, recipient=person
+                    assessment=assessment, kind=kind, closes_on=closes, recipient=person
                 )
                 Notification.objects.create(recipient=person, kind=kind, data=data)
         except IntegrityError:

@@ -306,6 +306,8 @@ class SentAssessmentReminder(models.Model):
         Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=30)
+    # The closing day the reminder counted down to: a window moved starts its steps again.
+    closes_on = models.DateField(_("closing day"))
     recipient = models.ForeignKey(
         Official, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
     )
@@ -316,7 +318,8 @@ class SentAssessmentReminder(models.Model):
         verbose_name_plural = _("sent assessment reminders")
         constraints = [
             models.UniqueConstraint(
-                fields=["assessment", "kind", "recipient"], name="assessment_reminder_once"
+                fields=["assessment", "kind", "closes_on", "recipient"],
+                name="assessment_reminder_once",
             ),
         ]
 

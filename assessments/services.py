@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +40,7 @@ from assessments.sheets import (
     totals,
 )
 from plans import scoring
-from plans.errors import Conflict, Invalid, NotAllowed
+from plans.errors import Conflict, Invalid, NotAllowed, NotFound
 from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
 from tasks.files import check_upload
 from tasks.models import Evidence
@@ -81,6 +82,7 @@ def open_assessment(
     require_council(actor)
     _dates(self_closes_on, appraisal_closes_on)
     today = _today(today)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one opening at a time
     if plan.status != PlanStatus.ISSUED:
         raise Conflict(_("Only an issued plan is assessed."))
     if Assessment.objects.filter(plan=plan).exists():
@@ -151,6 +153,14 @@ def change_dates(
     new_self = self_closes_on or assessment.self_closes_on
     new_appraisal = appraisal_closes_on or assessment.appraisal_closes_on
     _dates(new_self, new_appraisal)
+    day = _today(today)
+    for field, old_day, new_day in (
+        ("self_closes_on", assessment.self_closes_on, new_self),
+        ("appraisal_closes_on", assessment.appraisal_closes_on, new_appraisal),
+    ):
+        if new_day != old_day and new_day < day:
+            message = _("A window cannot be moved to close in the past.")
+            raise Invalid(message, {field: message})
     old = [assessment.self_closes_on.isoformat(), assessment.appraisal_closes_on.isoformat()]
     assessment.self_closes_on, assessment.appraisal_closes_on = new_self, new_appraisal
     assessment.save(update_fields=["self_closes_on", "appraisal_closes_on", "updated_at"])
@@ -246,16 +256,19 @@ def _writable(actor: Official, sheet: Sheet, today: dt.date) -> None:
 
 def _points(value: Any, item: Item, field: str) -> Decimal:
     try:
-        points = Decimal(str(value))
+        points = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise Invalid(_("Points are a number."), {field: _("Points are a number.")}) from None
-    if not points.is_finite() or points != points.quantize(Decimal("0.01")):
-        message = _("Points have at most two decimals.")
-        raise Invalid(message, {field: message})
+    if not points.is_finite():
+        raise Invalid(_("Points are a number."), {field: _("Points are a number.")})
     low, high = Decimal(0), item.max_points
     if item.rule == scoring.PENALTY:
         low, high = -item.max_points, Decimal(0)
-    if not low <= points <= high:
+    in_range = low <= points <= high
+    if in_range and points != points.quantize(Decimal("0.01")):
+        message = _("Points have at most two decimals.")
+        raise Invalid(message, {field: message})
+    if not in_range:
         message = _("Points of %(code)s lie between %(low)s and %(high)s.") % {
             "code": item.code,
             "low": low,
@@ -281,8 +294,11 @@ def _links(sheet: Sheet, item: Item, refs: Iterable[EvidenceRef]) -> list[ItemEv
             message = _("Name either a task's evidence or a file of the sheet.")
             raise Invalid(message, {"evidence": message})
         if evidence_id is not None:
+            plan = sheet.assessment.plan
             found = Evidence.objects.filter(
-                pk=int(evidence_id), task__lead_unit=sheet.unit_id
+                Q(task__plan=plan) | Q(task__plan__parent=plan),
+                pk=int(evidence_id),
+                task__lead_unit=sheet.unit_id,
             ).first()
             if found is None:
                 message = _("Evidence %(id)s is not of a task your unit leads.") % {
@@ -322,7 +338,7 @@ def edit_line(
     _writable(actor, sheet, today)
     line = next((x for x in lines_of(sheet, today) if x.item.code == code), None)
     if line is None:
-        raise Invalid(_("The sheet has no line %(code)s.") % {"code": code})
+        raise NotFound(_("The sheet has no line %(code)s.") % {"code": code})
     item = line.item
     before = {"self_points": str(line.self_points), "explanation": item.explanation}
     if explanation is not UNSET:
@@ -349,12 +365,19 @@ def edit_line(
             changes[key] = [before[key], after[key]]
     if evidence is not UNSET:
         links = _links(sheet, item, evidence or [])
-        item.evidence.all().delete()
-        ItemEvidence.objects.bulk_create(links)
-        changes["evidence"] = [
-            {"evidence_id": x.evidence_id, "file_id": x.sheet_file_id, "locator": x.locator}
-            for x in links
-        ]
+
+        def listed(rows: Iterable[ItemEvidence]) -> list[dict[str, Any]]:
+            return [
+                {"evidence_id": x.evidence_id, "file_id": x.sheet_file_id, "locator": x.locator}
+                for x in rows
+            ]
+
+        old = listed(item.evidence.all())
+        new = listed(links)
+        if old != new:
+            item.evidence.all().delete()
+            ItemEvidence.objects.bulk_create(links)
+            changes["evidence"] = [old, new]
     record(actor, "line_changed", sheet, **changes)
     return item
 
@@ -400,8 +423,20 @@ def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = Non
         raise NotAllowed(_("The unit's head submits its sheet."))
     _writable(actor, sheet, today)
     if sheet.fixed_at is None:
-        ensure_scores(sheet.assessment.plan, computed_day(sheet.assessment, today))
-        _fix(sheet, computed_day(sheet.assessment, today), now)
+        # The points as they stand at this moment, not as the last roll-up left them.
+        day = computed_day(sheet.assessment, today)
+        rollup(sheet.assessment.plan, day)
+        _fix(sheet, day, now)
+    unexplained = [
+        item.code
+        for item in sheet.items.filter(self_points__isnull=False, explanation="")
+        if item.self_points != item.computed_points
+    ]
+    if unexplained:
+        raise Invalid(
+            _("Explain the figures that differ from the computed points first: %(codes)s.")
+            % {"codes": ", ".join(unexplained)}
+        )
     old = sheet.status
     sheet.status = SheetStatus.SUBMITTED
     sheet.submitted_at, sheet.submitted_by = now, actor
@@ -440,11 +475,11 @@ def appraise_line(
     _appraising(actor, sheet, timezone.localdate(now))
     advance(sheet.assessment, now)
     sheet.refresh_from_db()
-    if sheet.status == SheetStatus.RETURNED:
+    if sheet.status == SheetStatus.RETURNED or editable(sheet, timezone.localdate(now)):
         raise Conflict(_("The sheet is back with its unit: appraise it once resubmitted."))
     item = sheet.items.filter(code=code).first()
     if item is None:
-        raise Invalid(_("The sheet has no line %(code)s.") % {"code": code})
+        raise NotFound(_("The sheet has no line %(code)s.") % {"code": code})
     value = _points(points, item, "points")
     old = None if item.appraised_points is None else str(item.appraised_points)
     item.appraised_points = value
@@ -463,8 +498,10 @@ def appraise_line(
     )
     complete = not sheet.items.filter(applicable=True, appraised_points__isnull=True).exists()
     if complete and sheet.status != SheetStatus.APPRAISED:
+        old_status = sheet.status
         sheet.status = SheetStatus.APPRAISED
         sheet.save(update_fields=["status", "updated_at"])
+        record(actor, "sheet_appraised", sheet, status=[old_status, sheet.status])
     return item
 
 

@@ -300,13 +300,22 @@ def _evidence_from(post: Any) -> list[dict[str, Any]]:
 def line_edit(request: OfficialRequest, pk: int, unit_id: int, code: str) -> HttpResponse:
     a = get_assessment_for(request.official, pk)
     sheet = get_sheet_for(request.official, a, unit_id)
-    points = (request.POST.get("self_points") or "").strip().replace(",", ".")
+    points: Any = (request.POST.get("self_points") or "").strip().replace(",", ".") or None
+    line = next((x for x in lines_of(sheet, timezone.localdate()) if x.item.code == code), None)
+    if line is not None and line.item.self_points is None and points is not None:
+        # The form shows the computed figure: sent back unchanged, it stays the
+        # computed one (and follows the roll-up), not a figure of the unit's.
+        try:
+            if Decimal(points) == line.computed_points:
+                points = None
+        except ArithmeticError:
+            pass  # the service says what is wrong with it
     try:
         services.edit_line(
             request.official,
             sheet,
             code,
-            self_points=points or services.UNSET,
+            self_points=services.UNSET if points is None else points,
             explanation=request.POST.get("explanation", ""),
             evidence=_evidence_from(request.POST),
         )
@@ -430,11 +439,15 @@ def visible_results(official: Any, a: Assessment) -> list[Result]:
 def results_page(request: OfficialRequest, pk: int) -> HttpResponse:
     a = get_assessment_for(request.official, pk)
     rows = visible_results(request.official, a)
+    council = is_council(request.official)
     chart = charts.self_and_appraised(
         [
             (
                 r.unit.name,
-                reverse("assessment_sheet", args=[a.pk, r.unit_id]),
+                # A bar opens the unit's sheet for those who may read it.
+                reverse("assessment_sheet", args=[a.pk, r.unit_id])
+                if council or r.unit_id == request.official.unit_id
+                else "",
                 r.self_index_pct,
                 r.index_pct,
             )

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -404,7 +405,14 @@ def remove_evidence(actor: Official, evidence: Evidence) -> Task:
     refusals.check(actor, Action.REMOVE_EVIDENCE, task)
     name, sha = evidence.filename, evidence.sha256
     stored = evidence.file.name
-    evidence.delete()
+    try:
+        with transaction.atomic():
+            evidence.delete()
+    except ProtectedError:
+        # Cited elsewhere (a line of an annual assessment sheet): the proof stays.
+        raise Conflict(
+            _("This evidence is cited on an assessment sheet: remove it there first.")
+        ) from None
     _bump(task)
     record(actor, "evidence_removed", task, filename=name, sha256=sha)
     storage = evidence.file.storage

@@ -543,6 +543,9 @@ def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
     services.mark_read(request.official, note)
     if note.task_id:
         return redirect("task_detail", pk=note.task_id)
+    target = str(note.data.get("url") or "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)  # a page of this site the message is about
     return redirect("inbox")
 
 

@@ -20,8 +20,8 @@ from django.test import Client
 from assessments.jobs import advance_assessments
 from assessments.models import Sheet
 from tasks import services as task_services
+from tasks.rollup import rollup
 from tests.api.test_tasks_api import Api
-from tests.assessments.conftest import done
 from tests.conftest import NOW
 from tests.factories import Province
 
@@ -128,6 +128,10 @@ def test_an_assessment_from_opening_to_published_results(
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
     assert head.send("post", f"{lead}/submit").status_code == 409
     assert official.send("patch", item, {"explanation": "thêm"}).status_code == 409
+    assert official.send("patch", f"{lead}/items/9.9", {"explanation": "x"}).status_code == 409
+    # Sở Tài chính submits its sheet as computed.
+    finance = f"{base}/units/{scene['finance'].pk}"
+    assert Api(Client(), scene["finance_head"]).send("post", f"{finance}/submit").status_code == 200
 
     # The other unit fills a line and misses its window.
     theirs = Api(Client(), p.outsider)
@@ -145,8 +149,20 @@ def test_an_assessment_from_opening_to_published_results(
         locked = theirs.send("patch", f"{other}/items/1.6", {"explanation": "muộn"})
         assert locked.status_code == 409 and "locked" in locked.json()["detail"]
         assert Api(Client(), p.other_head).send("post", f"{other}/submit").status_code == 409
-        # A task accepted after the window's end changes no fixed line.
-        done(p, scene["open"])
+        # Cancelling Sở Nội vụ's open task would make its 1.2 full (1 of 1 due, accepted):
+        # the roll-up moves, the fixed line does not.
+        task_services.cancel_task(p.plan_head, scene["open"], reason="Không còn phù hợp")
+        live = rollup(p.plan, dt.date(2026, 11, 30))
+        assert (
+            next(
+                part["points"]
+                for s in live
+                if s.unit_id == p.lead.pk
+                for part in s.parts
+                if part["code"] == "1.2"
+            )
+            == "3.00"
+        )
         assert line(council.get(lead).json(), "1.2")["computed_points"] == "0.00"
 
         # The council appraises, returns Sở Nội vụ once, the unit answers.
@@ -182,6 +198,14 @@ def test_an_assessment_from_opening_to_published_results(
             ).status_code
             == 200
         )
+        assert (
+            council.send("post", f"{finance}/items/1.6/appraise", {"points": "1.00"}).status_code
+            == 200
+        )
+        assert (
+            council.send("post", f"{lead}/items/1.6/appraise", {"points": "1e30"}).status_code
+            == 422
+        )
 
         # Publishing before the appraisal window closes asks for confirmation.
         early = council.send("post", f"{base}/publish", {})
@@ -192,8 +216,19 @@ def test_an_assessment_from_opening_to_published_results(
 
     # By hand: Sở Nội vụ claims 0 + 3 + 0 = 3.00 of 5, the council gives 0 + 1.50 + 0 = 1.50
     # (30.00%, group D); Sở Tư pháp claims 0 + 3 + 1 = 4.00, the council leaves 1.1 and 1.2
-    # as claimed and gives 0.50 for 1.6: 3.50 of 5 (70.00%, group C), first of the two.
+    # as claimed and gives 0.50 for 1.6: 3.50 of 5 (70.00%, group C); Sở Tài chính claims
+    # 0 + 3 + 0 = 3.00, the council gives 1.00 for 1.6: 4.00 of 5 (80.00%, group B).
+    # Ranks among the departments: Tài chính 1, Tư pháp 2, Nội vụ 3.
     results = {r["unit_id"]: r for r in official.get(f"{base}/results").json()["units"]}
+    fin = results[scene["finance"].pk]
+    assert (fin["self_total"], fin["appraised_total"], fin["index_pct"], fin["group"]) == (
+        "3.00",
+        "4.00",
+        "80.00",
+        "B",
+    )
+    ranks = {unit: results[unit]["rank"] for unit in (scene["finance"].pk, p.other.pk, p.lead.pk)}
+    assert ranks == {scene["finance"].pk: 1, p.other.pk: 2, p.lead.pk: 3}
     assert {
         k: results[p.lead.pk][k]
         for k in ("self_total", "appraised_total", "applicable_max", "index_pct", "group")
@@ -214,8 +249,7 @@ def test_an_assessment_from_opening_to_published_results(
         "index_pct": "70.00",
         "group": "C",
     }
-    assert results[p.other.pk]["rank"] < results[p.lead.pk]["rank"]
-    # Published results are frozen: a later change to the tasks moves nothing.
+    # Published results are frozen: a later change to the tasks moves the roll-up, not them.
     with at("2026-12-20"):
         task_services.create_task(
             p.plan_head,
@@ -225,6 +259,8 @@ def test_an_assessment_from_opening_to_published_results(
             lead_unit_id=p.other.pk,
             due_date=dt.date(2026, 11, 1),
         )
+        moved = {s.unit_id: s for s in rollup(p.plan, dt.date(2026, 11, 30))}[p.other.pk]
+        assert next(x["points"] for x in moved.parts if x["code"] == "1.2") == "0.00"
         again = {r["unit_id"]: r for r in official.get(f"{base}/results").json()["units"]}
         assert again == results
         assert official.send("patch", item, {"explanation": "sau"}).status_code == 409
@@ -241,12 +277,16 @@ def test_an_assessment_from_opening_to_published_results(
         "sheet_submitted",
         "line_appraised",
         "line_appraised",
+        "sheet_appraised",
         "assessment_published",
     ]
     changed = steps[1]
     assert changed["actor_id"] == p.assignee.pk
     assert changed["changes"]["self_points"] == ["0.00", "3.00"]
-    assert changed["changes"]["evidence"][0]["locator"] == "trang 3, mục II"
+    assert changed["changes"]["evidence"] == [
+        [],
+        [{"evidence_id": evidence_id, "file_id": None, "locator": "trang 3, mục II"}],
+    ]
     assert steps[4]["changes"]["comment"] == "Bổ sung biên bản"
     assert theirs.get(f"{lead}/history").status_code == 404
     locked = [s["action"] for s in theirs.get(f"{other}/history").json()]

@@ -48,7 +48,7 @@ def test_the_assessment_through_its_pages_and_its_export(
     a = Assessment.objects.get()
     assert made.status_code == 302 and made["Location"] == f"/assessments/{a.pk}/"
     listing = page(client, f"/assessments/{a.pk}/")
-    assert "Đang điền: 2" in listing and p.lead.name in listing
+    assert "Đang điền: 3" in listing and p.lead.name in listing
 
     # The unit's official: the task's evidence offered under the line its task feeds.
     unit = Client()
@@ -75,7 +75,10 @@ def test_the_assessment_through_its_pages_and_its_export(
     assert item.self_points == 3 and item.evidence.get().locator == "trang 3, mục II"
     assert "trang 3, mục II" in saved.content.decode()
     story = saved.content.decode().split('<ol class="history">')[1]
-    assert "Nguyễn Văn A</strong> · đã sửa một tiêu chí: <span class=\"muted\">1.2 · điểm 0.00 → 3.00" in story
+    assert (
+        'Nguyễn Văn A</strong> · đã sửa một tiêu chí: <span class="muted">1.2 · điểm 0.00 → 3.00'
+        in story
+    )
     outsider = Client()
     sign_in(outsider, p.outsider)
     assert outsider.get(sheet_url).status_code == 404
@@ -103,12 +106,14 @@ def test_the_assessment_through_its_pages_and_its_export(
     export = unit.get(f"/assessments/{a.pk}/results.xlsx")
     assert export.status_code == 200
     book = load_workbook(io.BytesIO(export.content))
-    rows = list(book.active.iter_rows(values_only=True))
-    header = rows[1]
-    assert header[:2] == ("Đơn vị", "Cấp")
-    by_unit = {r[0]: dict(zip(header, r, strict=True)) for r in rows[2:]}
-    lead = by_unit[p.lead.name]
-    assert lead["1.2 — tự đánh giá"] == 3.0 and lead["1.2 — thẩm định"] == 1.5
-    assert (lead["Tổng điểm tự đánh giá"], lead["Tổng điểm thẩm định"]) == (3.0, 1.5)
-    assert (lead["Chỉ số (%)"], lead["Nhóm"]) == (30.0, "D")
-    assert book.active.freeze_panes == "C3"
+    assert book.sheetnames == ["Kết quả", "Tự đánh giá"]
+    for name, wanted in (("Kết quả", 1.5), ("Tự đánh giá", 3.0)):
+        rows = list(book[name].iter_rows(values_only=True))
+        header = rows[1]
+        assert header[:2] == ("Đơn vị", "Cấp") and "1.2" in header
+        by_unit = {r[0]: dict(zip(header, r, strict=True)) for r in rows[2:]}
+        lead = by_unit[p.lead.name]
+        assert lead["1.2"] == wanted
+        assert (lead["Tổng điểm tự đánh giá"], lead["Tổng điểm thẩm định"]) == (3.0, 1.5)
+        assert (lead["Chỉ số (%)"], lead["Nhóm"]) == (30.0, "D")
+        assert book[name].freeze_panes == "C3"

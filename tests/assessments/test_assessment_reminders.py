@@ -81,4 +81,18 @@ def test_the_council_is_reminded_when_the_appraisal_closes_with_sheets_waiting(
         with time_machine.travel(on(day)):
             send_assessment_reminders(on(day))
     assert kinds(p.committee) == ["assessment-appraisal"]
-    assert a.pk
+    # Moved two days later, the appraisal window counts down again: one more reminder.
+    with time_machine.travel(on(dt.date(2026, 12, 4))):
+        services.change_dates(p.committee, a, appraisal_closes_on=dt.date(2026, 12, 7))
+        send_assessment_reminders(on(dt.date(2026, 12, 4)))
+        send_assessment_reminders(on(dt.date(2026, 12, 4), 15))
+    assert kinds(p.committee) == ["assessment-appraisal", "assessment-appraisal"]
+    # Moved again on a Saturday: outside the sending days nothing goes; Monday it does.
+    with time_machine.travel(on(dt.date(2026, 12, 5))):
+        services.change_dates(p.committee, a, appraisal_closes_on=dt.date(2026, 12, 8))
+        send_assessment_reminders(on(dt.date(2026, 12, 5)))
+    assert len(kinds(p.committee)) == 2
+    send_assessment_reminders(on(dt.date(2026, 12, 7)))
+    assert len(kinds(p.committee)) == 3
+    note = Notification.objects.filter(recipient=p.committee).order_by("id").last()
+    assert note is not None and note.data["url"] == f"/assessments/{a.pk}/"

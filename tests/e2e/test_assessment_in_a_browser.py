@@ -56,7 +56,8 @@ def test_an_assessment_from_opening_to_published_results(page: Page, live_server
     expect(page.get_by_role("heading", level=1)).to_contain_text(snv.name)
     form = page.locator("[id='line-1.2'] form.edit-line")
     computed = Item.objects.get(sheet__assessment=a, sheet__unit=snv, code="1.2")
-    claimed = min(computed.max_points, computed.computed_points + Decimal("0.5"))
+    step = Decimal("0.5") if computed.computed_points < computed.max_points else Decimal("-0.5")
+    claimed = computed.computed_points + step  # a figure other than the computed one
     form.get_by_label("Điểm tự đánh giá tiêu chí 1.2").fill(f"{claimed:.2f}".replace(".", ","))
     form.get_by_label("Giải trình tiêu chí 1.2").fill("Hai nhiệm vụ quá hạn do chờ văn bản của Bộ")
     details = form.locator("details")
@@ -72,6 +73,14 @@ def test_an_assessment_from_opening_to_published_results(page: Page, live_server
     sign_out(page)
     errors += sign_in(page, base, "snv.head")
     page.goto(f"{base}/assessments/{a.pk}/units/{snv.pk}/")
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    expect(page.get_by_text("Đã gửi phiếu.")).to_be_visible()
+    sign_out(page)
+
+    # Sở Tài chính's head submits its sheet as computed.
+    stc = Unit.objects.get(code="stc")
+    errors += sign_in(page, base, "stc.head")
+    page.get_by_role("link", name="phiếu của đơn vị").click()
     page.get_by_role("button", name="Gửi", exact=True).click()
     expect(page.get_by_text("Đã gửi phiếu.")).to_be_visible()
     sign_out(page)
@@ -130,6 +139,14 @@ def test_an_assessment_from_opening_to_published_results(page: Page, live_server
     )
     assert (result.self_total, result.appraised_total) == (own, judged)
     assert judged == own - claimed + Decimal("1.00")
+    # Index, rank and group by hand from the published totals of the departments.
+    departments = list(Result.objects.filter(assessment=a, level="department"))
+    index = (judged * 100 / result.applicable_max).quantize(Decimal("0.01"))
+    assert result.index_pct == index
+    assert result.rank == 1 + sum(1 for r in departments if (r.index_pct or 0) > index)
+    bands = [(90, "A"), (80, "B"), (70, "C")]
+    assert result.group == next((g for start, g in bands if index >= start), "D")
+    assert Sheet.objects.get(assessment=a, unit=stc).status == "submitted"
     row = page.locator("table.results tbody tr").filter(has_text=snv.name)
     expect(row).to_contain_text(f"{judged:.2f}".replace(".", ","))
     with page.expect_download() as download:
@@ -140,7 +157,8 @@ def test_an_assessment_from_opening_to_published_results(page: Page, live_server
     header = rows[1]
     found = {r[0]: dict(zip(header, r, strict=True)) for r in rows[2:]}
     assert found[snv.name]["Tổng điểm thẩm định"] == float(judged)
-    assert found[snv.name]["1.2 — thẩm định"] == 1.0
+    assert found[snv.name]["1.2"] == 1.0  # the council's points where it scored the line
+    assert found[snv.name]["Hạng"] == result.rank and found[snv.name]["Nhóm"] == result.group
     assert found[snv.name]["Chỉ số (%)"] == float(result.index_pct or 0)
 
     # A later change to the tasks leaves the published results as they are.
