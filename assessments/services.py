@@ -35,6 +35,7 @@ from assessments.sheets import (
     editable,
     is_council,
     lines_of,
+    lines_of_sheets,
     require_council,
     snapshot_of,
     totals,
@@ -596,10 +597,11 @@ def publish(
 
 def results_of(assessment: Assessment, today: dt.date) -> list[Result]:
     """Each unit's results as they stand (unsaved): appraised points where scored, else its own."""
-    sheets = list(assessment.sheets.select_related("unit", "index_set"))
+    sheets = list(assessment.sheets.select_related("unit", "index_set", "assessment__plan"))
+    all_lines = lines_of_sheets(sheets, today)
     found: list[Result] = []
     for sheet in sheets:
-        lines = lines_of(sheet, today)
+        lines = all_lines[sheet.pk]
         t = totals(lines)
         groups = sheet.index_set.groups if sheet.index_set else []
         found.append(

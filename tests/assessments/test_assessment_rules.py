@@ -150,3 +150,45 @@ def _pdf() -> Any:
     from tests.conftest import upload
 
     return upload()
+
+
+def _assessment_with(departments: int, year: int) -> Assessment:
+    """A province plan of `year` whose departments each lead one task due, assessed."""
+    from tests.factories import make_province, make_unit
+
+    world = make_province(year)
+    units = [world.lead, world.other] + [
+        make_unit(f"Sở thử {year}-{n}", parent=world.province) for n in range(departments - 2)
+    ]
+    for unit in units:
+        task_services.create_task(
+            world.plan_head,
+            world.plan,
+            title=f"Nhiệm vụ của {unit.name}",
+            area=1,
+            lead_unit_id=unit.pk,
+            due_date=dt.date(year, 3, 1),
+        )
+    return services.open_assessment(
+        world.committee,
+        world.plan,
+        self_closes_on=dt.date(year, 12, 1),
+        appraisal_closes_on=dt.date(year, 12, 20),
+        today=dt.date(year, 11, 22),
+    )
+
+
+def test_the_results_read_in_a_fixed_number_of_queries() -> None:
+    """The council's results before publication: as many queries for 2 units as for 6."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for departments, year in ((2, 2026), (6, 2027)):
+        a = _assessment_with(departments, year)
+        assert a.sheets.count() == departments
+        with CaptureQueriesContext(connection) as queries:
+            rows = services.results_of(a, dt.date(year, 11, 22))
+        assert len(rows) == departments
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
