@@ -42,6 +42,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.models import Plan
 from plans.whys import explain
+from tasks.files import file_response
 from tasks.forms import date_field
 from tasks.models import Evidence
 from tasks.scores import indicator_names
@@ -414,13 +415,8 @@ def sheet_file(request: OfficialRequest, pk: int) -> FileResponse:
     official = request.official
     if not (is_council(official) or official.unit_id == stored.sheet.unit_id):
         raise Http404
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=stored.filename, content_type=stored.content_type
-    )
+    inline = request.GET.get("inline") == "1"
+    return file_response(stored.file, stored.filename, stored.content_type, inline=inline)
 
 
 # ---------------------------------------------------------------- results

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from plans.access import Action, Rel, allows, heads_unit, plan_relations
 from plans.models import Official
+from tasks.files import file_response
 from tasks.models import Evidence, ExtensionRequest, Notification, Status, Task, TaskQuerySet
 
 
@@ -127,15 +128,9 @@ def get_extension_for(official: Official, request_id: int) -> tuple[ExtensionReq
     return ext, get_task_for(official, ext.task_id)
 
 
-def evidence_file(evidence: Evidence) -> FileResponse:
-    """The stored file as a download under its cleaned name (404 if storage lost it)."""
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing from storage.") from exc
-    return FileResponse(
-        handle, as_attachment=True, filename=evidence.filename, content_type=evidence.content_type
-    )
+def evidence_file(evidence: Evidence, *, inline: bool = False) -> FileResponse:
+    """The stored file under its cleaned name: a download, or shown in the browser."""
+    return file_response(evidence.file, evidence.filename, evidence.content_type, inline=inline)
 
 
 def inbox(actor: Official) -> QuerySet[Notification]:

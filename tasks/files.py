@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.core.files import File
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -146,3 +148,25 @@ def check_upload(file: File, name: str) -> CheckedFile:
         size=size,
         sha256=digest.hexdigest(),
     )
+
+
+# Kinds a browser shows itself; served inline they are sandboxed (no script, no form).
+VIEWABLE = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
+def file_response(
+    field: FieldFile, filename: str, content_type: str, *, inline: bool = False
+) -> FileResponse:
+    """A stored file sent back: a download, or shown in the browser (`inline`, PDF and
+    images only) under a sandbox; 404 if storage lost it."""
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    shown = inline and content_type in VIEWABLE
+    response = FileResponse(
+        handle, as_attachment=not shown, filename=filename, content_type=content_type
+    )
+    if shown:
+        response["Content-Security-Policy"] = "sandbox"
+    return response

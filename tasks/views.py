@@ -509,8 +509,12 @@ def review_queue(request: OfficialRequest) -> HttpResponse:
 
 @official_required
 def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
-    """Send an evidence file to whoever may see its task; 404 to anyone else."""
-    return evidence_file(get_evidence_for(request.official, pk))
+    """Send an evidence file to whoever may see its task; 404 to anyone else.
+
+    `?inline=1` shows a PDF or an image in the browser (the council reads it so).
+    """
+    inline = request.GET.get("inline") == "1"
+    return evidence_file(get_evidence_for(request.official, pk), inline=inline)
 
 
 # ---------------------------------------------------------------- the inbox

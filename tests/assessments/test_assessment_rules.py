@@ -192,3 +192,21 @@ def test_the_results_read_in_a_fixed_number_of_queries() -> None:
         assert len(rows) == departments
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_council_reads_a_lines_evidence_in_the_browser_sandboxed(
+    client: Client, province: Province, scene: dict[str, Any], assessment: Assessment
+) -> None:
+    p = province
+    proof = scene["accepted"].evidence.get()
+    services.edit_line(
+        p.assignee, sheet_of(assessment, p), "1.2", evidence=[{"evidence_id": proof.pk}]
+    )
+    sign_in(client, p.committee)
+    sheet = client.get(f"/assessments/{assessment.pk}/units/{p.lead.pk}/").content.decode()
+    assert f'href="/evidence/{proof.pk}/download/?inline=1"' in sheet
+    shown = client.get(f"/evidence/{proof.pk}/download/?inline=1")
+    assert shown.status_code == 200 and shown["Content-Disposition"].startswith("inline")
+    assert "sandbox" in shown["Content-Security-Policy"]
+    saved = client.get(f"/evidence/{proof.pk}/download/")
+    assert saved["Content-Disposition"].startswith("attachment")
