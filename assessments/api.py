@@ -12,7 +12,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool
@@ -22,6 +24,7 @@ from assessments.history import events_of
 from assessments.models import Assessment, Phase, Result, Sheet
 from assessments.sheets import (
     Line,
+    editable,
     get_assessment_for,
     get_sheet_for,
     is_council,
@@ -159,8 +162,6 @@ def line_out(line: Line) -> dict[str, Any]:
 
 def sheet_out(sheet: Sheet) -> dict[str, Any]:
     today = timezone.localdate()
-    from assessments.sheets import editable
-
     return {
         "assessment_id": sheet.assessment_id,
         "unit_id": sheet.unit_id,
@@ -187,11 +188,7 @@ def assessment_out(a: Assessment) -> dict[str, Any]:
 def open_assessment(request: HttpRequest, plan_id: PathId, body: AssessmentIn) -> Status:
     """Open the plan's annual assessment (committee or admin)."""
     actor = caller(request)
-    plan = Plan.objects.filter(pk=plan_id).first()
-    if plan is None:
-        from django.http import Http404
-
-        raise Http404
+    plan = get_object_or_404(Plan, pk=plan_id)
     made = services.open_assessment(
         actor,
         plan,
@@ -337,7 +334,7 @@ def results(request: HttpRequest, assessment_id: PathId) -> Any:
     a = get_assessment_for(actor, assessment_id)
     published = a.status == Phase.PUBLISHED
     if not published and not is_council(actor):
-        raise NotAllowed(_not_yet())
+        raise NotAllowed(_("The results are not published yet."))
     rows: list[Result] = (
         list(a.results.select_related("unit"))
         if published
@@ -359,9 +356,3 @@ def results(request: HttpRequest, assessment_id: PathId) -> Any:
             for r in rows
         ],
     }
-
-
-def _not_yet() -> str:
-    from django.utils.translation import gettext as _
-
-    return _("The results are not published yet.")

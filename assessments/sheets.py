@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,6 @@ from plans import scoring
 from plans.errors import NotAllowed
 from plans.models import Official, ScoreSnapshot
 from tasks.scores import latest_day
-
-COUNCIL_ONLY = _  # marker for makemessages below
 
 
 def is_council(official: Official) -> bool:
@@ -38,18 +37,12 @@ def get_assessment_for(official: Official, pk: int) -> Assessment:
 def get_sheet_for(official: Official, assessment: Assessment, unit_id: int) -> Sheet:
     """A unit's sheet for its own officials and the council; 404 to anyone else."""
     if not (is_council(official) or official.unit_id == unit_id):
-        raise_not_found()
+        raise Http404(_("No such sheet."))
     return get_object_or_404(
         Sheet.objects.select_related("assessment__plan", "unit", "submitted_by"),
         assessment=assessment,
         unit_id=unit_id,
     )
-
-
-def raise_not_found() -> None:
-    from django.http import Http404
-
-    raise Http404(_("No such sheet."))
 
 
 def require_council(official: Official) -> None:
