@@ -14,6 +14,7 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -152,4 +153,13 @@ def update_profile(
         official.save()
         official.user.save(update_fields=["email"])
         record(official, "edited", official, **changes)
+    return official
+
+
+@transaction.atomic
+def reset_calendar(official: Official) -> Official:
+    """A new private calendar address for the person; the old one stops working."""
+    Official.objects.filter(pk=official.pk).update(calendar_generation=F("calendar_generation") + 1)
+    official.refresh_from_db(fields=["calendar_generation"])
+    record(official, "calendar_reset", official)
     return official

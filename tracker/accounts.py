@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from plans import accounts
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
+from tasks.feeds import feed_url
 
 
 class ProfileForm(forms.Form):
@@ -78,7 +79,11 @@ def profile(request: OfficialRequest) -> HttpResponse:
             request.session["language"] = language
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
             return response
-    context = {"form": form, "tokens": accounts.my_tokens(official.user)}
+    context = {
+        "form": form,
+        "tokens": accounts.my_tokens(official.user),
+        "calendar_url": feed_url(official),
+    }
     return render(request, "tracker/profile.html", context, status=400 if form.errors else 200)
 
 
@@ -91,6 +96,14 @@ def token_revoke(request: OfficialRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The token is revoked: programs using it must sign in again."))
+    return redirect("profile")
+
+
+@require_POST
+@official_required
+def calendar_reset(request: OfficialRequest) -> HttpResponse:
+    accounts.reset_calendar(request.official)
+    messages.success(request, _("Your calendar has a new address: the old one no longer works."))
     return redirect("profile")
 
 

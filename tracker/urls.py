@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import views as assessment_views
 from plans import views as plan_views
+from tasks import feeds
 from tasks import scores_views as score_views
 from tasks import views as task_views
 from tracker import accounts, dashboards, errors, views
@@ -96,6 +97,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/tokens/<int:pk>/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("accounts/calendar/reset/", accounts.calendar_reset, name="calendar_reset"),
+    path("calendar/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
     path("accounts/password/", accounts.PasswordChange.as_view(), name="password_change"),
     path("accounts/password/reset/", accounts.PasswordReset.as_view(), name="password_reset"),
     path(

@@ -132,6 +132,11 @@ class Official(TimeStamped):
     )
     # The language of the pages after sign-in and of the mails; blank: the site's.
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+    # The private calendar address is derived from this (tasks.feeds): a reset moves
+    # it on by one, and every address given before answers 404.
+    calendar_generation = models.PositiveIntegerField(
+        _("calendar address generation"), default=0, editable=False
+    )
 
     objects = OfficialQuerySet.as_manager()
 
