@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
@@ -37,6 +37,7 @@ from plans.schemas import (
     Text5000,
     Text20000,
 )
+from plans.workbooks import XLSX
 from tasks import services
 from tasks.access import (
     evidence_file,
@@ -47,6 +48,7 @@ from tasks.access import (
     inbox,
     visible_tasks,
 )
+from tasks.appendix import tasks_workbook
 from tasks.models import Evidence, ExtensionRequest, Notification, Task
 from tasks.models import Status as TaskStatus
 
@@ -401,6 +403,27 @@ def list_evidence(request: HttpRequest, task_id: PathId) -> QuerySet[Evidence]:
 )
 def download_evidence(request: HttpRequest, evidence_id: PathId) -> FileResponse:
     return evidence_file(get_evidence_for(caller(request), evidence_id))
+
+
+XLSX_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "An Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get("/plans/{plan_id}/export.xlsx", response=ERRORS, openapi_extra=XLSX_RESPONSE)
+def export_tasks(request: HttpRequest, plan_id: PathId) -> HttpResponse:
+    """The plan's tasks the caller may see, as the appendix workbook (re-importable columns)."""
+    actor = caller(request)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    data = tasks_workbook(plan, visible_tasks(actor).filter(plan=plan))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{plan.year}-{plan.pk}.xlsx"'
+    return response
 
 
 @router.delete("/evidence/{evidence_id}", response={204: None, **ERRORS})

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
@@ -15,7 +15,9 @@ from plans import scoring, whys
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
 from plans.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
+from plans.workbooks import XLSX
 from tasks import scores
+from tasks.score_export import scores_workbook
 
 router = Router(tags=["scores"])
 
@@ -123,6 +125,31 @@ def read_scores(
 ) -> dict[str, Any]:
     caller(request)
     return scores_out(get_plan(plan_id), as_of or timezone.localdate())
+
+
+@router.get(
+    "/plans/{plan_id}/scores.xlsx",
+    response=ERRORS,
+    tags=["scores"],
+    summary="The score table of the latest roll-up on or before as_of, as an Excel workbook",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "An Excel workbook",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def scores_xlsx(
+    request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
+) -> HttpResponse:
+    caller(request)
+    plan = get_plan(plan_id)
+    day, rows = scores.score_day(plan, as_of or timezone.localdate())
+    response = HttpResponse(scores_workbook(plan, day, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="diem-{plan.pk}-{day:%Y%m%d}.xlsx"'
+    return response
 
 
 @router.post(

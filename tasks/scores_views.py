@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,9 @@ from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
 from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key
 from plans.whys import explain
+from plans.workbooks import XLSX
 from tasks import scores
+from tasks.score_export import scores_workbook
 
 
 def scored_units(plan: Plan) -> QuerySet[Unit]:
@@ -135,6 +137,23 @@ def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
     if plan.parent_id is not None:  # a unit's plan is scored under the province plan
         return redirect("plan_scores", pk=plan.parent_id)
     return scores_page(request, plan)
+
+
+@official_required
+def plan_scores_xlsx(request: OfficialRequest, pk: int) -> HttpResponse:
+    """The score table of the day the page shows ("Tải Excel")."""
+    plan = get_object_or_404(Plan, pk=pk)
+    form = AsOfForm(request.GET or None)
+    as_of = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["as_of"]:
+        as_of = form.cleaned_data["as_of"]
+    try:
+        day, rows = scores.score_day(plan, as_of)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(scores_workbook(plan, day, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="diem-{plan.pk}-{day:%Y%m%d}.xlsx"'
+    return response
 
 
 @official_required

@@ -24,6 +24,7 @@ from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
 from plans.models import Official, Plan, Unit
 from plans.unitplans import LATE, MISSING, unit_plans
+from plans.workbooks import XLSX
 from tasks import refusals, services
 from tasks.access import (
     assigns_anyone,
@@ -38,6 +39,7 @@ from tasks.access import (
     relations,
     visible_tasks,
 )
+from tasks.appendix import tasks_workbook
 from tasks.files import max_bytes
 from tasks.forms import (
     CancelForm,
@@ -168,6 +170,22 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "corrects_unit_plans": bool(own) and may_on_plan(official, Action.MANAGE_PLAN, plan),
         },
     )
+
+
+@official_required
+def plan_export(request: OfficialRequest, pk: int) -> HttpResponse:
+    """The plan page's tasks, as filtered there, as an Excel appendix ("Tải Excel")."""
+    plan = get_object_or_404(Plan, pk=pk)
+    form = TaskFilterForm(plan, request.GET or None)
+    tasks = form.apply(visible_tasks(request.official).filter(plan=plan))
+    what = _("overdue tasks") if request.GET.get("overdue") == "yes" else _("tasks")
+    return xlsx(tasks_workbook(plan, tasks, what), f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
+
+
+def xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def task_page(

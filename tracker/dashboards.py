@@ -335,6 +335,7 @@ def overdue_section(view: View, tasks: TaskQuerySet) -> dict[str, Any]:
         "overdue": progress.overdue_list(tasks, view.as_of, progress.OVERDUE_LIST),
         "tasks_url": link("plan_detail", view.plan.pk, area=area),
         "overdue_url": link("plan_detail", view.plan.pk, area=area, overdue="yes"),
+        "overdue_xlsx": link("plan_export", view.plan.pk, area=area, overdue="yes"),
     }
 
 
@@ -482,6 +483,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
             "overdue": progress.overdue_list(tasks, as_of, UNIT_OVERDUE_LIST),
             "tasks_url": link("plan_detail", plan.pk, lead_unit=unit.pk),
             "overdue_url": link("plan_detail", plan.pk, lead_unit=unit.pk, overdue="yes"),
+            "overdue_xlsx": link("plan_export", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overview_url": link("overview", **keep, level=unit.level),
             "charts": {
                 "areas": figure(
