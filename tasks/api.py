@@ -12,13 +12,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictBool
 
 from plans.apikit import caller
-from plans.errors import Invalid
+from plans.errors import Invalid, TooLarge
 from plans.models import AuditEvent, Official, Plan, Unit
 from plans.schemas import (
     ERRORS,
@@ -49,6 +50,8 @@ from tasks.access import (
     visible_tasks,
 )
 from tasks.appendix import tasks_workbook
+from tasks.appendix_import import Imported, import_appendix
+from tasks.appendix_read import MAX_BYTES
 from tasks.models import Evidence, ExtensionRequest, Notification, Task
 from tasks.models import Status as TaskStatus
 
@@ -403,6 +406,48 @@ def list_evidence(request: HttpRequest, task_id: PathId) -> QuerySet[Evidence]:
 )
 def download_evidence(request: HttpRequest, evidence_id: PathId) -> FileResponse:
     return evidence_file(get_evidence_for(caller(request), evidence_id))
+
+
+class ImportRowOut(Schema):
+    row: int
+    number: str
+    title: str
+    lead_unit: str
+    due_date: dt.date
+    area: int
+    parent: str | None
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    rows: int
+    dry_run: bool
+    created: list[ImportRowOut]
+    errors: list[ImportErrorOut]
+
+
+@router.post("/plans/{plan_id}/import", response={200: ImportOut, **UPLOAD_ERRORS})
+def import_tasks(
+    request: HttpRequest,
+    plan_id: PathId,
+    file: File[UploadedFile],
+    dry_run: bool = True,
+    area: Annotated[int, Query(ge=1, le=20)] = 1,
+) -> Imported:
+    """The plan appendix (.xlsx, .docx, .csv): a dry run by default; `dry_run=false`
+    creates every task, or none when any row has an error."""
+    actor = caller(request)
+    plan = get_object_or_404(Plan, pk=plan_id)
+    if (file.size or 0) > MAX_BYTES:
+        raise TooLarge(_("An appendix may be at most 10 MB."))
+    return import_appendix(
+        actor, plan, file.read(), file.name or "", dry_run=dry_run, default_area=area
+    )
 
 
 XLSX_RESPONSE = {

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "scored": _("entered a score"),
     "scores_recomputed": _("recomputed the scores"),
     "deleted": _("deleted"),
+    "imported": _("imported from a file"),
 }
 
 

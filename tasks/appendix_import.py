@@ -1,0 +1,98 @@
+"""Importing a plan appendix: a dry run that lists every row's errors and what would be
+created, then the import, all or nothing, each task recorded as imported from its file.
+
+Both go through tasks.services.create_task row by row inside one transaction,
+so the dry run checks exactly what the import would, and is rolled back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from plans.access import Action, may_on_plan
+from plans.errors import DomainError, NotAllowed
+from plans.models import Official, Plan, record
+from tasks import services
+from tasks.appendix_read import RowError, column_names, parse, read_table, rows_of
+from tasks.models import Task
+
+# The service's field names, as the appendix's columns.
+FIELD_COLUMNS = {
+    "title": "title",
+    "lead_unit_id": "lead",
+    "partner_unit_ids": "partners",
+    "due_date": "deadline",
+    "deliverable": "deliverable",
+    "area": "area",
+    "subcriterion": "subcriterion",
+}
+
+
+@dataclass
+class Imported:
+    rows: int
+    created: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+
+
+class _Undo(Exception):
+    """Rolls the transaction back after a dry run or a row error."""
+
+
+def import_appendix(
+    actor: Official,
+    plan: Plan,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = True,
+    default_area: int = 1,
+) -> Imported:
+    """Read, check and (unless `dry_run`, and only without any error) create the tasks."""
+    if not may_on_plan(actor, Action.CREATE_TASK, plan):
+        raise NotAllowed(_("Only the head of the plan's unit, or an administrator, imports."))
+    parsed = parse(read_table(data, filename), plan, default_area)
+    result = Imported(rows=parsed.rows, errors=list(parsed.errors), dry_run=dry_run)
+    names = column_names()
+    try:
+        with transaction.atomic():
+            made: dict[str, Task] = {}
+            done: list[Any] = []
+            for spec in parsed.specs:
+                parent = made.get(spec.parent_number or "")
+                try:
+                    task = services.create_task(
+                        actor,
+                        plan,
+                        title=spec.title,
+                        area=spec.area,
+                        lead_unit_id=spec.lead_unit_id,
+                        partner_unit_ids=spec.partner_unit_ids,
+                        due_date=spec.due_date,
+                        deliverable=spec.deliverable,
+                        subcriterion=spec.subcriterion,
+                        parent=parent,
+                    )
+                except DomainError as exc:
+                    for key, message in (exc.errors or {"": exc.message}).items():
+                        column = names.get(FIELD_COLUMNS.get(key, ""), "")
+                        result.errors.append(RowError(spec.row, column, message))
+                    continue
+                record(actor, "imported", task, filename=filename, row=spec.row)
+                if spec.number:
+                    made[spec.number] = task
+                done.append(spec)
+            result.created = rows_of(done)
+            if dry_run or result.errors:
+                raise _Undo
+    except _Undo:
+        pass
+    result.errors.sort(key=lambda e: e.row)
+    if result.errors and not dry_run:
+        result.created = []  # all or nothing: nothing was created
+    return result
