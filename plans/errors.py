@@ -68,10 +68,16 @@ class TooManyAttempts(DomainError):
     status = 429
 
 
-def clean_or_invalid(obj: models.Model, exclude: list[str] | None = None) -> None:
-    """Run the model's validation; turn its errors into Invalid (422) naming the fields."""
+def clean_or_invalid(
+    obj: models.Model, exclude: list[str] | None = None, constraints: bool = True
+) -> None:
+    """Run the model's validation; turn its errors into Invalid (422) naming the fields.
+
+    `constraints=False` leaves out the model's constraints (a query each) where
+    the caller knows they hold: the database still enforces them.
+    """
     try:
-        obj.full_clean(exclude=exclude)
+        obj.full_clean(exclude=exclude, validate_constraints=constraints)
     except ValidationError as exc:
         errors = {field: " ".join(msgs) for field, msgs in exc.message_dict.items()}
         raise Invalid(_("Some values are not valid."), errors) from exc

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from plans.access import Action, may_on_plan
 from plans.errors import DomainError, NotAllowed
-from plans.models import Official, Plan, record
+from plans.models import Official, Plan
 from tasks import services
 from tasks.appendix_read import RowError, column_names, parse, read_table, rows_of
 from tasks.models import Task
@@ -77,13 +77,13 @@ def import_appendix(
                         deliverable=spec.deliverable,
                         subcriterion=spec.subcriterion,
                         parent=parent,
+                        imported_from=filename,
                     )
                 except DomainError as exc:
                     for key, message in (exc.errors or {"": exc.message}).items():
                         column = names.get(FIELD_COLUMNS.get(key, ""), "")
                         result.errors.append(RowError(spec.row, column, message))
                     continue
-                record(actor, "imported", task, filename=filename, row=spec.row)
                 if spec.number:
                     made[spec.number] = task
                 done.append(spec)

@@ -275,7 +275,7 @@ def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:
         elif lead is None:
             errors.append(RowError(number, names["lead"], units.not_found(lead_text)))
         partner_ids = []
-        for name in split_units(get(cells, "partners")):
+        for name in units.split(get(cells, "partners")):
             found = units.find(name)
             if found is None:
                 errors.append(RowError(number, names["partners"], units.not_found(name)))
@@ -360,10 +360,6 @@ def area_of(title: str, areas: Sequence[Area]) -> Area | None:
     return None
 
 
-def split_units(text: str) -> list[str]:
-    return [part.strip(" -•") for part in re.split(r"[;,\n]", text) if part.strip(" -•")]
-
-
 class Units:
     """Units by folded code and name; a name used twice is a row error, not a guess."""
 
@@ -377,6 +373,28 @@ class Units:
 
     def find(self, text: str) -> Unit | None:
         return self.by_key.get(fold(text))
+
+    def split(self, text: str) -> list[str]:
+        """Unit names split on ";", "," or new lines; a comma inside a unit's own name
+        ("Sở Văn hóa, Thể thao và Du lịch") stays in it."""
+        names: list[str] = []
+        for piece in re.split(r"[;\n]", text):
+            parts = [p.strip(" -•") for p in piece.split(",")]
+            parts = [p for p in parts if p]
+            start = 0
+            while start < len(parts):
+                # The longest run of parts that is a unit's name, else the one part.
+                end = next(
+                    (
+                        e
+                        for e in range(len(parts), start, -1)
+                        if self.find(", ".join(parts[start:e])) is not None
+                    ),
+                    start + 1,
+                )
+                names.append(", ".join(parts[start:end]))
+                start = end
+        return names
 
     def not_found(self, text: str) -> str:
         close = difflib.get_close_matches(

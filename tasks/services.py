@@ -72,8 +72,10 @@ def _bump(task: Task, *fields: str) -> None:
         scores_may_move(task.plan)
 
 
-def _full_clean(task: Task) -> None:
-    clean_or_invalid(task, exclude=["plan", "parent", "created_by", "area", "lead_unit"])
+def _full_clean(task: Task, constraints: bool = True) -> None:
+    clean_or_invalid(
+        task, exclude=["plan", "parent", "created_by", "area", "lead_unit"], constraints=constraints
+    )
 
 
 def _check_date(field: str, value: dt.date) -> None:
@@ -146,8 +148,11 @@ def create_task(
     partner_unit_ids: Iterable[int] = (),
     assignee_ids: Iterable[int] = (),
     parent: Task | None = None,
+    imported_from: str = "",
 ) -> Task:
     """Add a task (or a subtask of `parent`) to a plan.
+
+    `imported_from`: the appendix file it came from, said in its history.
 
     - the head of the plan's unit (or admin) adds tasks anywhere in the plan;
     - the head of a lead unit adds subtasks to its own tasks, led by its unit
@@ -177,8 +182,14 @@ def create_task(
         raise Conflict(_("The plan is closed: its tasks can no longer change."))
     title = _required_text("title", title, _("Give the task a title."))
     _check_date("due_date", due_date)
-    (lead_unit,) = _units("lead_unit_id", [lead_unit_id])
-    partners = [u for u in _units("partner_unit_ids", partner_unit_ids) if u.pk != lead_unit.pk]
+    partner_ids = set(partner_unit_ids)
+    named = {u.pk: u for u in Unit.objects.filter(pk__in={lead_unit_id, *partner_ids})}
+    if lead_unit_id not in named:
+        _units("lead_unit_id", [lead_unit_id])  # raises, naming the field
+    lead_unit = named[lead_unit_id]
+    if partner_ids - set(named):
+        _units("partner_unit_ids", partner_ids)  # raises, naming the field
+    partners = [named[pk] for pk in sorted(partner_ids) if pk != lead_unit.pk]
     if partners and not allows(Action.NAME_PARTNERS, rel):
         raise NotAllowed(refusals.REFUSALS[Action.NAME_PARTNERS])
     people = _assignees(assignee_ids, {lead_unit.pk} | {u.pk for u in partners})
@@ -195,7 +206,8 @@ def create_task(
         deliverable=deliverable or "",
         created_by=actor,
     )
-    _full_clean(task)
+    # A new task is to do, never completed: its status constraints hold.
+    _full_clean(task, constraints=False)
     task.save()
     scores_may_move(plan)
     task.partner_units.set(partners)
@@ -209,6 +221,7 @@ def create_task(
         lead_unit_id=lead_unit.pk,
         due_date=due_date,
         parent_id=parent.pk if parent else None,
+        **({"imported_from": imported_from} if imported_from else {}),
     )
     if partners or people:
         record(

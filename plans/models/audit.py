@@ -32,7 +32,6 @@ ACTION_LABELS = {
     "scored": _("entered a score"),
     "scores_recomputed": _("recomputed the scores"),
     "deleted": _("deleted"),
-    "imported": _("imported from a file"),
 }
 
 
@@ -114,6 +113,8 @@ class AuditEvent(models.Model):
         """
         changes = self.changes
         parts = [str(changes[k]) for k in ("reason", "comment", "filename") if changes.get(k)]
+        if changes.get("imported_from"):
+            parts.append(_("imported from %(file)s") % {"file": changes["imported_from"]})
         due = changes.get("due_date")
         if self.action == "extension_requested":
             asked = due[1] if isinstance(due, list) and len(due) == 2 else ""

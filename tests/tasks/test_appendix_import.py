@@ -139,8 +139,9 @@ def test_an_excel_appendix_with_headings_and_subtasks(province: Province) -> Non
     assert tasks["Rà soát thủ tục hành chính"].area.number == 3
     assert tasks["Rà soát thủ tục hành chính"].due_date == dt.date(2026, 9, 30)
     assert set(tasks["Số hoá hồ sơ"].partner_units.all()) == {p.other, p.province}
-    imported = AuditEvent.objects.filter(action="imported", object_id=first.pk).get()
-    assert imported.changes["filename"] == "phu-luc.xlsx"
+    created = AuditEvent.objects.filter(action="created", object_id=first.pk).get()
+    assert created.changes["imported_from"] == "phu-luc.xlsx"
+    assert "đã nhập từ phu-luc.xlsx" in created.detail
 
 
 def test_one_bad_row_creates_nothing_and_each_error_is_named(province: Province) -> None:

@@ -1,0 +1,123 @@
+"""Benchmark: importing a 1,000-row plan appendix on SQLite.
+
+Target: the dry run and the import each under 5 s.
+
+Run from the project root; it uses its own SQLite database under
+var/bench-appendix/ (DATA_DIR), with the demo province loaded the first time:
+
+    .venv/bin/python bench/appendix.py
+
+The appendix is an .xlsx written here as provinces write them: two title rows,
+the header, the eight areas as Roman-numeral headings, 1,000 task rows (one in
+five a subtask), lead units named without accents, two cooperating units
+each, deadlines as phrases ("Quý II", "30/6", "Thường xuyên"). Each run
+imports into a new empty plan of a new year, so runs do not pile up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATA_DIR", str(ROOT / "var" / "bench-appendix"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from plans import planning  # noqa: E402
+from plans.models import Area, Official, Plan, PlanStatus, Unit  # noqa: E402
+from plans.text import fold  # noqa: E402
+from tasks.appendix_import import import_appendix  # noqa: E402
+
+ROWS = 1000
+PHRASES = ["Quý I", "Quý II", "30/6", "Tháng 9", "6 tháng cuối năm", "Thường xuyên", "Trước 15/3"]
+
+
+def appendix(units: list[Unit], areas: list[Area]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["PHỤ LỤC"])
+    sheet.append(["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH"])
+    sheet.append(
+        [
+            "STT",
+            "Nhiệm vụ",
+            "Cơ quan chủ trì",
+            "Cơ quan phối hợp",
+            "Thời gian hoàn thành",
+            "Sản phẩm dự kiến",
+        ]
+    )
+    romans = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
+    per_area = ROWS // len(areas)
+    number = 0
+    for roman, area in zip(romans, areas, strict=False):
+        sheet.append([roman, area.name, "", "", "", ""])
+        top = 0
+        for n in range(per_area):
+            lead = units[n % len(units)]
+            if n % 5 == 4 and top:
+                stt = f"{number}.{n % 5}"
+            else:
+                number += 1
+                top = number
+                stt = str(number)
+            sheet.append(
+                [
+                    stt,
+                    f"Nhiệm vụ {area.number}.{n} của kế hoạch thử",
+                    fold(lead.name),
+                    f"{units[(n + 1) % len(units)].name}; {units[(n + 2) % len(units)].name}",
+                    PHRASES[n % len(PHRASES)],
+                    "Báo cáo",
+                ]
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def main() -> int:
+    call_command("migrate", verbosity=0)
+    if not Unit.objects.exists():
+        call_command("seed_demo", verbosity=0)
+    admin = Official.objects.get(user__username="admin")
+    province = Unit.objects.get(code="ubnd-tinh")
+    year = 2030 + Plan.objects.filter(document_number__startswith="BENCH-APPENDIX").count()
+    plan = planning.create_plan(
+        admin,
+        unit_id=province.pk,
+        year=year,
+        title=f"Kế hoạch thử {year}",
+        document_number=f"BENCH-APPENDIX-{year}",
+        issued_on=dt.date(year, 1, 10),
+        status=PlanStatus.ISSUED,
+    )
+    units = list(Unit.objects.exclude(pk=province.pk).order_by("code"))
+    data = appendix(units, list(plan.areas.order_by("number")))
+    times = {}
+    for label, dry in (("dry run", True), ("import", False)):
+        started = time.perf_counter()
+        result = import_appendix(admin, plan, data, "phu-luc.xlsx", dry_run=dry)
+        times[label] = time.perf_counter() - started
+        assert not result.errors, result.errors[:3]
+        print(f"{label:8} {result.rows:5} rows, {len(result.created)} tasks: {times[label]:.2f} s")
+    assert plan.tasks.count() == ROWS
+    ok = all(t < 5 for t in times.values())
+    print(f"target   each under 5 s on SQLite: {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
