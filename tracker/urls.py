@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import views as assessment_views
 from plans import views as plan_views
-from tasks import feeds
+from tasks import appendix_views, feeds
 from tasks import scores_views as score_views
 from tasks import views as task_views
 from tracker import accounts, dashboards, errors, views
@@ -24,6 +24,12 @@ urlpatterns = [
     path("plans/<int:pk>/", task_views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/tasks/new/", task_views.task_create, name="task_create"),
     path("plans/<int:pk>/export.xlsx", task_views.plan_export, name="plan_export"),
+    path("plans/<int:pk>/import/", appendix_views.import_page, name="plan_import"),
+    path(
+        "plans/<int:pk>/import/template.xlsx",
+        appendix_views.import_template,
+        name="plan_import_template",
+    ),
     path("plans/<int:pk>/scores/", score_views.plan_scores, name="plan_scores"),
     path("plans/<int:pk>/scores.xlsx", score_views.plan_scores_xlsx, name="plan_scores_xlsx"),
     path("plans/<int:pk>/scores/run/", score_views.plan_rollup, name="plan_rollup"),

@@ -1,0 +1,143 @@
+"""The import page: upload an appendix, read its preview (the rows as they will be
+created, each error in place), confirm; and the blank template to fill in.
+
+The uploaded file waits between the preview and the confirmation in
+DATA_DIR/imports, under a random name bound to the person who sent it, for a
+day at most.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from plans.access import Action, may_on_plan
+from plans.decorators import OfficialRequest, official_required
+from plans.errors import DomainError
+from plans.models import Plan
+from plans.workbooks import XLSX, fill_sheet, new_workbook, to_bytes
+from tasks.appendix_import import Imported, import_appendix
+from tasks.appendix_read import MAX_BYTES, column_names
+
+KEEP_SECONDS = 24 * 3600
+SUFFIXES = {".xlsx", ".docx", ".csv"}
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _waiting(request: OfficialRequest, token: str) -> Path | None:
+    """The file this person uploaded under `token`, if it still waits."""
+    if not token or not all(c in "0123456789abcdef" for c in token) or len(token) != 32:
+        return None
+    found = list(_folder().glob(f"{request.official.pk}-{token}.*"))
+    return found[0] if found else None
+
+
+def _tidy() -> None:
+    for old in _folder().iterdir():
+        if old.stat().st_mtime < time.time() - KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+
+
+def _allowed(request: OfficialRequest, plan: Plan) -> None:
+    if not may_on_plan(request.official, Action.CREATE_TASK, plan):
+        raise PermissionDenied(_("Only the head of the plan's unit, or an administrator, imports."))
+
+
+def preview_rows(result: Imported) -> list[dict[str, Any]]:
+    """Every row of the file that matters, in order: what it will create, or its errors."""
+    rows: dict[int, dict[str, Any]] = {}
+    for created in result.created:
+        rows[created["row"]] = {**created, "errors": []}
+    for error in result.errors:
+        rows.setdefault(error.row, {"row": error.row, "errors": []})["errors"].append(error)
+    return [rows[n] for n in sorted(rows)]
+
+
+@official_required
+def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
+    """Upload (a dry run, previewed), then confirm (all or nothing)."""
+    plan = get_object_or_404(Plan, pk=pk)
+    _allowed(request, plan)
+    context: dict[str, Any] = {"plan": plan, "max_mb": MAX_BYTES // 1048576}
+    if request.method != "POST":
+        return render(request, "tasks/import.html", context)
+    token = request.POST.get("token", "")
+    if token:  # the confirmation of a previewed file
+        waiting = _waiting(request, token)
+        if waiting is None:
+            messages.error(request, _("The file waited too long: upload it again."))
+            return redirect("plan_import", pk=plan.pk)
+        name = request.POST.get("filename", waiting.name)[:200]
+        try:
+            result = import_appendix(
+                request.official, plan, waiting.read_bytes(), name, dry_run=False
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("plan_import", pk=plan.pk)
+        if result.errors:
+            context.update(result=result, rows=preview_rows(result), filename=name)
+            return render(request, "tasks/import.html", context, status=422)
+        waiting.unlink(missing_ok=True)
+        messages.success(
+            request,
+            _("%(n)d tasks imported from %(file)s.") % {"n": len(result.created), "file": name},
+        )
+        return redirect("plan_detail", pk=plan.pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return render(request, "tasks/import.html", context, status=422)
+    name = upload.name or "phu-luc"
+    suffix = Path(name).suffix.lower()
+    if (upload.size or 0) > MAX_BYTES:
+        messages.error(request, _("An appendix may be at most 10 MB."))
+        return render(request, "tasks/import.html", context, status=413)
+    data = upload.read()
+    try:
+        result = import_appendix(request.official, plan, data, name, dry_run=True)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return render(request, "tasks/import.html", context, status=exc.status)
+    _tidy()
+    token = uuid.uuid4().hex
+    keep = suffix if suffix in SUFFIXES else ".bin"
+    (_folder() / f"{request.official.pk}-{token}{keep}").write_bytes(data)
+    context.update(result=result, rows=preview_rows(result), token=token, filename=name)
+    return render(request, "tasks/import.html", context, status=200)
+
+
+@official_required
+def import_template(request: OfficialRequest, pk: int) -> HttpResponse:
+    """A blank appendix for the plan: its columns, and its areas as headings to fill under."""
+    plan = get_object_or_404(Plan, pk=pk)
+    names = column_names()
+    header = [names[k] for k in ("stt", "title", "lead", "partners", "deadline", "deliverable")]
+    header += [names["area"], names["subcriterion"]]
+    romans = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
+    rows: list[list[Any]] = []
+    for roman, area in zip(romans, plan.areas.order_by("number"), strict=False):
+        rows.append([roman, area.name, "", "", "", "", "", ""])
+    title = _("Appendix of %(plan)s: one task a row; deadlines such as 30/6, Quý II, Tháng 9") % {
+        "plan": plan.title
+    }
+    book, sheet = new_workbook()
+    sheet.title = _("Appendix")
+    fill_sheet(sheet, title, header, rows, [7, 60, 28, 28, 16, 28, 8, 9], frozen_columns=2)
+    response = HttpResponse(to_bytes(book), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="phu-luc-mau-{plan.year}.xlsx"'
+    return response
