@@ -44,6 +44,10 @@ def fill_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            # Text typed by people stays text: "=…" from a task's title is no formula.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}3"
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width

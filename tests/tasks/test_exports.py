@@ -164,3 +164,14 @@ def test_the_score_table_as_a_workbook_holds_the_apis_figures(
     page = client.get(f"/plans/{p.plan.pk}/scores/").content.decode()
     assert f"/plans/{p.plan.pk}/scores.xlsx?as_of={TODAY:%d/%m/%Y}" in page
     assert client.get(f"/plans/{p.plan.pk}/scores.xlsx?as_of=01/01/2020").status_code == 404
+
+
+def test_a_title_that_looks_like_a_formula_is_exported_as_text(
+    client: Client, province: Province
+) -> None:
+    p = province
+    p.task(title='=HYPERLINK("http://example.invalid","Bấm vào đây")')
+    sign_in(client, p.plan_head)
+    book = workbook(client.get(f"/plans/{p.plan.pk}/export.xlsx"))
+    cell = book.active["B3"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
