@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -23,7 +24,16 @@ DATE_FORMAT = "DD/MM/YYYY"
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters Excel refuses
     return value
+
+
+def _as_text(cells: Iterable[Any]) -> None:
+    """Text typed by people stays text: "=…" from a title is no formula."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
 
 
 def fill_sheet(
@@ -36,7 +46,8 @@ def fill_sheet(
 ) -> None:
     """The title in row 1, the header in row 2 (frozen, with `frozen_columns` on its left),
     then one row per item: dates as dates, decimals as numbers with two decimals."""
-    sheet.append([title])
+    sheet.append([_cell(title)])
+    _as_text(sheet[1])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(list(header))
     for cell in sheet[2]:
@@ -44,10 +55,7 @@ def fill_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in rows:
         sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            # Text typed by people stays text: "=…" from a task's title is no formula.
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        _as_text(sheet[sheet.max_row])
     sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}3"
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width

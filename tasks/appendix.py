@@ -73,8 +73,16 @@ def with_appendix_relations(tasks: QuerySet[Task]) -> QuerySet[Task]:
     )
 
 
-def tasks_workbook(plan: Plan, tasks: QuerySet[Task], what: str = "") -> bytes:
-    """The tasks as an appendix workbook, titled with the plan, `what` they are and the day."""
+def tasks_workbook(
+    plan: Plan, tasks: QuerySet[Task], what: str = "", with_cancelled: bool = False
+) -> bytes:
+    """The tasks as an appendix workbook, titled with the plan, `what` they are and the day.
+
+    Cancelled tasks are left out unless asked for: imported again, they would
+    come back as work to do.
+    """
+    if not with_cancelled:
+        tasks = tasks.exclude(status=Status.CANCELLED)
     ordered = list(with_appendix_relations(tasks).order_by("area__number", "due_date", "id"))
     statuses = dict(Status.choices)
     rows: list[list[Any]] = []

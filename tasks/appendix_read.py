@@ -33,6 +33,7 @@ from plans.models import Area, Plan, Unit
 from plans.text import fold
 
 MAX_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ROWS = 5000
 
 # Column -> the header names that mean it (folded).
@@ -105,7 +106,13 @@ def read_table(data: bytes, name: str) -> Table:
         raise Invalid(_("The file is empty."), {"file": _("The file is empty.")})
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
     if data[:2] == b"PK" and zipfile.is_zipfile(io.BytesIO(data)):
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        try:
+            members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise UnsupportedType(_("The file is damaged: it cannot be opened.")) from None
+        if sum(m.file_size for m in members) > MAX_UNPACKED:
+            raise TooLarge(_("The file unpacks to more than 100 MB: it is no appendix."))
+        names = [m.filename for m in members]
         if any(n.startswith("xl/") for n in names):
             return _xlsx(data)
         if any(n.startswith("word/") for n in names):
@@ -128,7 +135,7 @@ def _xlsx(data: bytes) -> Table:
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
     sheet = book.worksheets[0]
-    if sheet.max_row > MAX_ROWS + 50:
+    if sheet.max_row > 20 * MAX_ROWS:  # formatted rows count here; only filled ones later
         raise Invalid(_("The appendix has more than %(n)d rows.") % {"n": MAX_ROWS})
     # A value merged across rows stands in each row it covers.
     merged: dict[tuple[int, int], Any] = {}
@@ -167,10 +174,15 @@ def _csv(data: bytes) -> Table:
     dialect: Any = csv.excel
     with contextlib.suppress(csv.Error):
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    rows = [
-        (r, [c.strip() for c in cells])
-        for r, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
-    ]
+    try:
+        rows = [
+            (r, [c.strip() for c in cells])
+            for r, cells in enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+        ]
+    except csv.Error as error:
+        raise Invalid(
+            _("The CSV file cannot be read: %(e)s") % {"e": error}, {"file": str(error)}
+        ) from None
     return Table(rows)
 
 
@@ -208,7 +220,8 @@ class Parsed:
     errors: list[RowError] = field(default_factory=list)
 
 
-ROMAN = re.compile(r"^(?=[ivxlc]+$)m{0,3}(c[md]|d?c{0,3})(x[cl]|l?x{0,3})(i[xv]|v?i{0,3})$")
+# Upper-case Roman numerals (a heading's order); "c" or "i" in a list stays a task row.
+ROMAN = re.compile(r"^(?=[IVXLC]+$)(C[D]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
 
 
 def find_header(table: Table) -> tuple[int, dict[str, int]]:
@@ -252,7 +265,7 @@ def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:
         stt = get(cells, "stt").rstrip(".")
         title = " ".join(get(cells, "title").split())
         errors: list[RowError] = []
-        if ROMAN.match(fold(stt)) and stt:
+        if stt and ROMAN.match(stt):
             heading = area_of(title, areas)
             if heading is None:
                 errors.append(
@@ -312,7 +325,9 @@ def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:
                         % {"stt": stt, "parent": parent},
                     )
                 )
-        if stt:
+        if stt in seen:
+            errors.append(RowError(number, "STT", _("%(stt)s appears twice.") % {"stt": stt}))
+        if stt and not errors:
             seen.add(stt)
         if errors:
             parsed.errors += errors
@@ -352,12 +367,13 @@ def _spelled(text: str) -> str:
 
 def area_of(title: str, areas: Sequence[Area]) -> Area | None:
     """The area a heading names, its number, punctuation and abbreviations aside."""
-    wanted = _spelled(re.sub(r"^[\s\divxlcIVXLC]+[.)\-:]\s*", "", title)).strip(" .:")
-    for a in areas:
-        name = _spelled(a.name)
-        if wanted and (wanted == name or wanted in name or name in wanted):
-            return a
-    return None
+    wanted = _spelled(re.sub(r"^[\s\dIVXLC]+[.)\-:]\s*", "", title)).strip(" .:")
+    if not wanted:
+        return None
+    exact = [a for a in areas if _spelled(a.name) == wanted]
+    # A heading may say more than the area's name ("… của tỉnh"), never less.
+    found = exact or [a for a in areas if _spelled(a.name) in wanted]
+    return found[0] if len(found) == 1 else None
 
 
 class Units:
@@ -365,14 +381,18 @@ class Units:
 
     def __init__(self) -> None:
         self.by_key: dict[str, Unit] = {}
+        self.twice: set[str] = set()
         self.names: list[str] = []
         for unit in Unit.objects.all():
-            self.by_key.setdefault(fold(unit.code), unit)
-            self.by_key[fold(unit.name)] = unit
+            for key in {fold(unit.code), fold(unit.name)}:
+                if key in self.by_key and self.by_key[key].pk != unit.pk:
+                    self.twice.add(key)
+                self.by_key[key] = unit
             self.names.append(unit.name)
 
     def find(self, text: str) -> Unit | None:
-        return self.by_key.get(fold(text))
+        key = fold(text)
+        return None if key in self.twice else self.by_key.get(key)
 
     def split(self, text: str) -> list[str]:
         """Unit names split on ";", "," or new lines; a comma inside a unit's own name
@@ -397,6 +417,8 @@ class Units:
         return names
 
     def not_found(self, text: str) -> str:
+        if fold(text) in self.twice:
+            return _("“%(text)s” names more than one unit: write its code.") % {"text": text}
         close = difflib.get_close_matches(
             fold(text), [fold(n) for n in self.names], n=3, cutoff=0.5
         )
@@ -424,8 +446,10 @@ def deadline(text: str, year: int) -> dt.date:
     phrase = " ".join(fold(text).split())
     if not phrase:
         raise ValueError(_("No deadline."))
-    if phrase.startswith("truoc "):
-        phrase = phrase[len("truoc ") :]
+    for prefix in ("truoc ngay ", "truoc ", "ngay "):
+        if phrase.startswith(prefix):
+            phrase = phrase[len(prefix) :]
+            break
     found = DAY_MONTH.match(phrase)
     if found:
         day, month, in_year = int(found[1]), int(found[2]), int(found[3] or year)

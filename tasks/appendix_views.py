@@ -27,9 +27,9 @@ from plans.models import Plan
 from plans.workbooks import XLSX, fill_sheet, new_workbook, to_bytes
 from tasks.appendix_import import Imported, import_appendix
 from tasks.appendix_read import MAX_BYTES, column_names
+from tasks.files import clean_filename
 
 KEEP_SECONDS = 24 * 3600
-SUFFIXES = {".xlsx", ".docx", ".csv"}
 
 
 def _folder() -> Path:
@@ -38,18 +38,25 @@ def _folder() -> Path:
     return folder
 
 
-def _waiting(request: OfficialRequest, token: str) -> Path | None:
-    """The file this person uploaded under `token`, if it still waits."""
-    if not token or not all(c in "0123456789abcdef" for c in token) or len(token) != 32:
+def _waiting(request: OfficialRequest, plan: Plan, token: str) -> tuple[Path, str] | None:
+    """The file this person uploaded for this plan under `token`, if it still waits,
+    and its name as uploaded."""
+    if len(token) != 32 or not all(c in "0123456789abcdef" for c in token):
         return None
-    found = list(_folder().glob(f"{request.official.pk}-{token}.*"))
-    return found[0] if found else None
+    found = list(_folder().glob(f"{request.official.pk}-{plan.pk}-{token}--*"))
+    if not found:
+        return None
+    return found[0], found[0].name.split("--", 1)[1]
 
 
 def _tidy() -> None:
+    """Files that waited more than a day go (whoever looks first)."""
     for old in _folder().iterdir():
-        if old.stat().st_mtime < time.time() - KEEP_SECONDS:
-            old.unlink(missing_ok=True)
+        try:
+            if old.stat().st_mtime < time.time() - KEEP_SECONDS:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue  # another request tidied it
 
 
 def _allowed(request: OfficialRequest, plan: Plan) -> None:
@@ -72,27 +79,36 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
     """Upload (a dry run, previewed), then confirm (all or nothing)."""
     plan = get_object_or_404(Plan, pk=pk)
     _allowed(request, plan)
-    context: dict[str, Any] = {"plan": plan, "max_mb": MAX_BYTES // 1048576}
+    areas = list(plan.areas.order_by("number"))
+    context: dict[str, Any] = {"plan": plan, "max_mb": MAX_BYTES // 1048576, "areas": areas}
     if request.method != "POST":
         return render(request, "tasks/import.html", context)
+    _tidy()
+    area = int(request.POST.get("area") or 1) if (request.POST.get("area") or "1").isdigit() else 1
+    context["area"] = area
     token = request.POST.get("token", "")
     if token:  # the confirmation of a previewed file
-        waiting = _waiting(request, token)
-        if waiting is None:
+        found = _waiting(request, plan, token)
+        if found is None:
             messages.error(request, _("The file waited too long: upload it again."))
             return redirect("plan_import", pk=plan.pk)
-        name = request.POST.get("filename", waiting.name)[:200]
+        waiting, name = found
         try:
             result = import_appendix(
-                request.official, plan, waiting.read_bytes(), name, dry_run=False
+                request.official,
+                plan,
+                waiting.read_bytes(),
+                name,
+                dry_run=False,
+                default_area=area,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("plan_import", pk=plan.pk)
+        waiting.unlink(missing_ok=True)
         if result.errors:
             context.update(result=result, rows=preview_rows(result), filename=name)
             return render(request, "tasks/import.html", context, status=422)
-        waiting.unlink(missing_ok=True)
         messages.success(
             request,
             _("%(n)d tasks imported from %(file)s.") % {"n": len(result.created), "file": name},
@@ -103,21 +119,24 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a file."))
         return render(request, "tasks/import.html", context, status=422)
     name = upload.name or "phu-luc"
-    suffix = Path(name).suffix.lower()
     if (upload.size or 0) > MAX_BYTES:
         messages.error(request, _("An appendix may be at most 10 MB."))
         return render(request, "tasks/import.html", context, status=413)
     data = upload.read()
     try:
-        result = import_appendix(request.official, plan, data, name, dry_run=True)
+        result = import_appendix(
+            request.official, plan, data, name, dry_run=True, default_area=area
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return render(request, "tasks/import.html", context, status=exc.status)
-    _tidy()
-    token = uuid.uuid4().hex
-    keep = suffix if suffix in SUFFIXES else ".bin"
-    (_folder() / f"{request.official.pk}-{token}{keep}").write_bytes(data)
-    context.update(result=result, rows=preview_rows(result), token=token, filename=name)
+    context.update(result=result, rows=preview_rows(result), filename=name)
+    if not result.errors:  # only a file that can be imported waits for its confirmation
+        token = uuid.uuid4().hex
+        stem, ext = clean_filename(name)
+        kept = f"{stem}.{ext}" if ext else stem
+        (_folder() / f"{request.official.pk}-{plan.pk}-{token}--{kept}").write_bytes(data)
+        context["token"] = token
     return render(request, "tasks/import.html", context, status=200)
 
 

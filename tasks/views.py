@@ -179,7 +179,9 @@ def plan_export(request: OfficialRequest, pk: int) -> HttpResponse:
     form = TaskFilterForm(plan, request.GET or None)
     tasks = form.apply(visible_tasks(request.official).filter(plan=plan))
     what = _("overdue tasks") if request.GET.get("overdue") == "yes" else _("tasks")
-    return xlsx(tasks_workbook(plan, tasks, what), f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
+    cancelled = request.GET.get("status") == Status.CANCELLED  # asked for by the filter
+    data = tasks_workbook(plan, tasks, what, with_cancelled=cancelled)
+    return xlsx(data, f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
 
 
 def xlsx(data: bytes, name: str) -> HttpResponse:

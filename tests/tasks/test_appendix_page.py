@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,7 @@ def test_upload_preview_then_confirm(client: Client, province: Province) -> None
     sign_in(other, p.admin)  # another person cannot confirm someone's upload
     refused = other.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
     assert not p.plan.tasks.exists() and refused.status_code == 200
-    done = client.post(
-        f"/plans/{p.plan.pk}/import/", {"token": token, "filename": "pl.xlsx"}, follow=True
-    )
+    done = client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
     assert "Đã nhập 2 nhiệm vụ từ pl.xlsx." in done.content.decode()
     assert {t.title for t in p.plan.tasks.all()} == {"Việc một", "Việc con"}
     again = client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
@@ -85,3 +84,29 @@ def test_the_blank_template_and_who_may_import(client: Client, province: Provinc
     head = Client()
     sign_in(head, p.lead_head)
     assert head.get(f"/plans/{p.plan.pk}/import/").status_code == 403
+
+
+def test_a_preview_is_confirmed_on_its_own_plan_only(client: Client, province: Province) -> None:
+    from plans import planning
+    from plans.models import PlanStatus
+
+    p = province
+    other_plan = planning.create_plan(
+        p.admin,
+        unit_id=p.province.pk,
+        year=2027,
+        title="Kế hoạch 2027",
+        document_number="1/KH-2027",
+        issued_on=dt.date(2027, 1, 5),
+        status=PlanStatus.ISSUED,
+    )
+    sign_in(client, p.plan_head)
+    good = xlsx([HEADER, ["1", "Việc một", p.lead.name, "", "30/6", ""]], 0)
+    html = client.post(
+        f"/plans/{p.plan.pk}/import/", {"file": SimpleUploadedFile("pl.xlsx", good)}
+    ).content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    client.post(f"/plans/{other_plan.pk}/import/", {"token": token}, follow=True)
+    assert not other_plan.tasks.exists()
+    client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
+    assert p.plan.tasks.count() == 1

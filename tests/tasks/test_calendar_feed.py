@@ -66,5 +66,7 @@ def test_a_guessed_address_is_not_found(province: Province, token: str) -> None:
 
 def test_another_persons_key_does_not_open_ones_own_feed(province: Province) -> None:
     p = province
-    theirs = feed_path(p.colleague).rsplit("-", 1)[1]
+    theirs = feed_path(p.colleague).rsplit("-", 1)[1]  # "<key>.ics"
     assert Client().get(f"/calendar/{p.assignee.pk}-{theirs}").status_code == 404
+    own = feed_path(p.assignee)
+    assert own.endswith(".ics") and Client().get(own).status_code == 200
