@@ -11,6 +11,7 @@ subtasks 1.1, 1.2, ….
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -74,12 +75,17 @@ def with_appendix_relations(tasks: QuerySet[Task]) -> QuerySet[Task]:
 
 
 def tasks_workbook(
-    plan: Plan, tasks: QuerySet[Task], what: str = "", with_cancelled: bool = False
+    plan: Plan,
+    tasks: QuerySet[Task],
+    what: str = "",
+    with_cancelled: bool = False,
+    overdue_on: dt.date | None = None,
 ) -> bytes:
     """The tasks as an appendix workbook, titled with the plan, `what` they are and the day.
 
     Cancelled tasks are left out unless asked for: imported again, they would
-    come back as work to do.
+    come back as work to do. `overdue_on`: an overdue list, with each task's
+    days overdue on that day in a last column.
     """
     if not with_cancelled:
         tasks = tasks.exclude(status=Status.CANCELLED)
@@ -102,6 +108,7 @@ def tasks_workbook(
                 str(statuses.get(t.status, t.status)),
                 t.completed_on,
                 "; ".join(e.document_number for e in t.evidence.all() if e.document_number),
+                *([(overdue_on - t.due_date).days] if overdue_on else []),
             ]
         )
     title = _("%(plan)s (%(number)s): %(what)s, as of %(date)s") % {
@@ -112,6 +119,7 @@ def tasks_workbook(
     }
     book, sheet = new_workbook()
     sheet.title = _("Tasks")
-    widths = [7, 60, 28, 28, 13, 28, 8, 9, 28, 13, 16, 13, 24]
-    fill_sheet(sheet, title, appendix_header(), rows, widths, frozen_columns=2)
+    widths = [7, 60, 28, 28, 13, 28, 8, 9, 28, 13, 16, 13, 24, 12]
+    header = appendix_header() + ([_("Days overdue")] if overdue_on else [])
+    fill_sheet(sheet, title, header, rows, widths, frozen_columns=2)
     return to_bytes(book)

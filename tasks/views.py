@@ -178,9 +178,16 @@ def plan_export(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     form = TaskFilterForm(plan, request.GET or None)
     tasks = form.apply(visible_tasks(request.official).filter(plan=plan))
-    what = _("overdue tasks") if request.GET.get("overdue") == "yes" else _("tasks")
+    overdue = request.GET.get("overdue") == "yes"
+    what = _("overdue tasks") if overdue else _("tasks")
     cancelled = request.GET.get("status") == Status.CANCELLED  # asked for by the filter
-    data = tasks_workbook(plan, tasks, what, with_cancelled=cancelled)
+    data = tasks_workbook(
+        plan,
+        tasks,
+        what,
+        with_cancelled=cancelled,
+        overdue_on=timezone.localdate() if overdue else None,
+    )
     return xlsx(data, f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
 
 

@@ -119,8 +119,11 @@ def test_the_filtered_list_and_the_overdue_list_download_as_shown(
     assert f'href="/plans/{p.plan.pk}/export.xlsx?area=1&amp;q=kiem"' in page
     _t, _h, rows = rows_of(workbook(client.get(f"/plans/{p.plan.pk}/export.xlsx?area=1&q=kiem")))
     assert [r[1] for r in rows] == ["Kiểm tra nội bộ"]
-    title, _h, rows = rows_of(workbook(client.get(f"/plans/{p.plan.pk}/export.xlsx?overdue=yes")))
+    title, header, rows = rows_of(
+        workbook(client.get(f"/plans/{p.plan.pk}/export.xlsx?overdue=yes"))
+    )
     assert "quá hạn" in title and [r[1] for r in rows] == ["Rà soát thủ tục"]
+    assert header[-1] == "Số ngày quá hạn" and rows[0][-1] == (TODAY - dt.date(2026, 10, 1)).days
     committee = Client()
     sign_in(committee, p.committee)
     overview = committee.get("/dashboard/").content.decode()
