@@ -19,7 +19,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field, StrictBool
 
-from assessments import services
+from assessments import council, services
 from assessments.history import events_of
 from assessments.models import Assessment, Phase, Result, Sheet
 from assessments.sheets import (
@@ -294,7 +294,7 @@ def appraise(
 ) -> Any:
     """A council member's points for a line, with a comment."""
     actor, sheet = _sheet(request, assessment_id, unit_id)
-    services.appraise_line(actor, sheet, code, points=body.points, comment=body.comment)
+    council.appraise_line(actor, sheet, code, points=body.points, comment=body.comment)
     sheet.refresh_from_db()
     return sheet_out(sheet)
 
@@ -307,7 +307,7 @@ def return_sheet(
 ) -> Any:
     """Back to the unit once, for more explanation."""
     actor, sheet = _sheet(request, assessment_id, unit_id)
-    return sheet_out(services.return_sheet(actor, sheet, comment=body.comment))
+    return sheet_out(council.return_sheet(actor, sheet, comment=body.comment))
 
 
 @router.post(
@@ -316,14 +316,14 @@ def return_sheet(
 def reopen(request: HttpRequest, assessment_id: PathId, unit_id: PathId, body: ReopenIn) -> Any:
     """A locked sheet opened again for its unit, with a reason, until a day."""
     actor, sheet = _sheet(request, assessment_id, unit_id)
-    return sheet_out(services.reopen_sheet(actor, sheet, reason=body.reason, until=body.until))
+    return sheet_out(council.reopen_sheet(actor, sheet, reason=body.reason, until=body.until))
 
 
 @router.post("/assessments/{assessment_id}/publish", response={200: AssessmentOut, **ERRORS})
 def publish(request: HttpRequest, assessment_id: PathId, body: PublishIn) -> Any:
     """Freeze the results (confirm to publish before the appraisal window closes)."""
     actor = caller(request)
-    a = services.publish(actor, get_assessment_for(actor, assessment_id), confirm=body.confirm)
+    a = council.publish(actor, get_assessment_for(actor, assessment_id), confirm=body.confirm)
     return assessment_out(a)
 
 
@@ -338,7 +338,7 @@ def results(request: HttpRequest, assessment_id: PathId) -> Any:
     rows: list[Result] = (
         list(a.results.select_related("unit"))
         if published
-        else services.results_of(a, timezone.localdate())
+        else council.results_of(a, timezone.localdate())
     )
     return {
         "published": published,

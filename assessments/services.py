@@ -24,7 +24,6 @@ from assessments.models import (
     Item,
     ItemEvidence,
     Phase,
-    Result,
     Sheet,
     SheetFile,
     SheetStatus,
@@ -33,12 +32,8 @@ from assessments.sheets import (
     closes_on,
     computed_day,
     editable,
-    is_council,
     lines_of,
-    lines_of_sheets,
     require_council,
-    snapshot_of,
-    totals,
 )
 from plans import scoring
 from plans.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -49,7 +44,7 @@ from tasks.rollup import rollup
 from tasks.scores import latest_day
 
 
-def _today(today: dt.date | None) -> dt.date:
+def today_or(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
 
@@ -82,7 +77,7 @@ def open_assessment(
     """Open a plan's assessment: a sheet per scored unit, each line of its level's index set."""
     require_council(actor)
     _dates(self_closes_on, appraisal_closes_on)
-    today = _today(today)
+    today = today_or(today)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)  # one opening at a time
     if plan.status != PlanStatus.ISSUED:
         raise Conflict(_("Only an issued plan is assessed."))
@@ -99,18 +94,19 @@ def open_assessment(
     )
     day = computed_day(assessment, today)
     ensure_scores(plan, day)
-    snapshots = ScoreSnapshot.objects.filter(plan=plan, as_of=day).select_related("unit")
+    snapshots = list(ScoreSnapshot.objects.filter(plan=plan, as_of=day).select_related("unit"))
     names: dict[tuple[int | None, str], tuple[str, str]] = {
         (set_id, code): (name, rule)
         for set_id, code, name, rule in SubCriterion.objects.filter(
             criterion__index_set__plans=plan
         ).values_list("criterion__index_set_id", "code", "name", "rule")
     }
+    sheets = Sheet.objects.bulk_create(
+        Sheet(assessment=assessment, unit=s.unit, level=s.level, index_set_id=s.index_set_id)
+        for s in snapshots
+    )
     items = []
-    for snap in snapshots:
-        sheet = Sheet.objects.create(
-            assessment=assessment, unit=snap.unit, level=snap.level, index_set_id=snap.index_set_id
-        )
+    for snap, sheet in zip(snapshots, sheets, strict=True):
         for position, part in enumerate(snap.parts):
             items.append(
                 Item(
@@ -154,7 +150,7 @@ def change_dates(
     new_self = self_closes_on or assessment.self_closes_on
     new_appraisal = appraisal_closes_on or assessment.appraisal_closes_on
     _dates(new_self, new_appraisal)
-    day = _today(today)
+    day = today_or(today)
     for field, old_day, new_day in (
         ("self_closes_on", assessment.self_closes_on, new_self),
         ("appraisal_closes_on", assessment.appraisal_closes_on, new_appraisal),
@@ -182,32 +178,45 @@ def _noon(day: dt.date) -> dt.datetime:
 # ---------------------------------------------------------------- the phases
 
 
-def _fix(sheet: Sheet, day: dt.date, now: dt.datetime) -> None:
-    """Store the lines' computed points as of `day` (the roll-up's), once."""
-    if sheet.fixed_at is not None:
+def fix_sheets(sheets: list[Sheet], day: dt.date, now: dt.datetime) -> None:
+    """Store the lines' computed points as of `day` (the roll-up's), once per sheet,
+    in a fixed number of queries whatever the number of sheets."""
+    sheets = [s for s in sheets if s.fixed_at is None]
+    if not sheets:
         return
-    snap = snapshot_of(sheet, day)
-    parts = {p["code"]: p for p in (snap.parts if snap else [])}
-    items = list(sheet.items.all())
+    plan = sheets[0].assessment.plan
+    scored = latest_day(plan, day)
+    parts: dict[int, dict[str, dict[str, Any]]] = {}
+    if scored is not None:
+        rows = ScoreSnapshot.objects.filter(
+            plan=plan, as_of=scored, unit__in=[s.unit_id for s in sheets]
+        ).values_list("unit_id", "parts")
+        parts = {unit_id: {p["code"]: p for p in found} for unit_id, found in rows}
+    units = {s.pk: s.unit_id for s in sheets}
+    items = list(Item.objects.filter(sheet__in=sheets))
     for item in items:
-        part = parts.get(item.code)
+        part = parts.get(units[item.sheet_id], {}).get(item.code)
         if part is not None:
             item.computed_points = Decimal(str(part["points"]))
             item.applicable = bool(part.get("applicable", True))
             item.computed_why = part.get("why") or {}
     Item.objects.bulk_update(items, ["computed_points", "applicable", "computed_why"])
-    sheet.fixed_at = now
-    sheet.computed_on = snap.as_of if snap else None
-    sheet.save(update_fields=["fixed_at", "computed_on", "updated_at"])
+    for sheet in sheets:
+        sheet.fixed_at = now
+        sheet.computed_on = scored if sheet.unit_id in parts else None
+    Sheet.objects.bulk_update(sheets, ["fixed_at", "computed_on", "updated_at"])
 
 
 def advance(assessment: Assessment, now: dt.datetime) -> list[Sheet]:
     """Move the assessment's phase to what the dates say; lock the sheets whose window closed.
 
-    Idempotent: a second call at the same `now` changes nothing. The sheets
-    locked are fixed as they stood at the window's end (the roll-up of that
-    day, computed if it was never run).
+    Idempotent: a second call at the same `now` changes nothing, and two runs at
+    once take turns on the assessment's row (call it inside a transaction).
+    The sheets locked are fixed as they stood at the window's end (the roll-up
+    of that day, computed if it was never run).
     """
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
+    assessment.refresh_from_db(fields=["status", "self_closes_on", "appraisal_closes_on"])
     today = timezone.localdate(now)
     locked: list[Sheet] = []
     if assessment.status == Phase.PUBLISHED:
@@ -223,8 +232,8 @@ def advance(assessment: Assessment, now: dt.datetime) -> list[Sheet]:
         waiting = [s for s in waiting if closes_on(s) < today]
         if waiting:
             ensure_scores(assessment.plan, assessment.self_closes_on)
+        fix_sheets(waiting, assessment.self_closes_on, now)
         for sheet in waiting:
-            _fix(sheet, assessment.self_closes_on, now)
             record(None, "sheet_locked", sheet, unit_id=sheet.unit_id)
             locked.append(sheet)
     return locked
@@ -233,7 +242,7 @@ def advance(assessment: Assessment, now: dt.datetime) -> list[Sheet]:
 # ---------------------------------------------------------------- the unit's sheet
 
 
-def _lock_sheet(sheet: Sheet) -> Sheet:
+def lock_sheet(sheet: Sheet) -> Sheet:
     return (
         Sheet.objects.select_for_update()
         .select_related("assessment__plan", "unit")
@@ -255,7 +264,7 @@ def _writable(actor: Official, sheet: Sheet, today: dt.date) -> None:
         )
 
 
-def _points(value: Any, item: Item, field: str) -> Decimal:
+def checked_points(value: Any, item: Item, field: str) -> Decimal:
     try:
         points = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -334,8 +343,8 @@ def edit_line(
 
     A figure other than the computed one needs an explanation (giải trình).
     """
-    today = _today(today)
-    sheet = _lock_sheet(sheet)
+    today = today_or(today)
+    sheet = lock_sheet(sheet)
     _writable(actor, sheet, today)
     line = next((x for x in lines_of(sheet, today) if x.item.code == code), None)
     if line is None:
@@ -345,7 +354,7 @@ def edit_line(
     if explanation is not UNSET:
         item.explanation = str(explanation or "").strip()
     if self_points is not UNSET and self_points is not None:
-        points = _points(self_points, item, "self_points")
+        points = checked_points(self_points, item, "self_points")
         if not line.applicable and points != 0:
             message = _("%(code)s does not apply to the unit: it scores nothing.") % {"code": code}
             raise Invalid(message, {"self_points": message})
@@ -393,8 +402,8 @@ def add_sheet_file(
     today: dt.date | None = None,
 ) -> SheetFile:
     """A document uploaded to the sheet (checked as task evidence is)."""
-    sheet = _lock_sheet(sheet)
-    _writable(actor, sheet, _today(today))
+    sheet = lock_sheet(sheet)
+    _writable(actor, sheet, today_or(today))
     checked = check_upload(file, filename or file.name or "")
     stored = SheetFile(
         sheet=sheet,
@@ -419,7 +428,7 @@ def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = Non
     """The unit's head submits: every line fixed as it stands."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sheet = _lock_sheet(sheet)
+    sheet = lock_sheet(sheet)
     if actor.unit_id != sheet.unit_id or not actor.is_head:
         raise NotAllowed(_("The unit's head submits its sheet."))
     _writable(actor, sheet, today)
@@ -427,7 +436,7 @@ def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = Non
         # The points as they stand at this moment, not as the last roll-up left them.
         day = computed_day(sheet.assessment, today)
         rollup(sheet.assessment.plan, day)
-        _fix(sheet, day, now)
+        fix_sheets([sheet], day, now)
     unexplained = [
         item.code
         for item in sheet.items.filter(self_points__isnull=False, explanation="")
@@ -444,193 +453,3 @@ def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = Non
     sheet.save(update_fields=["status", "submitted_at", "submitted_by", "updated_at"])
     record(actor, "sheet_submitted", sheet, status=[old, sheet.status])
     return sheet
-
-
-# ---------------------------------------------------------------- the council
-
-
-def _appraising(actor: Official, sheet: Sheet, today: dt.date) -> None:
-    require_council(actor)
-    a = sheet.assessment
-    if a.status == Phase.PUBLISHED:
-        raise Conflict(_("The results are published: the sheet no longer changes."))
-    if today <= a.self_closes_on:
-        raise Conflict(_("The appraisal starts when the self-assessment closes."))
-    if today > a.appraisal_closes_on:
-        raise Conflict(_("The appraisal window closed: publish the results."))
-
-
-@transaction.atomic
-def appraise_line(
-    actor: Official,
-    sheet: Sheet,
-    code: str,
-    *,
-    points: Any,
-    comment: str = "",
-    now: dt.datetime | None = None,
-) -> Item:
-    """A council member's points for a line, with a comment; all lines scored: appraised."""
-    now = now or timezone.now()
-    sheet = _lock_sheet(sheet)
-    _appraising(actor, sheet, timezone.localdate(now))
-    advance(sheet.assessment, now)
-    sheet.refresh_from_db()
-    if sheet.status == SheetStatus.RETURNED or editable(sheet, timezone.localdate(now)):
-        raise Conflict(_("The sheet is back with its unit: appraise it once resubmitted."))
-    item = sheet.items.filter(code=code).first()
-    if item is None:
-        raise NotFound(_("The sheet has no line %(code)s.") % {"code": code})
-    value = _points(points, item, "points")
-    old = None if item.appraised_points is None else str(item.appraised_points)
-    item.appraised_points = value
-    item.appraisal_comment = (comment or "").strip()
-    item.appraised_by, item.appraised_at = actor, now
-    item.save(
-        update_fields=["appraised_points", "appraisal_comment", "appraised_by", "appraised_at"]
-    )
-    record(
-        actor,
-        "line_appraised",
-        sheet,
-        code=code,
-        points=[old, str(value)],
-        comment=item.appraisal_comment,
-    )
-    complete = not sheet.items.filter(applicable=True, appraised_points__isnull=True).exists()
-    if complete and sheet.status != SheetStatus.APPRAISED:
-        old_status = sheet.status
-        sheet.status = SheetStatus.APPRAISED
-        sheet.save(update_fields=["status", "updated_at"])
-        record(actor, "sheet_appraised", sheet, status=[old_status, sheet.status])
-    return item
-
-
-@transaction.atomic
-def return_sheet(
-    actor: Official, sheet: Sheet, *, comment: str, now: dt.datetime | None = None
-) -> Sheet:
-    """Back to the unit for more explanation, once; it resubmits within the appraisal window."""
-    now = now or timezone.now()
-    sheet = _lock_sheet(sheet)
-    _appraising(actor, sheet, timezone.localdate(now))
-    comment = (comment or "").strip()
-    if not comment:
-        message = _("Say what the unit must explain.")
-        raise Invalid(message, {"comment": message})
-    if sheet.returned_at is not None:
-        raise Conflict(_("A sheet is returned once only."))
-    if sheet.status != SheetStatus.SUBMITTED:
-        raise Conflict(_("Only a submitted sheet is returned."))
-    sheet.status = SheetStatus.RETURNED
-    sheet.returned_at, sheet.return_comment = now, comment
-    sheet.save(update_fields=["status", "returned_at", "return_comment", "updated_at"])
-    record(actor, "sheet_returned", sheet, comment=comment)
-    return sheet
-
-
-@transaction.atomic
-def reopen_sheet(
-    actor: Official,
-    sheet: Sheet,
-    *,
-    reason: str,
-    until: dt.date,
-    today: dt.date | None = None,
-) -> Sheet:
-    """The committee lets a locked unit finish its sheet, until a day within the appraisal."""
-    today = _today(today)
-    require_council(actor)
-    sheet = _lock_sheet(sheet)
-    a = sheet.assessment
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid(_("Give the reason for reopening."), {"reason": _("Give the reason.")})
-    if a.status == Phase.PUBLISHED:
-        raise Conflict(_("The results are published: the sheet no longer changes."))
-    if sheet.status != SheetStatus.DRAFT or editable(sheet, today):
-        raise Conflict(_("Only a sheet locked unsubmitted is reopened."))
-    if not today <= until <= a.appraisal_closes_on:
-        message = _("Reopen it until a day from today to the appraisal's end (%(date)s).") % {
-            "date": a.appraisal_closes_on.strftime("%d/%m/%Y")
-        }
-        raise Invalid(message, {"until": message})
-    sheet.open_until = until
-    sheet.save(update_fields=["open_until", "updated_at"])
-    record(actor, "sheet_reopened", sheet, reason=reason, until=until.isoformat())
-    return sheet
-
-
-@transaction.atomic
-def publish(
-    actor: Official,
-    assessment: Assessment,
-    *,
-    confirm: bool = False,
-    now: dt.datetime | None = None,
-) -> Assessment:
-    """Freeze every unit's results: totals, index, rank in its level, group."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    require_council(actor)
-    assessment = Assessment.objects.select_for_update().select_related("plan").get(pk=assessment.pk)
-    if assessment.status == Phase.PUBLISHED:
-        raise Conflict(_("The results are already published."))
-    if today <= assessment.self_closes_on:
-        raise Conflict(_("The self-assessment is still open."))
-    if today <= assessment.appraisal_closes_on and not confirm:
-        message = _(
-            "The appraisal window is open until %(date)s: confirm to publish before it closes."
-        ) % {"date": assessment.appraisal_closes_on.strftime("%d/%m/%Y")}
-        raise Invalid(message, {"confirm": message})
-    advance(assessment, now)
-    for sheet in assessment.sheets.filter(fixed_at__isnull=True):
-        _fix(sheet, assessment.self_closes_on, now)
-    results = results_of(assessment, today)
-    Result.objects.bulk_create(results)
-    assessment.status = Phase.PUBLISHED
-    assessment.published_at, assessment.published_by = now, actor
-    assessment.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    record(actor, "assessment_published", assessment, units=len(results))
-    return assessment
-
-
-def results_of(assessment: Assessment, today: dt.date) -> list[Result]:
-    """Each unit's results as they stand (unsaved): appraised points where scored, else its own."""
-    sheets = list(assessment.sheets.select_related("unit", "index_set", "assessment__plan"))
-    all_lines = lines_of_sheets(sheets, today)
-    found: list[Result] = []
-    for sheet in sheets:
-        lines = all_lines[sheet.pk]
-        t = totals(lines)
-        groups = sheet.index_set.groups if sheet.index_set else []
-        found.append(
-            Result(
-                assessment=assessment,
-                unit=sheet.unit,
-                level=sheet.level,
-                self_total=t.self_total,
-                appraised_total=t.appraised_total,
-                applicable_max=t.applicable_max,
-                self_index_pct=t.self_index_pct,
-                index_pct=t.index_pct,
-                group=scoring.group_of(t.index_pct, groups),
-                lines={
-                    x.item.code: [
-                        str(x.self_points),
-                        None if x.item.appraised_points is None else str(x.item.appraised_points),
-                    ]
-                    for x in lines
-                },
-            )
-        )
-    for level in {r.level for r in found}:
-        same = [r for r in found if r.level == level]
-        ranks = scoring.competition_ranks({id(r): r.index_pct for r in same})
-        for r in same:
-            r.rank = ranks[id(r)]
-    return sorted(found, key=lambda r: (r.level, r.rank or 10**6, r.unit.name))
-
-
-def council_may(actor: Official) -> bool:
-    return is_council(actor)

@@ -19,14 +19,16 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Item, ItemEvidence, Phase, Sheet, SheetStatus
 from plans import scoring
+from plans.access import may_score
 from plans.errors import NotAllowed
 from plans.models import Official, ScoreSnapshot
 from tasks.scores import latest_day
 
 
 def is_council(official: Official) -> bool:
-    """The appraisal council and the committee's clerks: committee members and administrators."""
-    return official.sees_everything
+    """The appraisal council: who enters appraisers' points (committee members and
+    administrators, plans.access.WHO_MAY)."""
+    return may_score(official)
 
 
 def get_assessment_for(official: Official, pk: int) -> Assessment:

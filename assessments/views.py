@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments import exports, services
+from assessments import council, exports, services
 from assessments.history import history
 from assessments.models import Assessment, Phase, Result, Sheet, SheetFile, SheetStatus
 from assessments.sheets import (
@@ -42,6 +42,7 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.models import Plan
 from plans.whys import explain
+from plans.workbooks import xlsx_response
 from tasks.files import file_response
 from tasks.forms import date_field
 from tasks.models import Evidence
@@ -176,7 +177,7 @@ def assessment_dates(request: OfficialRequest, pk: int) -> HttpResponse:
 def assessment_publish(request: OfficialRequest, pk: int) -> HttpResponse:
     a = get_assessment_for(request.official, pk)
     try:
-        services.publish(request.official, a, confirm=request.POST.get("confirm") == "on")
+        council.publish(request.official, a, confirm=request.POST.get("confirm") == "on")
     except DomainError as exc:
         _fail(request, exc)
         return redirect("assessment_detail", pk=a.pk)
@@ -366,7 +367,7 @@ def line_appraise(request: OfficialRequest, pk: int, unit_id: int, code: str) ->
     sheet = get_sheet_for(request.official, a, unit_id)
     points = (request.POST.get("points") or "").strip().replace(",", ".")
     try:
-        services.appraise_line(
+        council.appraise_line(
             request.official, sheet, code, points=points, comment=request.POST.get("comment", "")
         )
     except DomainError as exc:
@@ -382,7 +383,7 @@ def sheet_return(request: OfficialRequest, pk: int, unit_id: int) -> HttpRespons
     a = get_assessment_for(request.official, pk)
     sheet = get_sheet_for(request.official, a, unit_id)
     try:
-        services.return_sheet(request.official, sheet, comment=request.POST.get("comment", ""))
+        council.return_sheet(request.official, sheet, comment=request.POST.get("comment", ""))
     except DomainError as exc:
         _fail(request, exc)
     else:
@@ -400,7 +401,7 @@ def sheet_reopen(request: OfficialRequest, pk: int, unit_id: int) -> HttpRespons
         messages.error(request, _("Give the reason and the day, dd/mm/yyyy."))
         return _back(sheet)
     try:
-        services.reopen_sheet(request.official, sheet, **form.cleaned_data)
+        council.reopen_sheet(request.official, sheet, **form.cleaned_data)
     except DomainError as exc:
         _fail(request, exc)
     else:
@@ -428,7 +429,7 @@ def visible_results(official: Any, a: Assessment) -> list[Result]:
         return list(a.results.select_related("unit").order_by("level", "rank", "unit__name"))
     if not is_council(official):
         raise PermissionDenied(_("The results are not published yet."))
-    return services.results_of(a, timezone.localdate())
+    return council.results_of(a, timezone.localdate())
 
 
 @official_required
@@ -477,9 +478,4 @@ def results_xlsx(request: OfficialRequest, pk: int) -> HttpResponse:
     a = get_assessment_for(request.official, pk)
     rows = visible_results(request.official, a)
     data = exports.results_workbook(a, rows)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"ket-qua-danh-gia-{a.plan.year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(data, f"ket-qua-danh-gia-{a.plan.year}.xlsx")

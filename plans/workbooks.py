@@ -1,7 +1,8 @@
 """Excel workbooks as a province's office files them: a title row with what and when,
 Vietnamese headers, real numbers and dates, widths set, the header row frozen.
 
-Plain data in, bytes out (openpyxl); every export of the product goes through here.
+Plain data in, bytes out (openpyxl), and the download that carries them; every
+export of the product goes through here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -78,3 +80,10 @@ def to_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def xlsx_response(data: bytes, name: str) -> HttpResponse:
+    """A workbook as a download named `name` (every page and API export answers so)."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -38,8 +38,8 @@ from plans.schemas import (
     Text5000,
     Text20000,
 )
-from plans.workbooks import XLSX
-from tasks import services
+from plans.workbooks import XLSX, xlsx_response
+from tasks import extensions, services
 from tasks.access import (
     evidence_file,
     get_evidence_for,
@@ -466,9 +466,7 @@ def export_tasks(request: HttpRequest, plan_id: PathId) -> HttpResponse:
     actor = caller(request)
     plan = get_object_or_404(Plan, pk=plan_id)
     data = tasks_workbook(plan, visible_tasks(actor).filter(plan=plan))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="nhiem-vu-{plan.year}-{plan.pk}.xlsx"'
-    return response
+    return xlsx_response(data, f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
 
 
 @router.delete("/evidence/{evidence_id}", response={204: None, **ERRORS})
@@ -486,7 +484,7 @@ def delete_evidence(request: HttpRequest, evidence_id: PathId) -> Status:
 def ask_extension(request: HttpRequest, task_id: PathId, body: ExtensionIn) -> Status:
     actor = caller(request)
     task = get_task_for(actor, task_id)
-    ext = services.request_extension(
+    ext = extensions.request_extension(
         actor, task, new_due_date=body.new_due_date, reason=body.reason
     )
     return Status(201, ext)
@@ -503,7 +501,7 @@ def list_extensions(request: HttpRequest, task_id: PathId) -> QuerySet[Extension
 def decide(request: HttpRequest, request_id: PathId, body: DecideIn) -> ExtensionRequest:
     actor = caller(request)
     ext, _task = get_extension_for(actor, request_id)
-    ext = services.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
+    ext = extensions.decide_extension(actor, ext, approve=body.approve, comment=body.comment)
     return ext
 
 

@@ -24,7 +24,7 @@ from plans.access import Action, may_on_plan
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
 from plans.models import Plan
-from plans.workbooks import XLSX, fill_sheet, new_workbook, to_bytes
+from plans.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from tasks.appendix_import import Imported, import_appendix
 from tasks.appendix_read import MAX_BYTES, column_names
 from tasks.files import clean_filename
@@ -157,6 +157,4 @@ def import_template(request: OfficialRequest, pk: int) -> HttpResponse:
     book, sheet = new_workbook()
     sheet.title = _("Appendix")
     fill_sheet(sheet, title, header, rows, [7, 60, 28, 28, 16, 28, 8, 9], frozen_columns=2)
-    response = HttpResponse(to_bytes(book), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="phu-luc-mau-{plan.year}.xlsx"'
-    return response
+    return xlsx_response(to_bytes(book), f"phu-luc-mau-{plan.year}.xlsx")

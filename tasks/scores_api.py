@@ -15,7 +15,7 @@ from plans import scoring, whys
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
 from plans.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
-from plans.workbooks import XLSX
+from plans.workbooks import XLSX, xlsx_response
 from tasks import scores
 from tasks.score_export import scores_workbook
 
@@ -147,9 +147,7 @@ def scores_xlsx(
     caller(request)
     plan = get_plan(plan_id)
     day, rows = scores.score_day(plan, as_of or timezone.localdate())
-    response = HttpResponse(scores_workbook(plan, day, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="diem-{plan.pk}-{day:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(scores_workbook(plan, day, rows), f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
 
 
 @router.post(

@@ -21,7 +21,7 @@ from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
 from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key
 from plans.whys import explain
-from plans.workbooks import XLSX
+from plans.workbooks import xlsx_response
 from tasks import scores
 from tasks.score_export import scores_workbook
 
@@ -151,9 +151,7 @@ def plan_scores_xlsx(request: OfficialRequest, pk: int) -> HttpResponse:
         day, rows = scores.score_day(plan, as_of)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = HttpResponse(scores_workbook(plan, day, rows), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="diem-{plan.pk}-{day:%Y%m%d}.xlsx"'
-    return response
+    return xlsx_response(scores_workbook(plan, day, rows), f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
 
 
 @official_required

@@ -34,7 +34,7 @@ from plans.models import (
 from plans.rescore import scores_may_move
 from plans.services import clean_or_invalid
 from tasks import messages, refusals
-from tasks.access import deadline_keeper_unit, relations
+from tasks.access import relations
 from tasks.files import check_upload
 from tasks.models import (
     Evidence,
@@ -54,7 +54,7 @@ ASSIGNMENT = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
 # ---------------------------------------------------------------- helpers
 
 
-def _lock(task: Task) -> Task:
+def lock_task(task: Task) -> Task:
     """Re-read the task under a row lock (PostgreSQL), with its plan."""
     return Task.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
 
@@ -64,7 +64,7 @@ def _lock(task: Task) -> Task:
 SCORED_FIELDS = frozenset({"completed_at", "due_date", "subcriterion", "lead_unit"})
 
 
-def _bump(task: Task, *fields: str) -> None:
+def bump_version(task: Task, *fields: str) -> None:
     """Save the changed fields with a new version; scores follow when they read one of them."""
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated_at"])
@@ -78,7 +78,7 @@ def _full_clean(task: Task, constraints: bool = True) -> None:
     )
 
 
-def _check_date(field: str, value: dt.date) -> None:
+def check_date(field: str, value: dt.date) -> None:
     if not EARLIEST <= value <= LATEST:
         raise Invalid(
             _("Enter a date between 2000 and 2100."),
@@ -86,7 +86,7 @@ def _check_date(field: str, value: dt.date) -> None:
         )
 
 
-def _required_text(field: str, value: str, message: str) -> str:
+def required_text(field: str, value: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise Invalid(message, {field: message})
@@ -161,7 +161,7 @@ def create_task(
     plan_power = may_on_plan(actor, Action.CREATE_TASK, plan)
     rel: frozenset[Rel] = frozenset()
     if parent is not None:
-        parent = _lock(parent)
+        parent = lock_task(parent)
         if parent.plan_id != plan.pk:
             raise Invalid(
                 _("The parent task belongs to another plan."),
@@ -180,8 +180,8 @@ def create_task(
         rel = rel | {Rel.PLAN_HEAD}
     if plan.status == PlanStatus.CLOSED:
         raise Conflict(_("The plan is closed: its tasks can no longer change."))
-    title = _required_text("title", title, _("Give the task a title."))
-    _check_date("due_date", due_date)
+    title = required_text("title", title, _("Give the task a title."))
+    check_date("due_date", due_date)
     partner_ids = set(partner_unit_ids)
     named = {u.pk: u for u in Unit.objects.filter(pk__in={lead_unit_id, *partner_ids})}
     if lead_unit_id not in named:
@@ -254,7 +254,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     unknown = set(changes) - set(refusals.FIELD_ACTIONS)
     if unknown:
         raise Invalid(_("These fields cannot be changed: %s.") % ", ".join(sorted(unknown)))
-    task = _lock(task)
+    task = lock_task(task)
     rel = relations(actor, task)
     # Permission before values: what the caller asks to change, read as given.
     asked = refusals.asked(task, changes)
@@ -271,9 +271,9 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         if field == "area":
             new = _area(task.plan, new)
         elif field == "title":
-            new = _required_text("title", new, _("Give the task a title."))
+            new = required_text("title", new, _("Give the task a title."))
         elif field == "due_date":
-            _check_date("due_date", new)
+            check_date("due_date", new)
         elif field == "subcriterion":
             new = _subcriterion(task.plan, new)
         elif field in ("description", "deliverable"):
@@ -318,7 +318,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
         moved = set(people_ids) ^ set(old_people)
         refusals.check_own_people(actor, rel, Official.objects.filter(pk__in=moved))
     _full_clean(task)
-    _bump(
+    bump_version(
         task,
         *[f for f in EDITABLE if f in edited],
         *(["lead_unit"] if "lead_unit_id" in assigned else []),
@@ -346,10 +346,10 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
 @transaction.atomic
 def start_task(actor: Official, task: Task, *, version: int | None = None) -> Task:
     """An assignee starts the work: todo → in progress."""
-    task = _lock(task)
+    task = lock_task(task)
     refusals.check(actor, Action.START, task, version)
     task.status = Status.IN_PROGRESS
-    _bump(task, "status")
+    bump_version(task, "status")
     record(actor, "started", task, status=[Status.TODO, Status.IN_PROGRESS])
     return task
 
@@ -372,11 +372,11 @@ def add_evidence(
     The file is identified by its content, measured and fingerprinted (SHA-256)
     before anything is stored; a refusal stores nothing.
     """
-    task = _lock(task)
+    task = lock_task(task)
     refusals.check(actor, Action.ADD_EVIDENCE, task)
     checked = check_upload(file, filename or file.name or "")
     if issued_on is not None:
-        _check_date("issued_on", issued_on)
+        check_date("issued_on", issued_on)
     evidence = Evidence(
         task=task,
         filename=checked.filename,
@@ -394,7 +394,7 @@ def add_evidence(
     evidence.file.save(checked.filename, file, save=False)
     try:
         evidence.save()
-        _bump(task)
+        bump_version(task)
         record(
             actor,
             "evidence_added",
@@ -414,7 +414,7 @@ def add_evidence(
 @transaction.atomic
 def remove_evidence(actor: Official, evidence: Evidence) -> Task:
     """Take back a file uploaded by mistake; never once the task is submitted or accepted."""
-    task = _lock(evidence.task)
+    task = lock_task(evidence.task)
     refusals.check(actor, Action.REMOVE_EVIDENCE, task)
     name, sha = evidence.filename, evidence.sha256
     stored = evidence.file.name
@@ -426,7 +426,7 @@ def remove_evidence(actor: Official, evidence: Evidence) -> Task:
         raise Conflict(
             _("This evidence is cited on an assessment sheet: remove it there first.")
         ) from None
-    _bump(task)
+    bump_version(task)
     record(actor, "evidence_removed", task, filename=name, sha256=sha)
     storage = evidence.file.storage
     transaction.on_commit(lambda: storage.delete(stored))
@@ -442,14 +442,14 @@ def submit_task(
     now: dt.datetime | None = None,
 ) -> Task:
     """An assignee says the work is done; it needs at least one piece of evidence."""
-    task = _lock(task)
+    task = lock_task(task)
     refusals.check(actor, Action.SUBMIT, task, version)
     if not task.evidence.exists():
         raise Conflict(_("Attach at least one piece of evidence before submitting."))
     old = task.status
     task.status = Status.SUBMITTED
     task.submitted_at = now or timezone.now()
-    _bump(task, "status", "submitted_at")
+    bump_version(task, "status", "submitted_at")
     record(actor, "submitted", task, status=[old, Status.SUBMITTED])
     notify("submitted", task, [Official.objects.head_of(task.lead_unit_id)], actor)
     return task
@@ -469,19 +469,19 @@ def review_task(
     if decision not in ("accept", "return"):
         raise Invalid(_("Decide accept or return."), {"decision": _("Decide accept or return.")})
     comment = (comment or "").strip()
-    task = _lock(task)
+    task = lock_task(task)
     refusals.check(actor, Action.REVIEW, task, version)
     done_with(task, "submitted", messages.REVIEW, now=now)
     if decision == "accept":
         task.status = Status.DONE
         task.completed_at = now or timezone.now()
-        _bump(task, "status", "completed_at")
+        bump_version(task, "status", "completed_at")
         record(actor, "accepted", task, status=[Status.SUBMITTED, Status.DONE], comment=comment)
         notify("accepted", task, task.assignees.select_related("user"), actor, comment=comment)
     else:
-        _required_text("comment", comment, _("Say what is missing when you return the work."))
+        required_text("comment", comment, _("Say what is missing when you return the work."))
         task.status = Status.IN_PROGRESS
-        _bump(task, "status")
+        bump_version(task, "status")
         record(
             actor, "returned", task, status=[Status.SUBMITTED, Status.IN_PROGRESS], comment=comment
         )
@@ -493,12 +493,12 @@ def review_task(
 def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None = None) -> Task:
     """The plan's issuing unit withdraws a task; a reason is required."""
     reason = (reason or "").strip()
-    task = _lock(task)
+    task = lock_task(task)
     refusals.check(actor, Action.CANCEL, task, version)
-    _required_text("reason", reason, _("Give the reason for cancelling."))
+    required_text("reason", reason, _("Give the reason for cancelling."))
     old = task.status
     task.status = Status.CANCELLED
-    _bump(task, "status")
+    bump_version(task, "status")
     ExtensionRequest.objects.filter(task=task, status=ExtensionStatus.PENDING).update(
         status=ExtensionStatus.REFUSED,
         decided_by=actor,
@@ -510,123 +510,6 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
     done_with(task, "submitted", messages.REVIEW, "extension_requested")
     scores_may_move(task.plan)
     return task
-
-
-# ---------------------------------------------------------------- deadlines
-
-
-@transaction.atomic
-def request_extension(
-    actor: Official,
-    task: Task,
-    *,
-    new_due_date: dt.date,
-    reason: str,
-    today: dt.date | None = None,
-) -> ExtensionRequest:
-    """An assignee asks to move the deadline; one request waits at a time.
-
-    Only while the deadline has not passed: a task already overdue stays
-    overdue (the deadline day itself is still in time).
-    """
-    task = _lock(task)
-    refusals.check(actor, Action.REQUEST_EXTENSION, task)
-    reason = _required_text("reason", reason, _("Say why more time is needed."))
-    _check_date("new_due_date", new_due_date)
-    if task.due_date < (today or timezone.localdate()):
-        message = _(
-            "The deadline (%(date)s) has passed: more time can be asked only before it. "
-            "The task stays overdue; the head of the unit that issued the plan can still "
-            "move its deadline."
-        ) % {"date": task.due_date.strftime("%d/%m/%Y")}
-        raise Invalid(message, {"new_due_date": message})
-    if new_due_date <= task.due_date:
-        message = _("The new deadline must be after the current one (%(date)s).") % {
-            "date": task.due_date.strftime("%d/%m/%Y")
-        }
-        raise Invalid(message, {"new_due_date": message})
-    if task.extension_requests.filter(status=ExtensionStatus.PENDING).exists():
-        raise Conflict(_("An extension request for this task is already waiting for a decision."))
-    ext = ExtensionRequest.objects.create(
-        task=task,
-        requested_by=actor,
-        current_due_date=task.due_date,
-        new_due_date=new_due_date,
-        reason=reason,
-    )
-    _bump(task)
-    # The deadline does not move until the request is approved: the history
-    # reads [current, asked] as the date asked for (AuditEvent.describe).
-    record(
-        actor,
-        "extension_requested",
-        task,
-        extension_id=ext.pk,
-        due_date=[task.due_date.isoformat(), new_due_date.isoformat()],
-        reason=reason,
-    )
-    notify(
-        "extension_requested",
-        task,
-        [Official.objects.head_of(deadline_keeper_unit(task))],
-        actor,
-        new_due=new_due_date.isoformat(),
-        reason=reason,
-    )
-    return ext
-
-
-@transaction.atomic
-def decide_extension(
-    actor: Official,
-    ext: ExtensionRequest,
-    *,
-    approve: bool,
-    comment: str = "",
-    now: dt.datetime | None = None,
-) -> ExtensionRequest:
-    """Whoever keeps the deadline approves (it moves, the original stays) or refuses.
-
-    That is the head of the unit that issued the plan, or for a subtask the head
-    of the unit leading its parent (or admin); never the person who asked.
-    """
-    task = _lock(ext.task)
-    ext = ExtensionRequest.objects.select_for_update().get(pk=ext.pk)
-    refusals.check(actor, Action.DECIDE_EXTENSION, task)
-    if ext.requested_by_id == actor.pk:
-        raise NotAllowed(_("Nobody decides their own request for more time."))
-    if ext.status != ExtensionStatus.PENDING:
-        raise Conflict(
-            _("This request was already decided (%(status)s).")
-            % {"status": ext.get_status_display()}
-        )
-    comment = (comment or "").strip()
-    if not approve:
-        _required_text("comment", comment, _("Say why the request is refused."))
-    ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-    ext.decided_by = actor
-    ext.decided_at = now or timezone.now()
-    ext.comment = comment
-    ext.save(update_fields=["status", "decided_by", "decided_at", "comment", "updated_at"])
-    changes: dict[str, Any] = {"extension_id": ext.pk, "approved": approve, "comment": comment}
-    if approve:
-        changes["due_date"] = [task.due_date.isoformat(), ext.new_due_date.isoformat()]
-        task.due_date = ext.new_due_date
-        _bump(task, "due_date")
-    else:
-        _bump(task)
-    record(actor, "extension_decided", task, **changes)
-    done_with(task, "extension_requested", now=ext.decided_at)
-    notify(
-        "extension_decided",
-        task,
-        [ext.requested_by, *task.assignees.all()],
-        actor,
-        approved=approve,
-        new_due=ext.new_due_date.isoformat(),
-        comment=comment,
-    )
-    return ext
 
 
 # ---------------------------------------------------------------- scores

@@ -11,9 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,17 +22,15 @@ from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
 from plans.models import Official, Plan, Unit
 from plans.unitplans import LATE, MISSING, unit_plans
-from plans.workbooks import XLSX
-from tasks import refusals, services
+from plans.workbooks import xlsx_response
+from tasks import extensions, refusals, services
 from tasks.access import (
     assigns_anyone,
     available_actions,
     evidence_file,
     get_evidence_for,
     get_extension_for,
-    get_notification_for,
     get_task_for,
-    inbox,
     may,
     relations,
     visible_tasks,
@@ -188,13 +184,7 @@ def plan_export(request: OfficialRequest, pk: int) -> HttpResponse:
         with_cancelled=cancelled,
         overdue_on=timezone.localdate() if overdue else None,
     )
-    return xlsx(data, f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
-
-
-def xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(data, f"nhiem-vu-{plan.year}-{plan.pk}.xlsx")
 
 
 def task_page(
@@ -298,7 +288,7 @@ def run_action(actor: Official, task: Task, name: str, data: dict[str, Any]) -> 
     if name == "cancel":
         services.cancel_task(actor, task, reason=data["reason"], version=version)
         return _("The task is cancelled.")
-    services.request_extension(
+    extensions.request_extension(
         actor, task, new_due_date=data["new_due_date"], reason=data["reason"]
     )
     if task.parent_id is not None:
@@ -374,7 +364,7 @@ def extension_decide(request: OfficialRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return task_page(request, task, {"decide_extension": form}, 422)
     try:
-        services.decide_extension(
+        extensions.decide_extension(
             request.official,
             ext,
             approve=form.cleaned_data["approve"],
@@ -542,62 +532,3 @@ def evidence_download(request: OfficialRequest, pk: int) -> FileResponse:
     """
     inline = request.GET.get("inline") == "1"
     return evidence_file(get_evidence_for(request.official, pk), inline=inline)
-
-
-# ---------------------------------------------------------------- the inbox
-
-
-@official_required
-def inbox_page(request: OfficialRequest) -> HttpResponse:
-    """The official's messages, newest first, unread ones marked; 50 a page."""
-    messages_ = inbox(request.official).select_related("task")
-    show = request.GET.get("show", "")
-    if show == "unread":
-        messages_ = messages_.filter(read_at__isnull=True)
-    page, query = paged(request, messages_)
-    unread = inbox(request.official).filter(read_at__isnull=True).count()
-    return render(
-        request,
-        "tasks/inbox.html",
-        {"page": page, "query": query, "show": show, "unread_count": unread},
-    )
-
-
-@official_required
-def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
-    """A message's link: it is read once opened; on to its task (or back to the inbox).
-
-    A GET that marks read: its only effect is on the reader's own message, and
-    the same again changes nothing (as opening a mail marks it read).
-    """
-    note = get_notification_for(request.official, pk)
-    services.mark_read(request.official, note)
-    if note.task_id:
-        return redirect("task_detail", pk=note.task_id)
-    target = str(note.data.get("url") or "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)  # a page of this site the message is about
-    return redirect("inbox")
-
-
-@require_POST
-@official_required
-def notification_read(request: OfficialRequest, pk: int) -> HttpResponse:
-    """Mark a message read and go back to the inbox page it was on."""
-    note = get_notification_for(request.official, pk)
-    services.mark_read(request.official, note)
-    return redirect(reverse("inbox") + _keep_query(request))
-
-
-@require_POST
-@official_required
-def inbox_read_all(request: OfficialRequest) -> HttpResponse:
-    count = services.mark_all_read(request.official)
-    messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
-    return redirect("inbox")
-
-
-def _keep_query(request: OfficialRequest) -> str:
-    """Back to the inbox page and filter the form was posted from."""
-    query = {k: request.POST[k] for k in ("show", "page") if request.POST.get(k)}
-    return "?" + urlencode(query) if query else ""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import views as assessment_views
 from plans import views as plan_views
-from tasks import appendix_views, feeds
+from tasks import appendix_views, feeds, inbox_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
 from tracker import accounts, dashboards, errors, views
@@ -97,10 +97,10 @@ urlpatterns = [
     path("evidence/<int:pk>/delete/", task_views.evidence_delete, name="evidence_delete"),
     path("extensions/<int:pk>/decide/", task_views.extension_decide, name="extension_decide"),
     path("review/", task_views.review_queue, name="review_queue"),
-    path("inbox/", task_views.inbox_page, name="inbox"),
-    path("inbox/read-all/", task_views.inbox_read_all, name="inbox_read_all"),
-    path("inbox/<int:pk>/read/", task_views.notification_read, name="notification_read"),
-    path("inbox/<int:pk>/", task_views.notification_open, name="notification_open"),
+    path("inbox/", inbox_views.inbox_page, name="inbox"),
+    path("inbox/read-all/", inbox_views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox_views.notification_read, name="notification_read"),
+    path("inbox/<int:pk>/", inbox_views.notification_open, name="notification_open"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),

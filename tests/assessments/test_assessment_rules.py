@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from assessments import services
+from assessments import council, services
 from assessments.models import Assessment, Item, Sheet
 from plans.errors import Conflict, Invalid
 from tasks import services as task_services
@@ -133,11 +133,11 @@ def test_a_reopened_sheet_is_not_appraised_while_its_unit_has_it(
 ) -> None:
     p = province
     sheet = sheet_of(assessment, p)
-    services.reopen_sheet(
+    council.reopen_sheet(
         p.committee, sheet, reason="Mất điện", until=dt.date(2026, 11, 28), today=LATER.date()
     )
     with pytest.raises(Conflict):
-        services.appraise_line(p.committee, sheet_of(assessment, p), "1.6", points="1", now=LATER)
+        council.appraise_line(p.committee, sheet_of(assessment, p), "1.6", points="1", now=LATER)
     assert Item.objects.get(sheet__unit=p.lead, code="1.6").appraised_points is None
 
 
@@ -188,7 +188,7 @@ def test_the_results_read_in_a_fixed_number_of_queries() -> None:
         a = _assessment_with(departments, year)
         assert a.sheets.count() == departments
         with CaptureQueriesContext(connection) as queries:
-            rows = services.results_of(a, dt.date(year, 11, 22))
+            rows = council.results_of(a, dt.date(year, 11, 22))
         assert len(rows) == departments
         counts.append(len(queries))
     assert counts[0] == counts[1], counts

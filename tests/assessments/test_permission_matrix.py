@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from assessments import services
+from assessments import council, services
 from assessments.models import Assessment, Item, ItemEvidence, Sheet, SheetFile
 from plans.models import AuditEvent, Official
 from tests.conftest import NOW, TODAY, upload
@@ -263,7 +263,7 @@ def test_published_results_are_for_everyone(province: Province) -> None:
     p = province
     a = submitted(p)
     with time_machine.travel(LATER):
-        services.publish(p.committee, a, confirm=True)
+        council.publish(p.committee, a, confirm=True)
     for role in ROLES:
         client = Client()
         sign_in(client, getattr(p, role))

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from plans.models import Official, Plan, Role
-from tasks import services
+from tasks import extensions, services
 from tasks.models import (
     Notification,
     ReminderPolicy,
@@ -181,13 +181,13 @@ def test_a_run_after_a_gap_sends_only_the_latest_step_of_each_series(
 def test_a_new_deadline_starts_a_new_cycle(plan: Plan, every_day: ReminderPolicy) -> None:
     task = make_task(plan)
     assert walk(task, on(-3)) == {("due-3", "snv.cv1")}
-    ext = services.request_extension(
+    ext = extensions.request_extension(
         official("snv.cv1"),
         task,
         new_due_date=DEADLINE + dt.timedelta(days=20),
         reason="Chờ số liệu",
     )
-    services.decide_extension(official("ubnd-tinh.head"), ext, approve=True)
+    extensions.decide_extension(official("ubnd-tinh.head"), ext, approve=True)
     assert walk(task, on(-1)) == set()  # the old deadline's D-1 is no longer due
     assert walk(task, on(13)) == {("due-7", "snv.cv1")}
     assert set(SentReminder.objects.filter(task=task).values_list("kind", "due_date")) == {

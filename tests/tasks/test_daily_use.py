@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from plans.models import Level, Official, Unit
-from tasks import services
+from tasks import extensions, services
 from tasks.models import Evidence, Notification, Status, Task
 from tests.conftest import PDF, upload
 from tests.factories import Province, make_unit, sign_in
@@ -43,7 +43,7 @@ def test_a_request_for_more_time_tells_the_deciding_head_and_moves_nothing(
     services.update_task(
         province.plan_head, task, assignee_ids=[province.assignee.pk, province.colleague.pk]
     )
-    ext = services.request_extension(
+    ext = extensions.request_extension(
         province.assignee, task, new_due_date=dt.date(2026, 12, 31), reason="Chờ số liệu"
     )
     task.refresh_from_db()
@@ -62,7 +62,7 @@ def test_a_request_for_more_time_tells_the_deciding_head_and_moves_nothing(
     assert asked["action"] == "extension_requested"
     assert asked["changes"]["due_date"] == ["2026-12-15", "2026-12-31"]
 
-    services.decide_extension(province.plan_head, ext, approve=True)
+    extensions.decide_extension(province.plan_head, ext, approve=True)
     # Every assignee is told, not only the one who asked; the request is handled.
     assert inbox_of(province.assignee)[-1] == "extension_decided"
     assert inbox_of(province.colleague)[-1] == "extension_decided"

@@ -21,7 +21,7 @@ from django.utils import translation
 from plans.access import PLAN_ACTIONS, WHO_MAY, Action
 from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Official, Role, Unit
-from tasks import refusals, services
+from tasks import extensions, refusals, services
 from tasks.access import TASK_ACTIONS
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PDF, TODAY, upload
@@ -115,7 +115,7 @@ def unassigned(world: World) -> None:
 
 
 def extension_pending(world: World) -> None:
-    services.request_extension(
+    extensions.request_extension(
         world.province.assignee,
         world.task,
         new_due_date=DUE + dt.timedelta(days=15),
@@ -486,32 +486,34 @@ def test_a_subtasks_deadline_is_kept_by_the_head_leading_its_parent(world: World
         due_date=DUE - dt.timedelta(days=5),
         assignee_ids=[p.colleague.pk, p.lead_head.pk],
     )
-    asked = services.request_extension(
+    asked = extensions.request_extension(
         p.colleague, sub, new_due_date=DUE, reason="Chờ ý kiến góp ý"
     )
     with pytest.raises(NotAllowed, match="issued the plan"):
-        services.decide_extension(p.plan_head, asked, approve=True)
-    services.decide_extension(p.lead_head, asked, approve=True)
+        extensions.decide_extension(p.plan_head, asked, approve=True)
+    extensions.decide_extension(p.lead_head, asked, approve=True)
     sub.refresh_from_db()
     assert sub.due_date == DUE
-    own = services.request_extension(
+    own = extensions.request_extension(
         p.lead_head, sub, new_due_date=DUE + dt.timedelta(days=3), reason="Thêm thời gian"
     )
     with pytest.raises(NotAllowed, match="their own request"):
-        services.decide_extension(p.lead_head, own, approve=True)
-    services.decide_extension(p.admin, own, approve=False, comment="Đủ thời gian")
+        extensions.decide_extension(p.lead_head, own, approve=True)
+    extensions.decide_extension(p.admin, own, approve=False, comment="Đủ thời gian")
     sub.refresh_from_db()
     assert sub.due_date == DUE
 
 
 def test_more_time_is_asked_only_before_the_deadline_passes(world: World) -> None:
     task, worker = world.task, world.province.assignee
-    on_the_day = services.request_extension(
+    on_the_day = extensions.request_extension(
         worker, task, new_due_date=DUE + dt.timedelta(days=5), reason="Chờ số liệu", today=DUE
     )
-    services.decide_extension(world.province.plan_head, on_the_day, approve=False, comment="Không")
+    extensions.decide_extension(
+        world.province.plan_head, on_the_day, approve=False, comment="Không"
+    )
     with pytest.raises(Invalid, match="has passed"):
-        services.request_extension(
+        extensions.request_extension(
             worker,
             task,
             new_due_date=DUE + dt.timedelta(days=5),

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from plans.models import AuditEvent, Role
-from tasks import services
+from tasks import extensions, services
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PDF, TODAY, upload
 from tests.factories import Province, make_official, make_unit, sign_in
@@ -261,7 +261,7 @@ def test_a_cooperating_units_head_assigns_its_own_people_from_the_page(
 def test_the_requester_is_not_offered_to_decide_nor_to_ask_when_overdue(
     client: Client, province: Province, fresh_task: Task
 ) -> None:
-    services.request_extension(
+    extensions.request_extension(
         province.admin,
         fresh_task,
         new_due_date=fresh_task.due_date + dt.timedelta(days=5),
