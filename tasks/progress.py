@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from plans.attainment import LEVEL_ORDER, pct
 from plans.models import (
@@ -89,6 +90,16 @@ class Progress:
 NO_PROGRESS = Progress()
 
 
+def state_labels() -> dict[str, str]:
+    """The Government Office's four states, as the page's language says them."""
+    return {
+        "on_time": _("Done on time"),
+        "late": _("Done late"),
+        "in_term": _("Not done, within term"),
+        "overdue": _("Not done, overdue"),
+    }
+
+
 def counted_tasks(plan: Plan) -> TaskQuerySet:
     """The tasks the dashboards count, as the scores do: the plan's and its units' own plans'.
 
@@ -148,10 +159,18 @@ class LevelRanking:
     hidden: int  # how many are left out of rows
 
 
-def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | None, list[Any]]:
+def ranking(
+    plan: Plan,
+    as_of: dt.date,
+    level: str | None,
+    *,
+    ends: int | None = RANKING_ENDS,
+    unit: Unit | None = None,
+) -> tuple[dt.date | None, list[LevelRanking]]:
     """The latest roll-up on or before as_of, per level: top and bottom units by index.
 
-    Units with nothing applicable come last, unranked.
+    Units with nothing applicable come last, unranked. `ends=None` keeps every
+    unit; `unit` keeps that unit's row alone (its rank is still among its level).
     """
     day = latest_day(plan, as_of)
     if day is None:
@@ -159,6 +178,8 @@ def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | No
     rows = ScoreSnapshot.objects.filter(plan=plan, as_of=day)
     if level:
         rows = rows.filter(level=level)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
     found: dict[str, list[RankRow]] = {}
     ordered = rows.order_by(F("rank").asc(nulls_last=True), "unit__name").values_list(
         "unit_id", "unit__name", "level", "points", "applicable_max", "index_pct", "group", "rank"
@@ -173,8 +194,8 @@ def ranking(plan: Plan, as_of: dt.date, level: str | None) -> tuple[dt.date | No
             continue
         every = found[lvl]
         shown = every
-        if len(every) > 2 * RANKING_ENDS:
-            shown = every[:RANKING_ENDS] + every[-RANKING_ENDS:]
+        if ends is not None and len(every) > 2 * ends:
+            shown = every[:ends] + every[-ends:]
         result.append(
             LevelRanking(lvl, str(labels[lvl]), shown, len(every), len(every) - len(shown))
         )

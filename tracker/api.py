@@ -15,6 +15,7 @@ from plans.errors import DomainError
 from plans.services import user_for_token
 from tasks.api import router as tasks_router
 from tasks.scores_api import router as scores_router
+from tracker.report_views import router as reports_router
 
 
 class BearerToken(HttpBearer):
@@ -43,6 +44,7 @@ api.add_router("/", plans_router)
 api.add_router("/", tasks_router)
 api.add_router("/", scores_router)
 api.add_router("/", assessments_router)
+api.add_router("/", reports_router)
 
 
 @api.exception_handler(AuthenticationError)

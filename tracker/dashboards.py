@@ -48,22 +48,13 @@ from plans.models import (
 from plans.whys import explain
 from tasks import progress
 from tasks.models import TaskQuerySet
-from tasks.progress import Progress
+from tasks.progress import Progress, state_labels
 from tasks.scores import indicator_names, subcriterion_names
+from tracker.reports import report_links
 from tracker.routers import replica_reads
 
 UNIT_OVERDUE_LIST = 50
 AREA_UNITS = 20  # an area's page lists its lead units, those furthest behind first
-
-
-def state_labels() -> dict[str, str]:
-    """The Government Office's four states, as the page's language says them."""
-    return {
-        "on_time": _("Done on time"),
-        "late": _("Done late"),
-        "in_term": _("Not done, within term"),
-        "overdue": _("Not done, overdue"),
-    }
 
 
 class DashboardFilters(forms.Form):
@@ -373,6 +364,7 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
         keep_query=urlencode(view.keep),
         charts=charts_,
         assessment=Assessment.objects.filter(plan=view.plan).first(),
+        report_links=report_links(view.plan, timezone.localdate()),
         may_assess=is_council(request.official) and view.plan.status == PlanStatus.ISSUED,
         **sections,
     )
@@ -485,6 +477,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
             "overdue_url": link("plan_detail", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overdue_xlsx": link("plan_export", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overview_url": link("overview", **keep, level=unit.level),
+            "report_links": report_links(plan, timezone.localdate(), unit),
             "charts": {
                 "areas": figure(
                     "areas",

@@ -272,6 +272,15 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 
 # The API: bearer tokens last this many days; lists page by ?limit=&offset=.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# The periodic CCHC reports' data windows ((month, day) to (month, day), domain.md):
+# a window that starts later in the year than it ends starts in the year before.
+CCHC_REPORT_WINDOWS = {
+    "q1": ((12, 15), (3, 14)),
+    "h1": ((12, 15), (6, 14)),
+    "q3": ((6, 15), (9, 14)),
+    "year": ((12, 15), (12, 14)),
+}
+
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
 
@@ -382,5 +391,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint tells each step of every PDF at INFO, and fontTools each subset.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

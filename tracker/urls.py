@@ -10,7 +10,7 @@ from plans import views as plan_views
 from tasks import appendix_views, feeds, inbox_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
-from tracker import accounts, dashboards, errors, views
+from tracker import accounts, dashboards, errors, report_views, views
 from tracker.api import api
 
 admin.site.site_header = _("CCHC plan and task tracker")
@@ -29,6 +29,17 @@ urlpatterns = [
         "plans/<int:pk>/import/template.xlsx",
         appendix_views.import_template,
         name="plan_import_template",
+    ),
+    path("plans/<int:pk>/reports/<slug:period>/", report_views.report_page, name="plan_report"),
+    path(
+        "plans/<int:pk>/reports/<slug:period>.docx",
+        report_views.report_docx_view,
+        name="plan_report_docx",
+    ),
+    path(
+        "plans/<int:pk>/reports/<slug:period>.pdf",
+        report_views.report_pdf_view,
+        name="plan_report_pdf",
     ),
     path("plans/<int:pk>/scores/", score_views.plan_scores, name="plan_scores"),
     path("plans/<int:pk>/scores.xlsx", score_views.plan_scores_xlsx, name="plan_scores_xlsx"),

@@ -2,6 +2,7 @@
 // inline script (the Content-Security-Policy allows none):
 //   <select data-autosubmit>  submits its form when changed;
 //   <a data-back>             goes back one page;
+//   <button data-print>       prints the page;
 //   <form data-confirm="…">   asks before sending (OK sends, Cancel keeps all);
 //   <input type=file data-max-bytes data-too-large="… {size} …">
 //                             refuses a file over the limit before it is sent,
@@ -53,5 +54,8 @@
       event.preventDefault();
       window.history.back();
     }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 })();
