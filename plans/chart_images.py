@@ -14,10 +14,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 from plans.charts import HATCH_INK, LABEL_CHARS, SCORE_COLOUR, STATE_STYLE
 
@@ -57,6 +60,8 @@ def _png(figure: Figure, title: str) -> Image:
 
 
 def _figure(rows: int) -> Figure:
+    from matplotlib.figure import Figure  # loaded by the first report, not by every page
+
     figure = Figure(figsize=(WIDTH, 1.0 + 0.32 * max(rows, 1)), layout="constrained")
     figure.set_facecolor("white")
     return figure

@@ -6,6 +6,7 @@ caller may not see) and writes through tasks.services (403, 409, 413, 415,
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Prefetch, QuerySet
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from plans.apikit import caller
 from plans.errors import Invalid, TooLarge
@@ -77,6 +78,7 @@ class TaskOut(Schema):
     due_date: dt.date
     original_due_date: dt.date
     deliverable: str
+    weight: Decimal
     status: str
     overdue: bool
     completed_at: dt.datetime | None
@@ -105,6 +107,10 @@ class TaskOut(Schema):
         return task.is_overdue()
 
 
+# A task's weight among an official's tasks of a month (quy đổi): 0 to 10.
+Weight = Annotated[Decimal, Field(ge=0, le=10, decimal_places=2)]
+
+
 class TaskIn(Schema):
     title: RequiredText500
     description: Text20000 = ""
@@ -115,6 +121,7 @@ class TaskIn(Schema):
     assignee_ids: list[Id] = []
     due_date: IsoDate
     deliverable: Text300 = ""
+    weight: Weight = Decimal(1)
     parent_id: Id | None = None
 
 
@@ -130,6 +137,7 @@ class TaskPatch(Schema):
     assignee_ids: list[Id] | None = None
     due_date: IsoDate | None = None
     deliverable: Text300 | None = None
+    weight: Weight | None = None
     version: Id | None = None
 
 

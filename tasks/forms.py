@@ -139,6 +139,14 @@ class TaskForm(VersionForm):
     )
     due_date = date_field(_("Deadline"))
     deliverable = forms.CharField(label=_("Expected deliverable"), required=False, max_length=300)
+    weight = forms.DecimalField(
+        label=_("Weight (quy đổi)"),
+        min_value=0,
+        max_value=10,
+        decimal_places=2,
+        initial=1,
+        help_text=_("How much it counts in its officials' monthly results: 1 by default, 0 to 10."),
+    )
     # Shown only when the deadline looks mistaken: ticking it keeps the deadline.
     confirm_deadline = forms.BooleanField(
         label=_("Keep this deadline all the same"), required=False, widget=forms.HiddenInput
@@ -164,6 +172,7 @@ class TaskForm(VersionForm):
                 "assignees": list(task.assignees.values_list("pk", flat=True)),
                 "due_date": task.due_date,
                 "deliverable": task.deliverable,
+                "weight": task.weight,
                 "version": task.version,
             }
         super().__init__(*args, **kwargs)
@@ -235,4 +244,5 @@ class TaskForm(VersionForm):
             "assignee_ids": [p.pk for p in data.get("assignees", [])] + self.kept_assignees,
             "due_date": data["due_date"],
             "deliverable": data["deliverable"],
+            "weight": data["weight"],
         }

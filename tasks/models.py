@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -157,6 +158,16 @@ class Task(TimeStamped):
     due_date = models.DateField(_("deadline"))
     original_due_date = models.DateField(_("original deadline"))
     deliverable = models.CharField(_("expected deliverable"), max_length=300, blank=True)
+    # Its weight among an official's tasks of a month (quy đổi, Decree 335/2025): the
+    # head sets it, 1 by default, from 0 to 10 (tasks.results).
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10))],
+        help_text=_("How much it counts in its officials' monthly results: 1 by default, 0 to 10."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.TODO
     )
@@ -186,6 +197,9 @@ class Task(TimeStamped):
         verbose_name_plural = _("tasks")
         ordering = ["due_date", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=10), name="task_weight_range"
+            ),
             models.CheckConstraint(
                 condition=(Q(status="done") & Q(completed_at__isnull=False))
                 | (~Q(status="done") & Q(completed_at__isnull=True)),
@@ -582,3 +596,7 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         return describe(self.kind, self.data)
+
+
+# The task results' records live in their own module, loaded with the app's models.
+from tasks.result_models import MarkKind, ObjectiveMark, PeriodResult  # noqa: E402, F401

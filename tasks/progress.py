@@ -189,6 +189,14 @@ def ranking(
         found.setdefault(lvl, []).append(row)
     labels = dict(Level.choices)
     result = []
+    peers: dict[str, int] = {}
+    if unit is not None:  # its rank is among its level's ranked units
+        peers = dict(
+            ScoreSnapshot.objects.filter(plan=plan, as_of=day, rank__isnull=False)
+            .values_list("level")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     for lvl in LEVEL_ORDER:
         if lvl not in found:
             continue
@@ -197,7 +205,9 @@ def ranking(
         if ends is not None and len(every) > 2 * ends:
             shown = every[:ends] + every[-ends:]
         result.append(
-            LevelRanking(lvl, str(labels[lvl]), shown, len(every), len(every) - len(shown))
+            LevelRanking(
+                lvl, str(labels[lvl]), shown, peers.get(lvl, len(every)), len(every) - len(shown)
+            )
         )
     return day, result
 

@@ -9,6 +9,7 @@ field of a task needs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -137,6 +138,7 @@ FIELD_ACTIONS: dict[str, Action] = {
     "area": Action.EDIT,
     "subcriterion": Action.EDIT,
     "deliverable": Action.EDIT,
+    "weight": Action.EDIT,
     "due_date": Action.MOVE_DEADLINE,
     "lead_unit_id": Action.REASSIGN,
     "partner_unit_ids": Action.NAME_PARTNERS,
@@ -162,6 +164,7 @@ def asked(task: Task, changes: dict[str, Any]) -> list[str]:
         "deliverable": task.deliverable,
         "due_date": task.due_date,
         "lead_unit_id": task.lead_unit_id,
+        "weight": task.weight,
     }
     asked = []
     for field, value in changes.items():
@@ -171,6 +174,11 @@ def asked(task: Task, changes: dict[str, Any]) -> list[str]:
             )
         elif field == "assignee_ids":
             differs = set(value) != set(task.assignees.values_list("pk", flat=True))
+        elif field == "weight":
+            try:
+                differs = Decimal(str(value)) != task.weight
+            except (InvalidOperation, ValueError):
+                differs = True  # not a number: the check of the value says so
         elif isinstance(current[field], str):
             differs = (value or "").strip() != current[field].strip()
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files import File
@@ -48,7 +49,15 @@ from tasks.notify import done_with, notify
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
-EDITABLE = ("title", "description", "area", "subcriterion", "deliverable", "due_date")
+EDITABLE = (
+    "title",
+    "description",
+    "area",
+    "subcriterion",
+    "deliverable",
+    "due_date",
+    "weight",
+)
 ASSIGNMENT = ("lead_unit_id", "partner_unit_ids", "assignee_ids")
 
 # ---------------------------------------------------------------- helpers
@@ -91,6 +100,21 @@ def required_text(field: str, value: str, message: str) -> str:
     if not value:
         raise Invalid(message, {field: message})
     return value
+
+
+def task_weight(value: Any) -> Decimal:
+    """A task's weight (quy đổi): a number from 0 to 10 with at most two decimals."""
+    try:
+        weight = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        weight = Decimal("NaN")
+    if not weight.is_finite() or not Decimal(0) <= weight <= Decimal(10):
+        raise Invalid(_("The weight is a number from 0 to 10."), {"weight": _("From 0 to 10.")})
+    if weight != weight.quantize(Decimal("0.01")):
+        raise Invalid(
+            _("The weight has at most two decimals."), {"weight": _("At most two decimals.")}
+        )
+    return weight
 
 
 def _area(plan: Plan, number: int) -> Area:
@@ -149,6 +173,7 @@ def create_task(
     assignee_ids: Iterable[int] = (),
     parent: Task | None = None,
     imported_from: str = "",
+    weight: Decimal | int | str = 1,
 ) -> Task:
     """Add a task (or a subtask of `parent`) to a plan.
 
@@ -204,6 +229,7 @@ def create_task(
         due_date=due_date,
         original_due_date=due_date,
         deliverable=deliverable or "",
+        weight=task_weight(weight),
         created_by=actor,
     )
     # A new task is to do, never completed: its status constraints hold.
@@ -278,6 +304,8 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
             new = _subcriterion(task.plan, new)
         elif field in ("description", "deliverable"):
             new = new or ""
+        elif field == "weight":
+            new = task_weight(new)
         old = getattr(task, field)
         if old != new:
             setattr(task, field, new)

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from plans.errors import DomainError
-from plans.models import Level, Plan, Role, Unit
+from plans.models import Area, Level, Plan, Role, Unit
 from tasks.models import Status, Task
 from tasks.rollup import rollup
 from tests.factories import Province, make_official, make_province, make_unit, sign_in
@@ -218,7 +218,7 @@ def test_an_open_period_is_counted_as_of_today_and_says_so(client: Client, scene
     page = client.get(f"/plans/{p.plan.pk}/reports/2026-h1/")
     report = page.context["report"]
     assert report.as_of == NOW.date() and report.provisional
-    assert "02/04/2026" in page.content.decode()
+    assert "kỳ chưa kết thúc: tính đến ngày 02/04/2026" in page.content.decode()
 
 
 @time_machine.travel(NOW, tick=False)
@@ -253,11 +253,28 @@ def test_a_units_own_plan_reports_that_unit(client: Client, scene: Province) -> 
         status="issued",
         issued_on=dt.date(2026, 1, 20),
     )
+    own_area = Area.objects.create(plan=own, number=2, name="Cải cách thể chế (của Sở)")
+    Task.objects.create(
+        plan=own,
+        area=own_area,
+        lead_unit=p.lead,
+        title="Nhiệm vụ trong kế hoạch của Sở",
+        due_date=dt.date(2026, 3, 1),
+        original_due_date=dt.date(2026, 3, 1),
+    )
     sign_in(client, p.lead_head)
     page = client.get(f"/plans/{own.pk}/reports/2026-q1/")
     assert page.status_code == 200
-    assert page.context["report"].unit == p.lead
-    assert page.context["report"].headline.total == 6
+    report = page.context["report"]
+    assert report.unit == p.lead and report.headline.total == 7
+    # Its own plan's task counts under the province's area of the same number.
+    assert [(row.label, row.counts.total) for row in report.areas][1][1] == 2
+    # The downloads are of this unit's report, which its head may read.
+    docx_link = page.context["downloads"]["docx"]
+    assert docx_link.endswith(f"?unit={p.lead.pk}")
+    assert client.get(docx_link).status_code == 200
+    sign_in(client, p.other_head)
+    assert client.get(f"/plans/{own.pk}/reports/2026-q1/").status_code == 403
 
 
 @time_machine.travel(NOW, tick=False)
@@ -268,6 +285,8 @@ def test_a_units_own_plan_reports_that_unit(client: Client, scene: Province) -> 
         ("2025-year.docx", 422),
         ("2026-q3.docx", 422),
         ("2026-q1.docx?unit=999999", 404),
+        ("2026-q1.docx?unit=%C2%B2", 422),
+        ("2026-q1.pdf?unit=abc", 422),
     ],
 )
 def test_the_api_refuses_a_bad_period_or_unit_with_a_detail(
@@ -296,6 +315,8 @@ def test_the_plans_report_draws_levels_and_ranks_and_a_units_report_its_areas(
     share = build_report(p.plan, period, NOW.date(), unit=p.lead)
     assert len(share.progress_charts) == 1 and share.score_charts == []
     assert [row.name for level in share.ranking for row in level.rows] == [p.lead.name]
+    # Its rank is counted among its level's ranked units, not among itself alone.
+    assert share.ranking[0].units == whole.ranking[0].units == 2
 
 
 @time_machine.travel(NOW, tick=False)

@@ -14,6 +14,7 @@ from plans.api import router as plans_router
 from plans.errors import DomainError
 from plans.services import user_for_token
 from tasks.api import router as tasks_router
+from tasks.results_api import router as results_router
 from tasks.scores_api import router as scores_router
 from tracker.report_views import router as reports_router
 
@@ -45,6 +46,7 @@ api.add_router("/", tasks_router)
 api.add_router("/", scores_router)
 api.add_router("/", assessments_router)
 api.add_router("/", reports_router)
+api.add_router("/", results_router)
 
 
 @api.exception_handler(AuthenticationError)

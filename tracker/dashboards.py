@@ -46,7 +46,7 @@ from plans.models import (
     levels_in_use,
 )
 from plans.whys import explain
-from tasks import progress
+from tasks import progress, results
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress, state_labels
 from tasks.scores import indicator_names, subcriterion_names
@@ -371,6 +371,13 @@ def overview_page(request: OfficialRequest) -> HttpResponse:
     return render(request, "tracker/overview.html", context)
 
 
+def unit_task_results(unit: Unit, today: dt.date) -> list[tuple[Any, Any]]:
+    """The unit's own figures (the tasks it leads) for the month just closed and this quarter."""
+    month = results.last_closed_month(today)
+    quarter = results.parse_period(f"{today.year}-q{(today.month - 1) // 3 + 1}", today)
+    return [(p, results.Figures.of(results.lines_of_unit(unit, p))) for p in (month, quarter)]
+
+
 def trend_levels(trend: list[progress.TrendPoint]) -> list[tuple[str, str]]:
     """(level, label) of the levels the trend has scores for, in the usual order."""
     seen = {lvl for point in trend for lvl in point.points}
@@ -478,6 +485,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
             "overdue_xlsx": link("plan_export", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overview_url": link("overview", **keep, level=unit.level),
             "report_links": report_links(plan, timezone.localdate(), unit),
+            "unit_results": unit_task_results(unit, timezone.localdate()),
             "charts": {
                 "areas": figure(
                     "areas",

@@ -21,7 +21,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from plans.chart_images import Image
-from plans.models import Official
 from tasks.progress import Progress, state_labels
 from tracker.reports import Report, Row
 
@@ -100,11 +99,6 @@ def day(value: dt.date | None) -> str:
 
 def letterhead(report: Report) -> Letterhead:
     issuer = report.issuer
-    superior = ""
-    if report.unit is not None and report.unit.parent_id is not None:
-        parent = type(issuer).objects.filter(pk=report.unit.parent_id).first()
-        superior = parent.name.upper() if parent else ""
-    head = Official.objects.head_of(issuer.pk)
     period = report.period
     window = _("(Figures from %(start)s to %(end)s)") % {
         "start": day(period.start),
@@ -117,7 +111,7 @@ def letterhead(report: Report) -> Letterhead:
             "day": day(report.as_of),
         }
     return Letterhead(
-        superior=superior,
+        superior=report.superior.upper(),
         issuer=issuer.name.upper(),
         number=_("No.: ……/BC-……"),
         motto=(_("SOCIALIST REPUBLIC OF VIETNAM"), _("Independence - Freedom - Happiness")),
@@ -129,7 +123,7 @@ def letterhead(report: Report) -> Letterhead:
         recipients=[_("As above;"), _("Archived: Clerical office.")],
         signer_title=_("HEAD OF THE UNIT"),
         signer_note=_("(Signature, full name and seal)"),
-        signer_name=head.full_name if head else "",
+        signer_name=report.signer,
     )
 
 

@@ -19,7 +19,7 @@ from ninja import Router
 
 from plans.apikit import caller
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError, NotFound
+from plans.errors import DomainError, Invalid, NotFound
 from plans.models import Official, Plan
 from plans.schemas import ERRORS, PathId
 from tracker.errors import answer
@@ -44,8 +44,13 @@ def report_for(official: Official, plan_id: int, period: str, unit_id: int | Non
 
 
 def unit_param(request: HttpRequest) -> int | None:
+    """?unit= as a unit's id; anything else than ASCII digits is refused (422)."""
     value = request.GET.get("unit", "")
-    return int(value) if value.isdigit() else None
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 12:
+        raise Invalid(_("The unit is given by its number."), {"unit": _("A unit's number.")})
+    return int(value)
 
 
 def document_context(report: Report) -> dict[str, Any]:
@@ -67,8 +72,8 @@ def download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-def links(report: Report, asked_unit: int | None) -> dict[str, str]:
-    query = f"?unit={asked_unit}" if asked_unit else ""
+def links(report: Report) -> dict[str, str]:
+    query = f"?unit={report.unit.pk}" if report.unit is not None else ""
     pk, slug = report.plan.pk, report.period.slug
     return {
         "docx": reverse("plan_report_docx", args=[pk, slug]) + query,
@@ -79,16 +84,15 @@ def links(report: Report, asked_unit: int | None) -> dict[str, str]:
 @official_required
 def report_page(request: OfficialRequest, pk: int, period: str) -> HttpResponse:
     """The report as a page laid out for printing, with its downloads and the other periods."""
-    asked_unit = unit_param(request)
     try:
-        report = report_for(request.official, pk, period, asked_unit)
+        report = report_for(request.official, pk, period, unit_param(request))
     except DomainError as exc:
         return answer(request, exc.status, _("No report"), exc.message)
     others = report_links(report.plan, timezone.localdate(), report.unit)
     return render(
         request,
         "tracker/report.html",
-        {**document_context(report), "downloads": links(report, asked_unit), "periods": others},
+        {**document_context(report), "downloads": links(report), "periods": others},
     )
 
 

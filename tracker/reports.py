@@ -142,6 +142,8 @@ class Report:
     indicators: list[IndicatorFigures]
     score_day: dt.date | None
     ranking: list[LevelRanking]
+    superior: str = ""  # the body above the issuer, for the letterhead
+    signer: str = ""  # the issuer's head, who signs
     progress_charts: list[chart_images.Image] = field(default_factory=list)
     score_charts: list[chart_images.Image] = field(default_factory=list)
 
@@ -186,10 +188,11 @@ def report_scope(official: Official, plan: Plan, unit_id: int | None) -> tuple[P
 
 def unit_rows(tasks: TaskQuerySet, as_of: dt.date, period: Period) -> dict[str, Any]:
     """The counts per area and per lead unit (two GROUP BYs), plus those done within the window."""
-    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area_id")
+    # By the area's number: a unit's own plan has areas of its own, numbered as the province's.
+    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area__number")
     finished = (
         tasks.filter(completed_on__gte=period.start, completed_on__lte=as_of)
-        .values_list("lead_unit_id", "area_id")
+        .values_list("lead_unit_id", "area__number")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -215,10 +218,10 @@ def build_report(
     if unit is not None:
         tasks = tasks.filter(lead_unit=unit)
     counted = unit_rows(tasks, as_of, period)
-    areas = progress.areas_of(plan)
+    areas = {a.number: a for a in progress.areas_of(plan).values()}
     area_rows = [
-        Row(str(areas[pk]), sums[0], sums[1])
-        for pk, sums in sorted(counted["per_area"].items(), key=lambda item: areas[item[0]].number)
+        Row(str(areas[n]) if n in areas else str(n), sums[0], sums[1])
+        for n, sums in sorted(counted["per_area"].items())
     ]
     names = {
         u.pk: u
@@ -233,10 +236,19 @@ def build_report(
     overdue = progress.overdue_list(tasks, as_of, OVERDUE_ROWS)
     overdue_total = counted["headline"].overdue
     score_day, ranking = progress.ranking(plan, as_of, None, ends=None, unit=unit)
+    issuer = unit or plan.unit
+    above = (
+        Unit.objects.filter(pk=issuer.parent_id).first()
+        if unit is not None and issuer.parent_id is not None
+        else None
+    )
+    head = Official.objects.head_of(issuer.pk)
     report = Report(
+        superior=above.name if above else "",
+        signer=head.full_name if head else "",
         plan=plan,
         period=period,
-        issuer=unit or plan.unit,
+        issuer=issuer,
         unit=unit,
         as_of=as_of,
         headline=counted["headline"],

@@ -16,7 +16,7 @@ class ScheduleSpec(TypedDict):
 
 # The local hour a daily job first runs at (then every 24 hours): the night,
 # when nobody is working.
-FIRST_RUN_HOUR: dict[str, int] = {"score-rollup": 1}
+FIRST_RUN_HOUR: dict[str, int] = {"score-rollup": 1, "task-results-freeze": 2}
 
 
 # name -> what django-q2 runs. Jobs are plain functions taking care of their
@@ -46,6 +46,14 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     # Today's leadership-and-direction scores for every issued plan.
     "score-rollup": {
         "func": "tasks.rollup.rollup_issued_plans",
+        "args": "",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    # Each official's task results of the month just closed (and of its quarter)
+    # frozen on the 1st; on the other days it finds them frozen.
+    "task-results-freeze": {
+        "func": "tasks.result_services.freeze_task_results",
         "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,

@@ -281,6 +281,11 @@ CCHC_REPORT_WINDOWS = {
     "year": ((12, 15), (12, 14)),
 }
 
+# Officials' task results (Decree 335/2025): how quantity, quality and progress
+# combine into the 70-point task part: a weighted mean of the three, scaled to
+# 70. The decree's appendix sets the real formula; the plain mean is the default.
+TASK_RESULT_FORMULA = {"quantity": 1, "quality": 1, "progress": 1}
+
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
 

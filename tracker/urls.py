@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import views as assessment_views
 from plans import views as plan_views
-from tasks import appendix_views, feeds, inbox_views
+from tasks import appendix_views, feeds, inbox_views, results_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
 from tracker import accounts, dashboards, errors, report_views, views
@@ -30,6 +30,14 @@ urlpatterns = [
         appendix_views.import_template,
         name="plan_import_template",
     ),
+    path("units/<int:pk>/task-results/", results_views.unit_results, name="unit_results"),
+    path(
+        "units/<int:pk>/task-results/<int:official_id>/",
+        results_views.official_results,
+        name="official_results",
+    ),
+    path("units/<int:pk>/task-results/do/", results_views.results_write, name="results_write"),
+    path("me/task-results/", results_views.my_results, name="my_results"),
     path("plans/<int:pk>/reports/<slug:period>/", report_views.report_page, name="plan_report"),
     path(
         "plans/<int:pk>/reports/<slug:period>.docx",

@@ -31,6 +31,11 @@ ACTION_LABELS = {
     "extension_decided": _("decided an extension request"),
     "scored": _("entered a score"),
     "scores_recomputed": _("recomputed the scores"),
+    "marked_objective": _("marked an objective cause"),
+    "unmarked_objective": _("withdrew an objective cause"),
+    "general_points": _("entered the general criteria points"),
+    "results_frozen": _("froze the task results"),
+    "results_recomputed": _("recomputed the task results"),
     "deleted": _("deleted"),
 }
 
@@ -42,6 +47,7 @@ FIELD_LABELS = {
     "area": _("area"),
     "subcriterion": _("sub-criterion"),
     "deliverable": _("expected deliverable"),
+    "weight": _("weight"),
     "lead_unit_id": _("lead unit"),
     "partner_unit_ids": _("cooperating units"),
     "assignee_ids": _("assignees"),
