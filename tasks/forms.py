@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -145,6 +146,7 @@ class TaskForm(VersionForm):
         max_value=10,
         decimal_places=2,
         initial=1,
+        required=False,
         help_text=_("How much it counts in its officials' monthly results: 1 by default, 0 to 10."),
     )
     # Shown only when the deadline looks mistaken: ticking it keeps the deadline.
@@ -244,5 +246,5 @@ class TaskForm(VersionForm):
             "assignee_ids": [p.pk for p in data.get("assignees", [])] + self.kept_assignees,
             "due_date": data["due_date"],
             "deliverable": data["deliverable"],
-            "weight": data["weight"],
+            "weight": data["weight"] if data.get("weight") is not None else Decimal(1),
         }
