@@ -24,6 +24,7 @@ from tasks.models import (
     SentReminder,
     Task,
 )
+from tasks.result_models import ObjectiveMark, PeriodResult
 
 
 class EvidenceInline(admin.TabularInline[Evidence, Task]):
@@ -221,3 +222,19 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient__full_name", "task__title"]
     list_select_related = ["recipient", "task"]
+
+
+@admin.register(ObjectiveMark)
+class ObjectiveMarkAdmin(ReadOnlyAdmin):
+    """Written by the heads on the task-results pages (tasks.result_services)."""
+
+    list_display = ("task", "kind", "reason", "marked_by", "marked_at")
+    list_filter = ("kind",)
+
+
+@admin.register(PeriodResult)
+class PeriodResultAdmin(ReadOnlyAdmin):
+    """Frozen by the monthly job, recomputed by the heads (tasks.result_services)."""
+
+    list_display = ("official", "unit", "period", "general_points", "frozen_at")
+    list_filter = ("period",)

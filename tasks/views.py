@@ -446,6 +446,7 @@ FORM_FIELDS = {
     "due_date": "due_date",
     "deliverable": "deliverable",
     "description": "description",
+    "weight": "weight",
 }
 
 
