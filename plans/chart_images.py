@@ -26,7 +26,6 @@ from plans.charts import HATCH_INK, LABEL_CHARS, SCORE_COLOUR, STATE_STYLE
 
 DPI = 150
 WIDTH = 6.3  # inches: the text width of an A4 page with the margins of an official document
-ENDS = 10  # an index chart of more units shows its top and bottom ten
 FONT = "DejaVu Sans"  # ships with matplotlib and carries every Vietnamese letter
 
 
@@ -103,17 +102,17 @@ def progress_bars(
     return _png(figure, title)
 
 
-def index_bars(title: str, rows: Sequence[tuple[str, Decimal]]) -> Image:
+def index_bars(ends: int, title: str, rows: Sequence[tuple[str, Decimal]]) -> Image:
     """Horizontal bars of units' index (%), in the order given (ranked), the first on top.
 
-    Over 2 × ENDS units, the top and bottom ENDS are drawn and the title says so.
+    Over 2 × `ends` units, the top and bottom `ends` are drawn and the title says so.
     """
     shown = list(rows)
-    if len(shown) > 2 * ENDS:
-        shown = shown[:ENDS] + shown[-ENDS:]
+    if len(shown) > 2 * ends:
+        shown = shown[:ends] + shown[-ends:]
         title = _("%(title)s: the first and last %(n)s of %(all)s") % {
             "title": title,
-            "n": ENDS,
+            "n": ends,
             "all": len(rows),
         }
     figure = _figure(len(shown))

@@ -82,8 +82,13 @@ def to_bytes(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def xlsx_response(data: bytes, name: str) -> HttpResponse:
-    """A workbook as a download named `name` (every page and API export answers so)."""
-    response = HttpResponse(data, content_type=XLSX)
+def attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
+    """A file to download named `name`: every export, page or API, answers so."""
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def xlsx_response(data: bytes, name: str) -> HttpResponse:
+    """A workbook as a download named `name`."""
+    return attachment(data, XLSX, name)

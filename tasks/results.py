@@ -13,6 +13,9 @@ with its weight (quy đổi). Per task:
   after the deadline it moved had passed;
 - a task not completed by the period's end counts 0 in all three.
 
+While a period is open, it counts up to today: the tasks due by today or
+completed by today (a task due later in the month is not yet behind).
+
 Quantity, quality and progress are the weighted sums over the weighted tasks,
 as percentages. The 70-point task part combines them by
 `settings.TASK_RESULT_FORMULA` (default the plain mean, scaled to 70: the
@@ -72,11 +75,13 @@ def grade_names() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Period:
-    """A month (2026-03) or a quarter (2026-q1) and its first and last days."""
+    """A month (2026-03) or a quarter (2026-q1): its first and last days, and the last
+    day counted: its end once it is over, today while it is open."""
 
     text: str
     start: dt.date
     end: dt.date
+    until: dt.date
 
     @property
     def label(self) -> str:
@@ -112,10 +117,12 @@ def parse_period(text: str, today: dt.date) -> Period:
     else:
         last = int(found[3]) * 3
         first = last - 2
+    end = month_end(year, last)
     period = Period(
         f"{found[0][:4]}-{found[2] or 'q' + found[3]}",
         dt.date(year, first, 1),
-        month_end(year, last),
+        end,
+        min(end, today),
     )
     if period.start > today:
         raise Invalid(
@@ -130,16 +137,13 @@ def last_closed_month(today: dt.date) -> Period:
     return parse_period(f"{first:%Y-%m}", today)
 
 
-def current_month(today: dt.date) -> Period:
-    return parse_period(f"{today:%Y-%m}", today)
-
-
 @dataclass
 class Line:
     """One task of an official (or a unit) in a period, with what it earns."""
 
     task_id: int
     title: str
+    lead_unit_id: int
     due_date: dt.date
     completed_on: dt.date | None
     weight: Decimal
@@ -152,7 +156,7 @@ class Line:
     progress: Decimal = Decimal(0)
 
     def score(self, period: Period) -> Line:
-        if self.completed_on is None or self.completed_on > period.end:
+        if self.completed_on is None or self.completed_on > period.until:
             self.quantity = self.quality = self.progress = Decimal(0)
             return self
         self.quantity = ONE
@@ -262,9 +266,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def in_period(period: Period, prefix: str = "") -> Q:
-    """The tasks whose deadline falls in the period, or that were completed in it."""
-    return Q(**{f"{prefix}due_date__range": (period.start, period.end)}) | Q(
-        **{f"{prefix}completed_on__range": (period.start, period.end)}
+    """The tasks whose deadline falls in the period, or that were completed in it.
+
+    While the period is open, up to today: a task due later this month is not
+    yet behind, and counts once its deadline has come or it is completed.
+    """
+    return Q(**{f"{prefix}due_date__range": (period.start, period.until)}) | Q(
+        **{f"{prefix}completed_on__range": (period.start, period.until)}
     )
 
 
@@ -309,6 +317,7 @@ def _line(row: dict[str, Any], prefix: str, period: Period) -> Line:
     return Line(
         task_id=row[f"{prefix}id"],
         title=row[f"{prefix}title"],
+        lead_unit_id=row[f"{prefix}lead_unit_id"],
         due_date=due,
         completed_on=done,
         weight=row[f"{prefix}weight"],
@@ -319,20 +328,21 @@ def _line(row: dict[str, Any], prefix: str, period: Period) -> Line:
     ).score(period)
 
 
-FIELDS = ("id", "title", "due_date", "completed_on", "weight")
+FIELDS = ("id", "title", "lead_unit_id", "due_date", "completed_on", "weight")
 
 
 def lines_of_officials(official_ids: Iterable[int], period: Period) -> dict[int, list[Line]]:
     """Each official's lines for the period, in one query."""
     ids = list(official_ids)
     through = Task.assignees.through
+    extra = _annotations("task_id")
     rows = (
         through.objects.filter(official_id__in=ids)
         .filter(in_period(period, "task__"))
         .exclude(task__status=Status.CANCELLED)
-        .annotate(**_annotations("task_id"))
+        .annotate(**extra)
         .order_by("task__due_date", "task_id")
-        .values("official_id", *(f"task__{f}" for f in FIELDS), *_annotations("task_id"))
+        .values("official_id", *(f"task__{f}" for f in FIELDS), *extra)
     )
     found: dict[int, list[Line]] = {pk: [] for pk in ids}
     for row in rows:
@@ -342,13 +352,14 @@ def lines_of_officials(official_ids: Iterable[int], period: Period) -> dict[int,
 
 def lines_of_unit(unit: Unit, period: Period) -> list[Line]:
     """The lines of the tasks a unit leads in the period (its own figures), in one query."""
+    extra = _annotations("pk")
     rows = (
         Task.objects.filter(lead_unit=unit)
         .filter(in_period(period))
         .exclude(status=Status.CANCELLED)
-        .annotate(**_annotations("pk"))
+        .annotate(**extra)
         .order_by("due_date", "pk")
-        .values(*FIELDS, *_annotations("pk"))
+        .values(*FIELDS, *extra)
     )
     return [_line(row, "", period) for row in rows]
 

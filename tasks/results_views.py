@@ -187,6 +187,12 @@ def back(request: OfficialRequest, default: str) -> HttpResponse:
     return redirect(target if target.startswith("/") and not target.startswith("//") else default)
 
 
+def posted_id(request: OfficialRequest, name: str) -> int:
+    """An id the form sent; 0 (nothing) for anything else than a number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
+
+
 @official_required
 @require_POST
 def results_write(request: OfficialRequest, pk: int) -> HttpResponse:
@@ -198,13 +204,13 @@ def results_write(request: OfficialRequest, pk: int) -> HttpResponse:
         period = parse_period(request.POST.get("period", ""), timezone.localdate())
         what = request.POST.get("what", "")
         if what == "general":
-            person = Official.objects.filter(pk=request.POST.get("official", 0) or 0).first()
+            person = Official.objects.filter(pk=posted_id(request, "official")).first()
             if person is None or person.unit_id != unit.pk:
                 raise DomainError(_("This official is not of this unit."))
             set_general_points(me, person, period, request.POST.get("points", ""))
             messages.success(request, _("The general criteria points are saved."))
         elif what in ("mark", "unmark"):
-            task = Task.objects.filter(pk=request.POST.get("task", 0) or 0).first()
+            task = Task.objects.filter(pk=posted_id(request, "task")).first()
             if task is None or task.lead_unit_id != unit.pk:
                 raise DomainError(_("This task is not led by this unit."))
             kind = request.POST.get("kind", "")

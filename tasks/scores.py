@@ -57,6 +57,11 @@ def indicator_names(plan: Plan) -> dict[str, str]:
     return dict(Indicator.objects.filter(plan=plan).values_list("code", "name"))
 
 
+def score_label(plan: Plan) -> str | None:
+    """The name the plan's index sets give their score (e.g. "PAR INDEX lĩnh vực 1"), if any."""
+    return plan.index_sets.exclude(label="").values_list("label", flat=True).first()
+
+
 def latest_day(plan: Plan, as_of: dt.date) -> dt.date | None:
     """The greatest day on or before as_of the plan was scored on (None: not yet)."""
     days = ScoreSnapshot.objects.filter(plan=plan, as_of__lte=as_of)

@@ -18,6 +18,7 @@ from plans.models import Area, Level, Plan, Role, Unit
 from tasks.models import Status, Task
 from tasks.rollup import rollup
 from tests.factories import Province, make_official, make_province, make_unit, sign_in
+from tracker.report_docx import report_docx
 from tracker.reports import build_report, parse_period, window
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +331,19 @@ def test_the_dashboards_offer_the_begun_periods_reports(client: Client, scene: P
     sign_in(client, p.lead_head)
     own = client.get(f"/dashboard/units/{p.lead.pk}/", {"plan": str(p.plan.pk)})
     assert f"/plans/{p.plan.pk}/reports/2026-q1/?unit={p.lead.pk}" in own.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_word_report_numbers_its_pages_and_keeps_sub_headings_with_their_tables(
+    scene: Province,
+) -> None:
+    p = scene
+    with translation.override("vi"):
+        report = build_report(p.plan, parse_period("2026-q1", p.plan, NOW.date()), NOW.date())
+        document = docx.Document(io.BytesIO(report_docx(report)))
+    footer = document.sections[0].footer._element.xml
+    assert 'w:instr="PAGE"' in footer
+    kept = [para.text for para in document.paragraphs if para.paragraph_format.keep_with_next]
+    assert "1. Theo lĩnh vực" in kept and "2. Theo cơ quan chủ trì" in kept
+    grid = [col.width for col in document.tables[0].columns]
+    assert grid[0] < grid[1]  # the letterhead: issuing body narrower than the motto

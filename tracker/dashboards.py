@@ -49,7 +49,7 @@ from plans.whys import explain
 from tasks import progress, results
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress, state_labels
-from tasks.scores import indicator_names, subcriterion_names
+from tasks.scores import indicator_names, score_label, subcriterion_names
 from tracker.reports import report_links
 from tracker.routers import replica_reads
 
@@ -261,9 +261,7 @@ def ranking_section(view: View) -> dict[str, Any]:
 
     return {
         "score_day": day,
-        "score_label": view.plan.index_sets.exclude(label="")
-        .values_list("label", flat=True)
-        .first(),
+        "score_label": score_label(view.plan),
         "score_computed_at": ScoreSnapshot.objects.filter(plan=view.plan, as_of=day).aggregate(
             at=Max("computed_at")
         )["at"]

@@ -73,7 +73,11 @@ def write_letterhead(document: object, head: Letterhead) -> None:
     table = document.add_table(rows=1, cols=2)  # type: ignore[attr-defined]
     borderless(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(9.5)
+    table.autofit = False
+    for column, width in zip(table.columns, (Cm(6.5), Cm(9.5)), strict=True):
+        column.width = width  # the grid, which Word and LibreOffice draw from
+        for cell in column.cells:
+            cell.width = width
     lines: list[tuple[str, dict[str, bool]]] = []
     if head.superior:
         lines.append((head.superior, {}))
@@ -130,6 +134,15 @@ def write_signature(document: object, head: Letterhead) -> None:
     )
 
 
+def page_numbers(section: object) -> None:
+    """The page number at the foot of every page, as Word's PAGE field."""
+    para = section.footer.paragraphs[0]  # type: ignore[attr-defined]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    para._p.append(field)
+
+
 def write_table(document: object, block: Table) -> None:
     table = document.add_table(rows=1, cols=len(block.columns))  # type: ignore[attr-defined]
     table.style = "Table Grid"
@@ -145,9 +158,11 @@ def write_table(document: object, block: Table) -> None:
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
             align = WD_ALIGN_PARAGRAPH.RIGHT if i in block.numeric else WD_ALIGN_PARAGRAPH.LEFT
             cell_text(cell, [(text, {"bold": n in block.bold_rows})], align=align, size=10)
+    table.autofit = False
     for i, column in enumerate(table.columns):
+        column.width = wide if i == block.wide else rest
         for cell in column.cells:
-            cell.width = wide if i == block.wide else rest
+            cell.width = column.width
     document.add_paragraph()  # type: ignore[attr-defined]
 
 
@@ -155,11 +170,13 @@ def write_block(document: object, block: Block) -> None:
     if isinstance(block, Heading):
         para = document.add_paragraph()  # type: ignore[attr-defined]
         para.paragraph_format.space_before = Pt(6)
+        para.paragraph_format.keep_with_next = True
         para.add_run(block.text).bold = True
     elif isinstance(block, Paragraph):
         para = document.add_paragraph()  # type: ignore[attr-defined]
+        para.paragraph_format.keep_with_next = block.lead_in
         run = para.add_run(block.text)
-        run.italic = block.italic
+        run.italic = block.italic or block.lead_in
     elif isinstance(block, Bullets):
         for item in block.items:
             para = document.add_paragraph()  # type: ignore[attr-defined]
@@ -181,6 +198,7 @@ def report_docx(report: Report) -> bytes:
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
     section.left_margin, section.right_margin = Cm(3), Cm(2)
+    page_numbers(section)
     normal = document.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(13)

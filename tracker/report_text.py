@@ -36,6 +36,7 @@ class Paragraph:
     kind: ClassVar[str] = "paragraph"
     text: str
     italic: bool = False
+    lead_in: bool = False  # a sub-heading: kept on the page of what follows it
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,11 @@ def overview(report: Report) -> list[Block]:
 
 def progress_blocks(report: Report) -> list[Block]:
     blocks: list[Block] = [Heading(_("II. Tasks by status"))]
-    blocks.append(Paragraph(_("1. Per area")))
+    blocks.append(Paragraph(_("1. Per area"), lead_in=True))
     blocks.append(
         status_table(_("Area"), report.areas, report.headline, report.completed_in_window)
     )
-    blocks.append(Paragraph(_("2. Per lead unit")))
+    blocks.append(Paragraph(_("2. Per lead unit"), lead_in=True))
     blocks.append(
         status_table(_("Lead unit"), report.units, report.headline, report.completed_in_window)
     )
@@ -252,7 +253,7 @@ def indicator_blocks(report: Report) -> list[Block]:
     if not report.indicators:
         return [*blocks, Paragraph(_("This plan has no indicator."))]
     for n, figures in enumerate(report.indicators, start=1):
-        blocks.append(Paragraph(f"{n}. {figures.indicator.name}"))
+        blocks.append(Paragraph(f"{n}. {figures.indicator.name}", lead_in=True))
         if figures.unit is not None:
             u = figures.unit
             met = {True: _("met"), False: _("not met"), None: ""}[u.met]
@@ -299,7 +300,8 @@ def indicator_blocks(report: Report) -> list[Block]:
 
 
 def score_blocks(report: Report) -> list[Block]:
-    blocks: list[Block] = [Heading(_("V. Leadership and direction scores"))]
+    title = report.score_label or _("Leadership and direction scores")
+    blocks: list[Block] = [Heading(f"V. {title}")]
     if report.score_day is None:
         return [
             *blocks,
@@ -311,7 +313,7 @@ def score_blocks(report: Report) -> list[Block]:
         Paragraph(_("From the roll-up of %(day)s.") % {"day": day(report.score_day)}, italic=True)
     )
     for level in report.ranking:
-        blocks.append(Paragraph(level.label))
+        blocks.append(Paragraph(level.label, lead_in=True))
         rows = [
             [
                 str(row.rank) if row.rank is not None else "–",

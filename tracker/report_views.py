@@ -22,10 +22,12 @@ from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, Invalid, NotFound
 from plans.models import Official, Plan
 from plans.schemas import ERRORS, PathId
+from plans.workbooks import attachment
 from tracker.errors import answer
 from tracker.report_docx import report_docx
 from tracker.report_text import blocks, letterhead
 from tracker.reports import Report, build_report, parse_period, report_links, report_scope
+from tracker.routers import replica_reads
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
@@ -66,12 +68,6 @@ def report_pdf(report: Report) -> bytes:
     return pdf
 
 
-def download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def links(report: Report) -> dict[str, str]:
     query = f"?unit={report.unit.pk}" if report.unit is not None else ""
     pk, slug = report.plan.pk, report.period.slug
@@ -82,6 +78,7 @@ def links(report: Report) -> dict[str, str]:
 
 
 @official_required
+@replica_reads
 def report_page(request: OfficialRequest, pk: int, period: str) -> HttpResponse:
     """The report as a page laid out for printing, with its downloads and the other periods."""
     try:
@@ -102,16 +99,18 @@ def report_file(request: OfficialRequest, pk: int, period: str, kind: str) -> Ht
     except DomainError as exc:
         return answer(request, exc.status, _("No report"), exc.message)
     if kind == "pdf":
-        return download(report_pdf(report), PDF, f"{report.file_stem}.pdf")
-    return download(report_docx(report), DOCX, f"{report.file_stem}.docx")
+        return attachment(report_pdf(report), PDF, f"{report.file_stem}.pdf")
+    return attachment(report_docx(report), DOCX, f"{report.file_stem}.docx")
 
 
 @official_required
+@replica_reads
 def report_docx_view(request: OfficialRequest, pk: int, period: str) -> HttpResponse:
     return report_file(request, pk, period, "docx")
 
 
 @official_required
+@replica_reads
 def report_pdf_view(request: OfficialRequest, pk: int, period: str) -> HttpResponse:
     return report_file(request, pk, period, "pdf")
 
@@ -141,7 +140,7 @@ def report_docx_api(
     request: HttpRequest, plan_id: PathId, period: str, unit: int | None = None
 ) -> HttpResponse:
     report = api_report(request, plan_id, period, unit)
-    return download(report_docx(report), DOCX, f"{report.file_stem}.docx")
+    return attachment(report_docx(report), DOCX, f"{report.file_stem}.docx")
 
 
 @router.get(
@@ -154,4 +153,4 @@ def report_pdf_api(
     request: HttpRequest, plan_id: PathId, period: str, unit: int | None = None
 ) -> HttpResponse:
     report = api_report(request, plan_id, period, unit)
-    return download(report_pdf(report), PDF, f"{report.file_stem}.pdf")
+    return attachment(report_pdf(report), PDF, f"{report.file_stem}.pdf")

@@ -33,6 +33,7 @@ from plans.models import Level, Official, Plan, Unit
 from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import LevelRanking, OverdueRow, Progress, state_labels
+from tasks.scores import score_label
 
 KINDS = ("q1", "h1", "q3", "year")
 PERIOD = re.compile(r"^(\d{4})-(q1|h1|q3|year)$")
@@ -142,6 +143,7 @@ class Report:
     indicators: list[IndicatorFigures]
     score_day: dt.date | None
     ranking: list[LevelRanking]
+    score_label: str | None = None  # the index sets' name for the score, if they give one
     superior: str = ""  # the body above the issuer, for the letterhead
     signer: str = ""  # the issuer's head, who signs
     progress_charts: list[chart_images.Image] = field(default_factory=list)
@@ -245,6 +247,7 @@ def build_report(
     head = Official.objects.head_of(issuer.pk)
     report = Report(
         superior=above.name if above else "",
+        score_label=score_label(plan),
         signer=head.full_name if head else "",
         plan=plan,
         period=period,
@@ -307,6 +310,7 @@ def score_charts(report: Report) -> list[chart_images.Image]:
             if ranked:
                 images.append(
                     chart_images.index_bars(
+                        progress.RANKING_ENDS,
                         _("Index of %(level)s units (%%)") % {"level": level.label.lower()},
                         ranked,
                     )

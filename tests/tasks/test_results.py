@@ -168,7 +168,7 @@ def test_a_frozen_month_stays_put_until_the_head_recomputes_it_with_a_reason(
         {"what": "recompute", "period": "2026-03", "reason": "  "},
         follow=True,
     )
-    assert "Nêu lý do" in refused.content.decode() or "reason" in refused.content.decode()
+    assert "Hãy nêu lý do." in [str(m) for m in refused.context["messages"]]
     assert row_of(client.get(url).json()["officials"], p.assignee)["progress_pct"] == "82.14"
 
     client.post(
@@ -275,3 +275,23 @@ def test_the_units_own_figures_stand_beside_its_score(
     assert month.text == "2026-03"
     assert (figures.assigned, figures.completed, str(figures.points)) == (6, 5, "58.33")
     assert f"/units/{p.lead.pk}/task-results/?period=2026-03" in page.content.decode()
+
+
+def test_an_open_month_counts_what_is_due_or_done_by_today(march: dict[str, Any]) -> None:
+    p = march["p"]
+    with time_machine.travel(at(16), tick=False):
+        period = parse_period("2026-03", at(16).date())
+        assert period.until == dt.date(2026, 3, 16)
+        (mine,) = result_services.results_of([p.assignee], period)
+    # Due or done by 16/3: on time, returned once, the excused one; not the three due later.
+    assert [x.title for x in mine.figures.lines] == [
+        "Đúng hạn",
+        "Trả lại một lần",
+        "Trả lại vì lý do khách quan",
+    ]
+    f = mine.figures
+    assert (f.quantity_pct, f.quality_pct, f.progress_pct) == (
+        Decimal("100.00"),
+        Decimal("91.67"),
+        Decimal("100.00"),
+    )
