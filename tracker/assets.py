@@ -45,6 +45,8 @@ from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
+from whitenoise.compress import Compressor
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +198,16 @@ class VendorFinder(BaseFinder):
         for path in self.files:
             if Path(self.storage.path(path)).exists():
                 yield path, self.storage
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's hashed, compressed static files, with gzip copies only.
+
+    Brotli comes installed with WeasyPrint (fontTools reads WOFF2 with it), and
+    WhiteNoise would then also write a brotli copy of each file at its slowest
+    setting: 36 s more at every start for the plotly bundles and the API
+    docs' scripts, for copies that browsers fetch over HTTPS only.
+    """
+
+    def create_compressor(self, **kwargs: Any) -> Compressor:
+        return Compressor(**{**kwargs, "use_brotli": False})
