@@ -8,6 +8,7 @@ acted on (a plan, a task of it); `plan_relations` here and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from plans.models import Level, Official, Plan
@@ -21,6 +22,10 @@ class Rel(StrEnum):
     PLAN_HEAD = "plan_head"  # the head of the unit that issued the plan
     PROVINCE_HEAD = "province_head"  # the plan's head, whose unit is of the province level
     LEAD_HEAD = "lead_head"  # the head of the task's lead unit
+    # The head of a unit above the lead unit, up to the plan's own unit (or, for a
+    # task led from outside the plan's reach, the lead unit's own head and every
+    # head above it): who answers for what the task does to the lead unit's score.
+    LEAD_CHAIN_HEAD = "lead_chain_head"
     PARTNER_HEAD = "partner_head"  # the head of one of the task's cooperating units
     # Who keeps a task's deadline: the plan's head for a task of the plan, the
     # head of the unit leading the parent for a subtask (domain.md, extensions).
@@ -38,6 +43,9 @@ class Action(StrEnum):
     ISSUE_PROVINCE_PLAN = "issue_province_plan"  # a plan without parent: the dashboards' plan
     CREATE_TASK = "create_task"
     SCORE = "score"  # recompute scores, enter an appraiser's points
+    READ_SCORES = "read_scores"  # every unit's score parts, their whys, the appraisers' comments
+    READ_UNIT_SCORE = "read_unit_score"  # one's own unit's score parts and their whys
+    PUBLISH_RANKING = "publish_ranking"  # open a plan's ranking table to everyone
     REPORT_FIGURE = "report_figure"  # an indicator's figure for a unit
     # tasks
     EDIT = "edit"  # title, description, area, sub-criterion, deliverable
@@ -65,6 +73,9 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 # - the steering committee: reads everything, scores;
 # - the head of the plan's unit: the plan, its tasks anywhere in it, their
 #   deadlines, lead and cooperating units, cancelling;
+# - the heads above a task's lead unit (tasks.access.lead_chain): move its
+#   deadline or cancel it, so that work that lowers a unit's score can always
+#   be undone by those who answer for that unit;
 # - the head of the lead unit: edits its tasks (not their deadline, lead unit or
 #   cooperating units), breaks them into subtasks, assigns its own officials,
 #   reviews, may do the assignees' work itself;
@@ -73,16 +84,22 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 #   own: nobody grants themselves an extension;
 # - the head of a cooperating unit: assigns its own officials;
 # - assignees: start, add and remove evidence, submit, ask for more time;
-# - a unit's head and officials: report their unit's indicator figures.
+# - a unit's head and officials: report their unit's indicator figures, read
+#   their unit's score parts; every unit's parts and the appraisers' comments
+#   are the committee's (and admin's); the ranking table (points, index, rank,
+#   group) is everyone's once the committee makes it public on the plan.
 WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.MANAGE_ORGANISATION: _rels(Rel.ADMIN),
     Action.MANAGE_PLAN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.ISSUE_PROVINCE_PLAN: _rels(Rel.ADMIN, Rel.PROVINCE_HEAD),
     Action.CREATE_TASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.READ_SCORES: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.READ_UNIT_SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.MEMBER),
+    Action.PUBLISH_RANKING: _rels(Rel.ADMIN, Rel.COMMITTEE),
     Action.REPORT_FIGURE: _rels(Rel.ADMIN, Rel.MEMBER),
     Action.EDIT: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD),
-    Action.MOVE_DEADLINE: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.MOVE_DEADLINE: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_CHAIN_HEAD),
     Action.REASSIGN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.NAME_PARTNERS: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.ASSIGN: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD, Rel.PARTNER_HEAD),
@@ -92,7 +109,7 @@ WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.REMOVE_EVIDENCE: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
     Action.SUBMIT: _rels(Rel.ADMIN, Rel.LEAD_HEAD, Rel.ASSIGNEE),
     Action.REVIEW: _rels(Rel.ADMIN, Rel.LEAD_HEAD),
-    Action.CANCEL: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
+    Action.CANCEL: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_CHAIN_HEAD),
     Action.REQUEST_EXTENSION: _rels(Rel.ADMIN, Rel.ASSIGNEE),
     Action.DECIDE_EXTENSION: _rels(Rel.ADMIN, Rel.DEADLINE_KEEPER),
 }
@@ -107,6 +124,9 @@ PLAN_ACTIONS = frozenset(
         Action.ISSUE_PROVINCE_PLAN,
         Action.CREATE_TASK,
         Action.SCORE,
+        Action.READ_SCORES,
+        Action.READ_UNIT_SCORE,
+        Action.PUBLISH_RANKING,
         Action.REPORT_FIGURE,
     }
 )
@@ -156,3 +176,37 @@ def may_on_plan(official: Official, action: Action, plan: Plan) -> bool:
 def may_score(official: Official) -> bool:
     """Recomputing scores and entering an appraiser's points: administrators and the committee."""
     return allows(Action.SCORE, frozenset(role_relations(official)))
+
+
+@dataclass(frozen=True)
+class ScoreReach:
+    """What of a plan's scores an official reads (the score page, its workbook, the API)."""
+
+    every_unit: bool  # every unit's parts, their whys, the appraisers' comments
+    own_unit: int | None  # the unit whose parts one reads as its member
+    ranking: bool  # every unit's line of the ranking: points, index, rank, group
+
+    def detailed(self, unit_id: int) -> bool:
+        """Whether the unit's parts and whys are shown."""
+        return self.every_unit or unit_id == self.own_unit
+
+    def shows(self, unit_id: int) -> bool:
+        """Whether the unit's line is shown at all."""
+        return self.ranking or self.detailed(unit_id)
+
+
+def score_reach(official: Official, plan: Plan) -> ScoreReach:
+    """The committee and admins read everything; a unit's people their own unit's parts;
+    everyone the ranking table once the committee has made it public (Plan.ranking_public)."""
+    every = allows(Action.READ_SCORES, frozenset(role_relations(official)))
+    own = (
+        official.unit_id
+        if official.unit_id is not None
+        and allows(Action.READ_UNIT_SCORE, unit_relations(official, official.unit_id))
+        else None
+    )
+    return ScoreReach(every, own, every or plan.ranking_public)
+
+
+def may_publish_ranking(official: Official) -> bool:
+    return allows(Action.PUBLISH_RANKING, frozenset(role_relations(official)))

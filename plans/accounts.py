@@ -13,14 +13,15 @@ import ipaddress
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plans.errors import Invalid, NotFound, clean_or_invalid
-from plans.models import ApiToken, Official, SecurityEvent, SecurityKind, record
+from plans.errors import Invalid, NotAllowed, NotFound, clean_or_invalid
+from plans.models import ApiToken, LoginLock, Official, SecurityEvent, SecurityKind, record
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -163,3 +164,46 @@ def reset_calendar(official: Official) -> Official:
     official.refresh_from_db(fields=["calendar_generation"])
     record(official, "calendar_reset", official)
     return official
+
+
+class KnownPasswordValidator:
+    """Refuse a password that is blank once stripped, or one of KNOWN_PASSWORDS.
+
+    Django's own validators let ten spaces through (long enough, not common,
+    not numeric), and the demo's published password would pass them all.
+    """
+
+    def validate(self, password: str, user: object = None) -> None:
+        if not (password or "").strip():
+            raise ValidationError(_("The password cannot be only spaces."), code="password_blank")
+        known = {p.casefold() for p in settings.KNOWN_PASSWORDS}
+        if password.strip().casefold() in known:
+            raise ValidationError(
+                _(
+                    "This password is published (the demo's, or on the list of known "
+                    "passwords): choose one of your own."
+                ),
+                code="password_known",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password cannot be blank, nor a published password such as the demo's.")
+
+
+@transaction.atomic
+def lift_locks(actor: Official, locks: QuerySet[LoginLock]) -> int:
+    """An administrator lifts sign-in locks: their counters go, the security log keeps a line
+    per username and address lifted, naming who lifted it. Answers how many were lifted."""
+    if not actor.is_admin:
+        raise NotAllowed(_("Only an administrator lifts a sign-in lock."))
+    lifted = list(locks.values_list("username", "ip_address").distinct())
+    locks.delete()
+    for username, ip in lifted:
+        SecurityEvent.objects.create(
+            kind=SecurityKind.UNLOCKED,
+            user=actor.user,
+            username=(username or "")[:150],
+            ip_address=ip if ip and _is_address(ip) else None,
+            detail=(_("lifted by %(name)s") % {"name": actor.full_name})[:500],
+        )
+    return len(lifted)

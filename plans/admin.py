@@ -10,17 +10,21 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_stubs_ext import StrOrPromise
 
 from plans import planning, services
+from plans.accounts import lift_locks
 from plans.adminkit import (
     AuditedAdmin,
     ReadOnlyAdmin,
@@ -39,6 +43,7 @@ from plans.models import (
     Indicator,
     IndicatorTarget,
     Level,
+    LoginLock,
     Measurement,
     Official,
     Plan,
@@ -364,13 +369,54 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class SecurityEventAdmin(ReadOnlyAdmin):
     """Sign-ins, failures, lock-outs, refusals and revoked access, as they happened.
 
-    A locked-out username or address is unlocked under "Access attempts" (django-axes).
+    A locked-out username or address is unlocked under "Sign-in locks" (LoginLockAdmin).
     """
 
     list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
     list_filter = ["kind"]
     search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "at"
+
+
+@admin.register(LoginLock)
+class LoginLockAdmin(admin.ModelAdmin[LoginLock]):
+    """The failed sign-ins counted now, one row per username and address; the action
+    "Lift the selected locks" deletes them (plans.accounts.lift_locks, logged)."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time", "locked"]
+    search_fields = ["username", "ip_address"]
+    readonly_fields = ["username", "ip_address", "user_agent", "failures_since_start"]
+    fields = ["username", "ip_address", "user_agent", "failures_since_start"]
+    actions = ["lift"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LoginLock]:
+        """Only the counts still within the cool-off time: older ones lock nothing."""
+        since = timezone.now() - settings.AXES_COOLOFF_TIME
+        return super().get_queryset(request).filter(attempt_time__gte=since)
+
+    @admin.display(boolean=True, description=_("locked"))
+    def locked(self, obj: LoginLock) -> bool:
+        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+
+    @admin.action(description=_("Lift the selected locks"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[LoginLock]) -> None:
+        lifted = lift_locks(admin_actor(request), queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d lock lifted.", "%(n)d locks lifted.", lifted) % {"n": lifted},
+            messages.SUCCESS,
+        )
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # lifting is the only way, and it is logged
+        return actions
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(ApiToken)

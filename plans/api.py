@@ -231,6 +231,7 @@ class PlanOut(Schema):
     issued_on: dt.date | None
     status: str
     index_set_ids: list[int]
+    ranking_public: bool
 
     @staticmethod
     def resolve_index_set_ids(plan: Plan) -> list[int]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from plans.access import Action, allows, plan_relations, unit_relations
+from plans.access import Action, allows, may_publish_ranking, plan_relations, unit_relations
 from plans.errors import Conflict, Invalid, NotAllowed
 from plans.indexsets import demo_index_sets
 from plans.models import (
@@ -293,6 +293,23 @@ def update_plan(
         record(actor, "edited", plan, **edited)
         if {"issued_on", "status", "index_set_ids"} & set(edited):
             scores_may_move(plan, now=now)
+    return plan
+
+
+@transaction.atomic
+def set_ranking_public(actor: Official, plan: Plan, public: bool) -> Plan:
+    """The committee opens the plan's ranking table to everyone ("công khai xếp hạng"),
+    or closes it again; recorded in the plan's history."""
+    if not may_publish_ranking(actor):
+        raise NotAllowed(_("Only the steering committee makes the ranking public."))
+    plan = Plan.objects.select_for_update(of=("self",)).get(pk=plan.pk)
+    if plan.parent_id is not None:
+        message = _("A unit's plan is ranked under the province plan: publish that one's.")
+        raise Invalid(message, {"public": message})
+    if plan.ranking_public != public:
+        record(actor, "edited", plan, ranking_public=[plan.ranking_public, public])
+        plan.ranking_public = public
+        plan.save(update_fields=["ranking_public", "updated_at"])
     return plan
 
 

@@ -2,7 +2,7 @@
 # Prepare the database (migrations, demo data when empty, schedules) and the
 # static files, then run the web server (gunicorn, tracker/gunicorn.conf.py) and
 # the background worker together. Ctrl-C, or SIGTERM to this script or to its
-# whole process group, stops both; if either stops, so does the other.
+# whole process group, stops both; one that stops unasked is started again.
 # DEBUG=1 runs Django's development server instead, with debug pages.
 # PY names the Python of the installation (default .venv/bin/python).
 set -euo pipefail
@@ -27,25 +27,9 @@ fi
 $PY manage.py setup_schedules
 $PY manage.py collectstatic --noinput -v 0
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  [ "${#pids[@]}" -gt 0 ] && kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
-$PY manage.py worker &
-pids+=($!)
-
 echo
 echo "Mở trình duyệt: http://$HOST:$PORT/   (quản trị: http://$HOST:$PORT/admin/, API: http://$HOST:$PORT/api/v1/docs)"
 echo "Nhấn Ctrl-C để dừng máy chủ web và tiến trình nền."
-if [ "${DEBUG:-0}" = "1" ]; then
-  $PY manage.py runserver "$HOST:$PORT" --noreload &
-else
-  $PY -m gunicorn tracker.wsgi -c tracker/gunicorn.conf.py &
-fi
-pids+=($!)
-# Whichever stops first (Ctrl-C, a signal, a crash), the other is stopped too.
-wait -n "${pids[@]}" || true
+# The web server and the worker side by side (tracker/supervise.py): one that stops
+# unasked is started again, with a growing pause; the other keeps running.
+exec $PY -m tracker.supervise

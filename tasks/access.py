@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from plans.access import Action, Rel, allows, heads_unit, plan_relations
-from plans.models import Official
+from plans.models import Official, Unit
 from tasks.files import file_response
 from tasks.models import Evidence, ExtensionRequest, Notification, Status, Task, TaskQuerySet
 
@@ -76,11 +76,36 @@ def deadline_keeper_unit(task: Task) -> int:
     return task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
 
 
+def lead_chain(task: Task) -> list[int]:
+    """The units whose heads answer for the task's lead unit in this plan, nearest first.
+
+    - the units above the lead unit, up to and including the plan's own unit;
+    - a task led by a unit outside the plan's reach (possible only in data made
+      before a unit's plan was held to its own units): the lead unit itself and
+      every unit above it, so that the unit whose score it lowers can undo it.
+    """
+    plan_unit = task.plan.unit_id
+    if task.lead_unit_id == plan_unit:
+        return []
+    above = Unit.objects.chain_above(task.lead_unit_id)
+    if plan_unit in above:
+        return above[: above.index(plan_unit) + 1]
+    return [task.lead_unit_id, *above]
+
+
 def relations(official: Official, task: Task) -> frozenset[Rel]:
     """How an official stands to a task: its plan's relations, then lead, partner, assignee."""
     found = set(plan_relations(official, task.plan.unit_id))
     if heads_unit(official, task.lead_unit_id):
         found.add(Rel.LEAD_HEAD)
+    if (
+        official.is_head
+        and official.unit_id is not None
+        and Rel.PLAN_HEAD not in found
+        and task.lead_unit_id is not None
+        and official.unit_id in lead_chain(task)
+    ):
+        found.add(Rel.LEAD_CHAIN_HEAD)
     if heads_unit(official, deadline_keeper_unit(task)):
         found.add(Rel.DEADLINE_KEEPER)
     unit_id = official.unit_id

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
 from plans.models import ManualScore, Official
@@ -39,6 +40,14 @@ class EvidenceInline(admin.TabularInline[Evidence, Task]):
 
 
 class TaskAdminForm(forms.ModelForm[Task]):
+    reason = forms.CharField(
+        label=_("Why the deadline moves"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the deadline has come or passed; kept in the history."),
+    )
+
     class Meta:
         model = Task
         fields = [
@@ -98,6 +107,7 @@ class TaskAdmin(ServiceAdmin):
         "lead_unit_id": "lead_unit",
         "partner_unit_ids": "partner_units",
         "assignee_ids": "assignees",
+        "reason": "reason",
     }
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -125,7 +135,9 @@ class TaskAdmin(ServiceAdmin):
             for field, (name, convert) in TASK_FIELDS.items()
             if field in form.changed_data
         }
-        return services.update_task(actor, obj, version=data["version"], **changes)
+        return services.update_task(
+            actor, obj, version=data["version"], reason=data.get("reason", ""), **changes
+        )
 
 
 @admin.register(ManualScore)

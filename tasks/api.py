@@ -123,6 +123,8 @@ class TaskIn(Schema):
     deliverable: Text300 = ""
     weight: Weight = Decimal(1)
     parent_id: Id | None = None
+    # A deadline already past makes the task overdue at once: say it is meant.
+    confirm_past_deadline: StrictBool = False
 
 
 class TaskPatch(Schema):
@@ -139,6 +141,8 @@ class TaskPatch(Schema):
     deliverable: Text300 | None = None
     weight: Weight | None = None
     version: Id | None = None
+    # Why the deadline moves: required when it has come or passed (kept in the history).
+    reason: Text5000 = ""
 
 
 class VersionIn(Schema):

@@ -78,6 +78,8 @@ def import_appendix(
                         subcriterion=spec.subcriterion,
                         parent=parent,
                         imported_from=filename,
+                        # The preview lists every deadline; confirming it is the confirmation.
+                        confirm_past_deadline=True,
                     )
                 except DomainError as exc:
                     for key, message in (exc.errors or {"": exc.message}).items():

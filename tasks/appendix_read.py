@@ -24,7 +24,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,8 @@ from plans.text import fold
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ROWS = 5000
+MAX_CELL = 32767  # characters in a cell: Excel's own limit
+HEADER_SLACK = 50  # title rows above the table and notes below it, beyond MAX_ROWS tasks
 
 # Column -> the header names that mean it (folded).
 # The English names are the product's own export in English.
@@ -127,28 +129,126 @@ def read_table(data: bytes, name: str) -> Table:
     )
 
 
+def _too_many_rows() -> Invalid:
+    return Invalid(_("The appendix has more than %(n)d rows.") % {"n": MAX_ROWS})
+
+
+def _cell_too_long(row: int | None = None) -> Invalid:
+    message = _("A cell holds more than %(n)s characters (Excel's own limit).") % {
+        "n": f"{MAX_CELL:,}".replace(",", ".")
+    }
+    if row is not None:
+        message = _("Row %(row)s: %(message)s") % {"row": row, "message": message}
+    return Invalid(message, {"file": message})
+
+
+# A text run longer than this many bytes holds more than MAX_CELL characters
+# whatever its encoding (a character is at most 9 bytes, as an entity &#x10FFFF;).
+TEXT_OPENS = re.compile(rb"<t(?:\s[^>]*)?>")
+
+
+def _check_text_runs(stream: IO[bytes]) -> None:
+    """Refuse a shared-strings part with an over-long text, reading it a block at a time.
+
+    openpyxl reads the whole shared-strings part when it opens a workbook, even
+    read-only: one 90 MB cell took 1.27 GB. Here no more than a block is held.
+    """
+    limit, run, inside, carry = MAX_CELL * 9, 0, False, b""
+    while block := stream.read(1 << 16):
+        data, carry, position = carry + block, b"", 0
+        while True:
+            if inside:
+                end = data.find(b"</t>", position)
+                run += (len(data) if end < 0 else end) - position
+                if run > limit:
+                    raise _cell_too_long()
+                if end < 0:
+                    break
+                inside, position = False, end + 4
+            else:
+                opening = TEXT_OPENS.search(data, position)
+                if opening is None:
+                    carry = data[-32:]  # a tag cut between two blocks
+                    break
+                inside, run, position = True, 0, opening.end()
+
+
+def _merged_ranges(book: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged blocks of a read-only sheet, from its part's <mergeCell> elements,
+    read a block at a time (read-only sheets do not list them)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    pattern = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+    tail = b""
+    with book._archive.open(sheet._worksheet_path) as part:
+        while block := part.read(1 << 16):
+            text = tail + block
+            for match in pattern.finditer(text):
+                min_col, min_row, max_col, max_row = range_boundaries(match[1].decode())
+                found.append((min_row, min_col, max_row, max_col))
+            tail = text[-64:]
+    return sorted(set(found))
+
+
 def _xlsx(data: bytes) -> Table:
+    """The first sheet's rows, read a row at a time (openpyxl's read-only mode).
+
+    - more than MAX_ROWS filled rows (or 20 times that with formatted empty
+      ones) stops the reading at once: 422;
+    - a cell over MAX_CELL characters (32,767, Excel's own) stops it too, and a
+      shared-strings part holding one is refused before openpyxl reads it.
+    A 400,000-row sheet is refused after its first few thousand rows, with
+    the memory of those rows only.
+    """
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            if member.filename.lower().endswith("sharedstrings.xml"):
+                with archive.open(member) as stream:
+                    _check_text_runs(stream)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+        sheet = book.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
-    sheet = book.worksheets[0]
-    if sheet.max_row > 20 * MAX_ROWS:  # formatted rows count here; only filled ones later
-        raise Invalid(_("The appendix has more than %(n)d rows.") % {"n": MAX_ROWS})
+    try:
+        rows: list[tuple[int, list[Any]]] = []
+        filled = 0
+        for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if r > 20 * MAX_ROWS:
+                raise _too_many_rows()
+            values = list(row)
+            if any(v not in (None, "") for v in values):
+                filled += 1
+                if filled > MAX_ROWS + HEADER_SLACK:
+                    raise _too_many_rows()
+            for value in values:
+                if isinstance(value, str) and len(value) > MAX_CELL:
+                    raise _cell_too_long(r)
+            rows.append((r, values))
+        merges = _merged_ranges(book, sheet)
+    except (Invalid, TooLarge):
+        raise
+    except Exception as error:  # a damaged part shows only once it is read
+        raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
+    finally:
+        book.close()
     # A value merged across rows stands in each row it covers.
     merged: dict[tuple[int, int], Any] = {}
-    for block in sheet.merged_cells.ranges:
-        value = sheet.cell(block.min_row, block.min_col).value
-        for r in range(block.min_row, block.max_row + 1):
-            for c in range(block.min_col, block.max_col + 1):
-                merged[(r, c)] = value if c == block.min_col else None
-    rows = []
-    for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_text(merged.get((r, c), v)) for c, v in enumerate(row, start=1)]
-        rows.append((r, cells))
-    return Table(rows)
+    by_row = {r: values for r, values in rows}
+    for min_row, min_col, max_row, max_col in merges:
+        first = by_row.get(min_row, [])
+        value = first[min_col - 1] if min_col - 1 < len(first) else None
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                merged[(r, c)] = value if c == min_col else None
+    table = []
+    for r, values in rows:
+        cells = [_text(merged.get((r, c), v)) for c, v in enumerate(values, start=1)]
+        table.append((r, cells))
+    return Table(table)
 
 
 def _docx(data: bytes) -> Table:

@@ -149,6 +149,13 @@ class TaskForm(VersionForm):
         required=False,
         help_text=_("How much it counts in its officials' monthly results: 1 by default, 0 to 10."),
     )
+    reason = forms.CharField(
+        label=_("Why the deadline moves"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the deadline has come or passed; kept in the history."),
+    )
     # Shown only when the deadline looks mistaken: ticking it keeps the deadline.
     confirm_deadline = forms.BooleanField(
         label=_("Keep this deadline all the same"), required=False, widget=forms.HiddenInput
@@ -178,6 +185,9 @@ class TaskForm(VersionForm):
                 "version": task.version,
             }
         super().__init__(*args, **kwargs)
+        self.is_new = task is None
+        if task is None:
+            del self.fields["reason"]  # a new task has no deadline to move yet
         choice_field(self, "area").choices = [(a.number, str(a)) for a in plan.areas.all()]
         units = Unit.objects.in_order()
         model_choice_field(self, "lead_unit").queryset = units
@@ -225,7 +235,8 @@ class TaskForm(VersionForm):
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}
         due = data.get("due_date")
-        changed = "due_date" in self.changed_data
+        # A new task's deadline is checked even when it was offered (a subtask's parent's).
+        changed = "due_date" in self.changed_data or self.is_new
         if due is not None and changed and not data.get("confirm_deadline"):
             doubt = self.deadline_doubt(due)
             if doubt:

@@ -29,7 +29,8 @@ REFUSALS: dict[Action, Any] = {
         "Only the head of the lead unit or of the plan's unit may edit this task."
     ),
     Action.MOVE_DEADLINE: gettext_lazy(
-        "Only the head of the plan's unit moves a deadline; ask for an extension instead."
+        "Only the head of the plan's unit, or of a unit above the lead unit, moves a "
+        "deadline; ask for an extension instead."
     ),
     Action.REASSIGN: gettext_lazy("Only the head of the plan's unit hands a task to another unit."),
     Action.NAME_PARTNERS: gettext_lazy(
@@ -55,7 +56,9 @@ REFUSALS: dict[Action, Any] = {
         "Only an assignee or the head of the lead unit may submit this task."
     ),
     Action.REVIEW: gettext_lazy("Only the head of the lead unit may review this task."),
-    Action.CANCEL: gettext_lazy("Only the head of the plan's unit may cancel a task."),
+    Action.CANCEL: gettext_lazy(
+        "Only the head of the plan's unit, or of a unit above the lead unit, may cancel a task."
+    ),
     Action.REQUEST_EXTENSION: gettext_lazy("Only an assignee may ask for more time."),
     Action.DECIDE_EXTENSION: gettext_lazy(
         "Only the head of the unit that issued the plan (for a subtask, of the unit leading "

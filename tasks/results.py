@@ -1,8 +1,10 @@
 """Officials' task results per month or quarter (Decree 335/2025/NĐ-CP, domain.md).
 
-For an official and a period, the tasks assigned to them whose deadline falls
-in the period or that were completed in it (cancelled ones left out), each
-with its weight (quy đổi). Per task:
+For an official and a period, the tasks assigned to them that belong to it
+(cancelled ones left out), each with its weight (quy đổi). A task belongs to
+the period in which it was completed, and to no other; a task not completed by
+a period's end belongs to every period from its deadline's on, as assigned and
+not completed (`in_period`). Per task:
 
 - quantity: 1 when completed by the period's end;
 - quality: 1 when completed (accepted), less 25% for each return before it,
@@ -266,13 +268,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def in_period(period: Period, prefix: str = "") -> Q:
-    """The tasks whose deadline falls in the period, or that were completed in it.
+    """The tasks that belong to the period: each piece of work counts once.
 
-    While the period is open, up to today: a task due later this month is not
-    yet behind, and counts once its deadline has come or it is completed.
+    - a task completed in the period belongs to it, and to no other;
+    - a task not completed by the period's end (or by today, while it is open)
+      belongs to every period from its deadline's on, as assigned and not
+      completed: a task due in March and still open in May weighs in March,
+      April and May, and once completed, only in the period of its completion.
     """
-    return Q(**{f"{prefix}due_date__range": (period.start, period.until)}) | Q(
-        **{f"{prefix}completed_on__range": (period.start, period.until)}
+    done = f"{prefix}completed_on"
+    return Q(**{f"{done}__range": (period.start, period.until)}) | (
+        Q(**{f"{prefix}due_date__lte": period.until})
+        & (Q(**{f"{done}__isnull": True}) | Q(**{f"{done}__gt": period.until}))
     )
 
 

@@ -8,19 +8,29 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from plans.access import ScoreReach
 from plans.models import Level, Plan, ScoreSnapshot
 from plans.scoring import code_key
 from plans.workbooks import fill_sheet, new_workbook, to_bytes
 
 
-def scores_workbook(plan: Plan, day: dt.date, rows: list[ScoreSnapshot]) -> bytes:
+def scores_workbook(
+    plan: Plan, day: dt.date, rows: list[ScoreSnapshot], reach: ScoreReach | None = None
+) -> bytes:
     """The stored day's scores, by level then rank; a sub-criterion that does not apply
-    to a unit is left empty, as published tables leave it."""
+    to a unit is left empty, as published tables leave it.
+
+    `reach`: what the reader may see (plans.access.score_reach): the lines it
+    shows, and the parts of only the units it details; None for everything.
+    """
+    if reach is not None:
+        rows = [r for r in rows if reach.shows(r.unit_id)]
     codes = sorted({part["code"] for r in rows for part in r.parts}, key=code_key)
     levels = dict(Level.choices)
     table: list[list[Any]] = []
     for r in rows:
-        parts = {part["code"]: part for part in r.parts}
+        detailed = reach is None or reach.detailed(r.unit_id)
+        parts = {part["code"]: part for part in r.parts} if detailed else {}
         cells: list[Any] = [r.rank, r.unit.name, str(levels.get(r.level, r.level))]
         for code in codes:
             part = parts.get(code)

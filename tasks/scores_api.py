@@ -11,7 +11,8 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from plans import scoring, whys
+from plans import planning, scoring, whys
+from plans.access import ScoreReach, score_reach
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
 from plans.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
@@ -68,9 +69,15 @@ def _two(value: Decimal | None) -> str | None:
     return None if value is None else str(scoring.round_points(value))
 
 
-def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
-    """The stored roll-up of the latest day on or before as_of (404 when none)."""
+def scores_out(plan: Plan, as_of: dt.date, reach: ScoreReach | None = None) -> dict[str, Any]:
+    """The stored roll-up of the latest day on or before as_of (404 when none).
+
+    `reach` (plans.access.score_reach): the units the reader sees, and those whose
+    parts (subcriteria, with their whys) it reads; None: everything.
+    """
     day, rows = scores.score_day(plan, as_of)
+    if reach is not None:
+        rows = [s for s in rows if reach.shows(s.unit_id)]
     names = scores.subcriterion_names(plan)
     named = scores.indicator_names(plan)
     return {
@@ -107,6 +114,7 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
                         "why_data": part["why"],
                     }
                     for part in s.parts
+                    if reach is None or reach.detailed(s.unit_id)
                 ],
             }
             for s in rows
@@ -123,8 +131,11 @@ def scores_out(plan: Plan, as_of: dt.date) -> dict[str, Any]:
 def read_scores(
     request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
 ) -> dict[str, Any]:
-    caller(request)
-    return scores_out(get_plan(plan_id), as_of or timezone.localdate())
+    """The committee and admins read every unit with its parts; a unit's people their own
+    unit's parts, and the other units' lines (no parts) once the ranking is public."""
+    actor = caller(request)
+    plan = get_plan(plan_id)
+    return scores_out(plan, as_of or timezone.localdate(), score_reach(actor, plan))
 
 
 @router.get(
@@ -144,10 +155,11 @@ def read_scores(
 def scores_xlsx(
     request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None
 ) -> HttpResponse:
-    caller(request)
+    actor = caller(request)
     plan = get_plan(plan_id)
     day, rows = scores.score_day(plan, as_of or timezone.localdate())
-    return xlsx_response(scores_workbook(plan, day, rows), f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
+    book = scores_workbook(plan, day, rows, score_reach(actor, plan))
+    return xlsx_response(book, f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
 
 
 @router.post(
@@ -202,11 +214,38 @@ class ManualScoreOut(Schema):
 def list_manual_scores(
     request: HttpRequest, plan_id: PathId, unit_id: PathId | None = None
 ) -> QuerySet[ManualScore]:
-    caller(request)
-    entries = get_plan(plan_id).manual_scores.select_related("subcriterion")
+    actor = caller(request)
+    plan = get_plan(plan_id)
+    entries = plan.manual_scores.select_related("subcriterion")
+    reach = score_reach(actor, plan)
+    if not reach.every_unit:  # the appraisers' reasons: the committee's, and each unit its own
+        entries = entries.filter(unit_id=reach.own_unit or 0)
     if unit_id is not None:
         entries = entries.filter(unit_id=unit_id)
     return entries.order_by("-entered_at", "-id")
+
+
+class RankingIn(Schema):
+    public: StrictBool
+
+
+class RankingOut(Schema):
+    plan_id: int
+    ranking_public: bool
+
+
+@router.put(
+    "/plans/{plan_id}/ranking-public",
+    response={200: RankingOut, **ERRORS},
+    tags=["scores"],
+    summary=(
+        "Make the plan's ranking table (points, index, rank, group) readable by everyone, "
+        "or by the committee and each unit for its own line only (committee, admin)"
+    ),
+)
+def put_ranking_public(request: HttpRequest, plan_id: PathId, body: RankingIn) -> dict[str, Any]:
+    plan = planning.set_ranking_public(caller(request), get_plan(plan_id), body.public)
+    return {"plan_id": plan.pk, "ranking_public": plan.ranking_public}
 
 
 @router.post(

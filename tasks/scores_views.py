@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from plans.access import may_score
+from plans import planning
+from plans.access import may_publish_ranking, may_score, score_reach
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError, NotAllowed, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
@@ -79,10 +80,18 @@ def scores_page(
         day, rows, missing = None, [], exc.message
     else:
         missing = ""
+    official = request.official
+    reach = score_reach(official, plan)
+    rows = [row for row in rows if reach.shows(row.unit_id)]
     by_level: dict[str, list[Any]] = {}
     named = scores.indicator_names(plan)
     for row in rows:
-        row.cells = [(part, explain(part["why"], named)) for part in row.parts]  # type: ignore[attr-defined]  # for the template
+        # A line of the public ranking shows no parts: those are the unit's and the committee's.
+        row.cells = (  # type: ignore[attr-defined]  # for the template
+            [(part, explain(part["why"], named)) for part in row.parts]
+            if reach.detailed(row.unit_id)
+            else [(None, "") for _part in row.parts]
+        )
         by_level.setdefault(row.get_level_display(), []).append(row)
     names = scores.subcriterion_names(plan)
     levels = [
@@ -92,7 +101,6 @@ def scores_page(
     if not as_of_form.is_bound or (as_of_form.is_valid() and not as_of_form.cleaned_data["as_of"]):
         # The field shows the day the table is of.
         as_of_form = AsOfForm(initial={"as_of": day or as_of})
-    official = request.official
     codes = manual_codes(plan)
     scorer = may_score(official)
     if scorer and codes and manual_form is None:
@@ -104,7 +112,7 @@ def scores_page(
         plan.manual_scores.select_related("unit", "subcriterion", "entered_by").order_by(
             "-entered_at", "-id"
         )[:20]
-        if codes
+        if codes and reach.every_unit  # the appraisers' comments are the committee's
         else []
     )
     return render(
@@ -126,6 +134,8 @@ def scores_page(
             "manual_form": manual_form if scorer else None,
             "history": history,
             "today": timezone.localdate(),
+            "reach": reach,
+            "may_publish": may_publish_ranking(official),
         },
         status=status,
     )
@@ -151,7 +161,28 @@ def plan_scores_xlsx(request: OfficialRequest, pk: int) -> HttpResponse:
         day, rows = scores.score_day(plan, as_of)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return xlsx_response(scores_workbook(plan, day, rows), f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
+    book = scores_workbook(plan, day, rows, score_reach(request.official, plan))
+    return xlsx_response(book, f"diem-{plan.pk}-{day:%Y%m%d}.xlsx")
+
+
+@official_required
+@require_POST
+def plan_ranking_public(request: OfficialRequest, pk: int) -> HttpResponse:
+    """The committee makes the ranking table public, or private again."""
+    plan = get_object_or_404(Plan, pk=pk)
+    public = request.POST.get("public") == "1"
+    try:
+        planning.set_ranking_public(request.official, plan, public)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The ranking is now public.") if public else _("The ranking is no longer public."),
+        )
+    return redirect("plan_scores", pk=plan.pk)
 
 
 @official_required

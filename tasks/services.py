@@ -117,6 +117,46 @@ def task_weight(value: Any) -> Decimal:
     return weight
 
 
+def check_reach(plan: Plan, lead_unit: Unit) -> None:
+    """In a unit's own plan, every task is led by that unit or a unit under it.
+
+    A unit's plan is scored through the province plan it implements: a task led
+    by another unit would count against that unit's score without its say.
+    The cooperating units may be any (they help; they are not scored for it).
+    """
+    if plan.parent_id is None or Unit.objects.is_within(lead_unit.pk, plan.unit_id):
+        return
+    message = _(
+        "A unit's own plan holds that unit's work: the lead unit must be %(unit)s or a unit "
+        "under it, and %(lead)s is not."
+    ) % {"unit": plan.unit, "lead": lead_unit.name}
+    raise Invalid(message, {"lead_unit_id": message})
+
+
+def check_not_past(due_date: dt.date, confirmed: bool, today: dt.date | None = None) -> None:
+    """A deadline already past when the task is made counts as overdue at once: it must be
+    confirmed (`confirm_past_deadline`), or it is a typing slip."""
+    today = today or timezone.localdate()
+    if due_date < today and not confirmed:
+        message = _(
+            "The deadline %(date)s has already passed, so the task would be overdue at once. "
+            "Confirm it (confirm_past_deadline) or choose a later date."
+        ) % {"date": due_date.strftime("%d/%m/%Y")}
+        raise Invalid(message, {"due_date": message})
+
+
+def reason_for_move(task: Task, new_due: dt.date, reason: str, today: dt.date) -> str:
+    """A deadline that has come, or passed, moves only with a reason, kept in the history."""
+    reason = (reason or "").strip()
+    if new_due != task.due_date and task.due_date <= today and not reason:
+        message = _(
+            "The deadline %(date)s has come or passed: say why it moves (reason); the reason "
+            "is kept in the task's history."
+        ) % {"date": task.due_date.strftime("%d/%m/%Y")}
+        raise Invalid(message, {"reason": message})
+    return reason
+
+
 def _area(plan: Plan, number: int) -> Area:
     area = Area.objects.filter(plan=plan, number=number).first()
     if area is None:
@@ -174,10 +214,12 @@ def create_task(
     parent: Task | None = None,
     imported_from: str = "",
     weight: Decimal | int | str = 1,
+    confirm_past_deadline: bool = False,
 ) -> Task:
     """Add a task (or a subtask of `parent`) to a plan.
 
     `imported_from`: the appendix file it came from, said in its history.
+    `confirm_past_deadline`: the deadline is already past, and meant so.
 
     - the head of the plan's unit (or admin) adds tasks anywhere in the plan;
     - the head of a lead unit adds subtasks to its own tasks, led by its unit
@@ -207,11 +249,13 @@ def create_task(
         raise Conflict(_("The plan is closed: its tasks can no longer change."))
     title = required_text("title", title, _("Give the task a title."))
     check_date("due_date", due_date)
+    check_not_past(due_date, confirm_past_deadline)
     partner_ids = set(partner_unit_ids)
     named = {u.pk: u for u in Unit.objects.filter(pk__in={lead_unit_id, *partner_ids})}
     if lead_unit_id not in named:
         _units("lead_unit_id", [lead_unit_id])  # raises, naming the field
     lead_unit = named[lead_unit_id]
+    check_reach(plan, lead_unit)
     if partner_ids - set(named):
         _units("partner_unit_ids", partner_ids)  # raises, naming the field
     partners = [named[pk] for pk in sorted(partner_ids) if pk != lead_unit.pk]
@@ -265,8 +309,19 @@ def create_task(
 
 
 @transaction.atomic
-def update_task(actor: Official, task: Task, *, version: int | None = None, **changes: Any) -> Task:
+def update_task(
+    actor: Official,
+    task: Task,
+    *,
+    version: int | None = None,
+    reason: str = "",
+    today: dt.date | None = None,
+    **changes: Any,
+) -> Task:
     """Change a task's fields and assignment; only what is given changes.
+
+    `reason`: why the deadline moves; required once the deadline has come
+    (the day itself, or overdue), and kept in the history beside the dates.
 
     Fields: title, description, area (number), subcriterion, deliverable,
     due_date, lead_unit_id, partner_unit_ids, assignee_ids. Field changes are
@@ -300,6 +355,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
             new = required_text("title", new, _("Give the task a title."))
         elif field == "due_date":
             check_date("due_date", new)
+            reason = reason_for_move(task, new, reason, today or timezone.localdate())
         elif field == "subcriterion":
             new = _subcriterion(task.plan, new)
         elif field in ("description", "deliverable"):
@@ -317,6 +373,7 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     lead_id = changes.get("lead_unit_id", task.lead_unit_id)
     if lead_id != task.lead_unit_id:
         (lead,) = _units("lead_unit_id", [lead_id])
+        check_reach(task.plan, lead)
         assigned["lead_unit_id"] = [task.lead_unit_id, lead.pk]
         task.lead_unit = lead
     old_partners = sorted(task.partner_units.values_list("pk", flat=True))
@@ -356,7 +413,8 @@ def update_task(actor: Official, task: Task, *, version: int | None = None, **ch
     if "assignee_ids" in assigned:
         task.assignees.set(people_ids)
     if edited:
-        record(actor, "edited", task, **edited)
+        why = {"reason": reason} if "due_date" in edited and reason else {}
+        record(actor, "edited", task, **edited, **why)
     if assigned:
         record(actor, "assigned", task, **assigned)
         newcomers = set(people_ids) - set(old_people)

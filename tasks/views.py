@@ -427,7 +427,10 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
         return task_form_page(request, plan, form, None, parent, 422 if form.is_bound else 200)
     kwargs = form.service_kwargs()
     try:
-        task = services.create_task(request.official, plan, parent=parent, **kwargs)
+        # The form asked for confirmation of a deadline already past (deadline_doubt).
+        task = services.create_task(
+            request.official, plan, parent=parent, confirm_past_deadline=True, **kwargs
+        )
     except DomainError as exc:
         errors_onto(form, exc, FORM_FIELDS)
         return task_form_page(request, plan, form, None, parent, exc.status)
@@ -447,6 +450,7 @@ FORM_FIELDS = {
     "deliverable": "deliverable",
     "description": "description",
     "weight": "weight",
+    "reason": "reason",
 }
 
 
@@ -474,7 +478,11 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
         )
     try:
         services.update_task(
-            request.official, task, version=form.cleaned_data["version"], **form.service_kwargs()
+            request.official,
+            task,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data.get("reason", ""),
+            **form.service_kwargs(),
         )
     except DomainError as exc:
         errors_onto(form, exc, FORM_FIELDS)

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from assessments.api import router as assessments_router
 from plans.api import router as plans_router
@@ -31,6 +31,19 @@ class BearerToken(HttpBearer):
         return user
 
 
+class SignedInSession(SessionAuth):
+    """A browser's session; its CSRF token is checked only when someone is signed in.
+
+    ninja's own session auth checks CSRF first: a client with no session, or a
+    bad bearer token, got 403 "CSRF check Failed" where it needs 401.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="CCHC tracker API",
     version="1",
@@ -38,7 +51,7 @@ api = NinjaAPI(
         "Kế hoạch và nhiệm vụ cải cách hành chính: the contract of /api/v1/. "
         "Authenticate with a bearer token from POST /auth/token, or a browser session."
     ),
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), SignedInSession()],
     urls_namespace="api",
 )
 api.add_router("/", plans_router)
@@ -51,11 +64,22 @@ api.add_router("/", results_router)
 
 @api.exception_handler(AuthenticationError)
 def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not authenticated."}, status=401)
+    response = api.create_response(request, {"detail": "Not authenticated."}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+# A path id past the largest id there can be names nothing: 404, as a missing one does.
+OUT_OF_RANGE = frozenset({"less_than_equal", "greater_than_equal", "int_parsing_size"})
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if any(
+        tuple(e.get("loc", ()))[:1] == ("path",) and e.get("type") in OUT_OF_RANGE
+        for e in exc.errors
+    ):
+        return api.create_response(request, {"detail": "Not found."}, status=404)
     errors = [
         {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
         for e in exc.errors

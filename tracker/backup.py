@@ -1,13 +1,15 @@
-"""One archive of an installation: the database as JSON and the evidence files with hashes.
+"""One archive of an installation: the database as JSON and every stored file with its hash.
 
 The archive (tar.gz) holds `manifest.json` (when, from which database, each
 file's name, size and SHA-256), `database.json` (Django's `dumpdata` with
 natural keys, so that it loads into any backend) and `evidence/<name>` for every
-evidence file, read through the configured storage (a folder or S3 alike).
-Restoring checks every file against the manifest and against the evidence's
-recorded SHA-256 before anything is written, then loads the database in one
-transaction and writes the files; a failure rolls the database back and removes
-the files written (with --replace, a file of the same name is overwritten).
+file named by any model's FileField (tasks' evidence, the assessment sheets'
+documents, and whatever file field comes later: `file_fields` finds them all),
+read through the field's storage (a folder or S3 alike). Restoring checks every
+file against the manifest and against the SHA-256 its row recorded, before
+anything is written, then loads the database in one transaction and writes the
+files; a failure rolls the database back and removes the files written (with
+--replace, a file of the same name is overwritten).
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from plans.models import Plan, Unit
-from tasks.models import Evidence
 
 FORMAT = 1
 # Not worth keeping: rebuilt by migrate (content types, permissions), transient
@@ -89,6 +91,28 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
+def file_fields() -> list[tuple[type[models.Model], models.FileField]]:
+    """Every FileField of every installed model: what a backup must carry."""
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.FileField)
+    ]
+
+
+def stored_files() -> list[tuple[str, str, Storage]]:
+    """(name, SHA-256 recorded by its row or "", storage) for every stored file, once each."""
+    found: dict[str, tuple[str, str, Storage]] = {}
+    for model, field in file_fields():
+        names = {f.name for f in model._meta.concrete_fields}
+        columns = [field.name, "sha256"] if "sha256" in names else [field.name]
+        for row in model._default_manager.exclude(**{field.name: ""}).values_list(*columns):
+            name = str(row[0])
+            found.setdefault(name, (name, str(row[1]) if len(row) > 1 else "", field.storage))
+    return [found[name] for name in sorted(found)]
+
+
 def backup(path: Path) -> Summary:
     """Write the archive to `path` (a temporary file renamed at the end)."""
     with tempfile.TemporaryDirectory() as work:
@@ -104,22 +128,24 @@ def backup(path: Path) -> Summary:
                 output=str(dump),
                 verbosity=0,
             )
-            evidence = list(Evidence.objects.values_list("file", "sha256").order_by("pk"))
+            stored = stored_files()
         records = len(json.loads(dump.read_text(encoding="utf-8")))
         files, total = [], 0
         partial = path.with_name(path.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(dump, arcname="database.json")
-            for name, recorded in evidence:
-                if not default_storage.exists(name):
-                    raise BackupError(f"{name}: an evidence file is missing from the storage.")
-                with default_storage.open(name, "rb") as source:
+            for name, recorded, storage in stored:
+                if not storage.exists(name):
+                    raise BackupError(f"{name}: a stored file is missing from the storage.")
+                with storage.open(name, "rb") as source:
                     digest, size = _sha256(source)
                     source.seek(0)
                     info = tarfile.TarInfo(f"evidence/{name}")
                     info.size = size
                     archive.addfile(info, source)
-                files.append({"name": name, "sha256": digest, "size": size, "recorded": recorded})
+                files.append(
+                    {"name": name, "sha256": digest, "size": size, "recorded": recorded or digest}
+                )
                 total += size
             manifest = {
                 "format": FORMAT,
@@ -172,8 +198,7 @@ def restore(path: Path, *, replace: bool = False) -> Summary:
                 bad.append(item["name"])
         if bad:
             raise BackupError(
-                "These evidence files do not match their SHA-256; nothing was restored: "
-                + ", ".join(bad)
+                "These files do not match their SHA-256; nothing was restored: " + ", ".join(bad)
             )
         written: list[str] = []
         try:
@@ -182,7 +207,7 @@ def restore(path: Path, *, replace: bool = False) -> Summary:
                     call_command("flush", interactive=False, verbosity=0)
                 call_command("loaddata", str(root / "database.json"), verbosity=0)
                 for item in manifest["files"]:
-                    _put(root / "evidence" / item["name"], item["name"])
+                    _put(root / "evidence" / item["name"], item["name"], item["sha256"])
                     written.append(item["name"])
         except Exception:
             for name in written:
@@ -192,14 +217,18 @@ def restore(path: Path, *, replace: bool = False) -> Summary:
         return Summary(int(manifest["records"]), len(manifest["files"]), size)
 
 
-def _put(source: Path, name: str) -> None:
-    """Write one file under exactly its recorded name."""
+def _put(source: Path, name: str, sha256: str) -> None:
+    """Write one file under exactly its recorded name, and read it back to prove its SHA-256."""
     if default_storage.exists(name):
         default_storage.delete(name)
     with source.open("rb") as stream:
         saved = default_storage.save(name, stream)
     if saved != name:
         raise BackupError(f"{name}: the storage saved it as {saved}.")
+    with default_storage.open(name, "rb") as written:
+        digest, _size = _sha256(written)
+    if digest != sha256:
+        raise BackupError(f"{name}: the file written does not match its SHA-256.")
 
 
 __all__ = ["BackupError", "Summary", "backup", "is_empty", "restore"]

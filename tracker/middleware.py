@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -90,10 +92,16 @@ class UploadLimitMiddleware:
 class ApiBodyMiddleware:
     """The API reads JSON objects sent as JSON, and files sent as multipart forms.
 
-    django-ninja would parse any body as JSON whatever its Content-Type, and
-    take a bare JSON string as a whole value: a text/plain or form-encoded
-    body is refused with 415, a JSON body that is not an object with 422, a
-    body that is not JSON at all with 400, each before any view runs.
+    Each refusal comes before any view runs, and before the body is parsed
+    where it can:
+    - a text/plain or form-encoded body: 415 (django-ninja would parse any
+      body as JSON whatever its Content-Type);
+    - a JSON body over API_JSON_MAX_BYTES: 413, from its Content-Length, unread;
+    - nested deeper than API_JSON_MAX_DEPTH (a body of 100,000 `[` made the
+      parser recurse until it failed): 400, counted without parsing;
+    - not JSON at all: 400; JSON but not an object: 422;
+    - a NUL character in any text, of the body or of the query string (no
+      database keeps it in text, PostgreSQL refuses it): 422 naming the field.
     """
 
     WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -102,8 +110,10 @@ class ApiBodyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if is_api(request) and request.method in self.WRITES and _has_body(request):
-            refusal = self.refusal(request)
+        if is_api(request):
+            refusal = nul_in_query(request)
+            if refusal is None and request.method in self.WRITES and _has_body(request):
+                refusal = self.refusal(request)
             if refusal is not None:
                 return refusal
         return self.get_response(request)
@@ -111,22 +121,102 @@ class ApiBodyMiddleware:
     def refusal(self, request: HttpRequest) -> HttpResponse | None:
         kind = request.content_type or ""
         if kind == "multipart/form-data":
-            return None
+            return nul_in_fields(request)
         if kind != "application/json" and not kind.endswith("+json"):
             message = _("Send the body as JSON, with the header Content-Type: application/json.")
             return answer(request, 415, _("Unsupported content type"), message)
+        if _length(request) > settings.API_JSON_MAX_BYTES:
+            message = _("The body is too large: a JSON body may be up to %(size)s KB.") % {
+                "size": settings.API_JSON_MAX_BYTES // 1024
+            }
+            return answer(request, 413, _("Too large"), message)
+        body = request.body
+        if depth(body) > settings.API_JSON_MAX_DEPTH:
+            message = _("The body is nested too deeply (more than %(n)s levels).") % {
+                "n": settings.API_JSON_MAX_DEPTH
+            }
+            return answer(request, 400, _("Bad request"), message)
         try:
-            data = json.loads(request.body)
-        except ValueError:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
             return answer(request, 400, _("Bad request"), _("The body is not valid JSON."))
         if not isinstance(data, dict):
             message = _("The body must be a JSON object, with the fields by name.")
             return answer(request, 422, _("Invalid input"), message)
+        where = nul_at(data, ["body"])
+        if where is not None:
+            return nul_refusal(where)
         return None
 
 
-def _has_body(request: HttpRequest) -> bool:
+# A JSON string (with its escapes) or a bracket: strings are skipped whole.
+JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def depth(body: bytes) -> int:
+    """How deeply the JSON text nests its arrays and objects, read without parsing it."""
+    level = deepest = 0
+    for token in JSON_TOKENS.finditer(body):
+        char = token.group()[:1]
+        if char in (b"[", b"{"):
+            level += 1
+            deepest = max(deepest, level)
+        elif char in (b"]", b"}"):
+            level -= 1
+    return deepest
+
+
+def nul_at(value: Any, path: list[Any]) -> list[Any] | None:
+    """Where a NUL character stands in the parsed JSON (a key or a text), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return [*path, key]
+            found = nul_at(item, [*path, key])
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = nul_at(item, [*path, index])
+            if found is not None:
+                return found
+    return None
+
+
+def nul_in_query(request: HttpRequest) -> HttpResponse | None:
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return nul_refusal(["query", key.replace("\x00", "")])
+    return None
+
+
+def nul_in_fields(request: HttpRequest) -> HttpResponse | None:
+    """The text fields of a multipart form (the files are not text)."""
+    for key, values in request.POST.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return nul_refusal(["form", key.replace("\x00", "")])
+    return None
+
+
+def nul_refusal(where: list[Any]) -> JsonResponse:
+    message = _("Text may not contain the NUL character (\\u0000).")
+    return JsonResponse(
+        {
+            "detail": message,
+            "errors": [{"loc": where, "msg": message, "type": "nul_character"}],
+        },
+        status=422,
+    )
+
+
+def _length(request: HttpRequest) -> int:
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > 0
+        return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return False
+        return 0
+
+
+def _has_body(request: HttpRequest) -> bool:
+    return _length(request) > 0

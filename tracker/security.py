@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.helpers import get_cool_off
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_cool_off
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Sum
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +21,34 @@ from plans.accounts import client_ip, lockout_message, log_event, revoke_access
 from plans.models import SecurityKind
 from tracker.errors import answer
 
-__all__ = ["client_ip", "lockout_response"]
+__all__ = ["ThrottleHandler", "client_ip", "lockout_response"]
+
+
+class ThrottleHandler(AxesDatabaseHandler):
+    """Two locks that one person's typos cannot turn against an office behind one address.
+
+    - a username from one address: LOGIN_FAILURE_LIMIT failures (5) lock that pair
+      only; the same office's other people, and the administrator, still sign in;
+    - an address: LOGIN_ADDRESS_FAILURE_LIMIT failures (50) across every username
+      lock the address (someone trying many names);
+    - a username alone is never locked, so nobody can lock another's account
+      from elsewhere.
+    Both counts run over the attempts axes keeps for its cool-off time.
+    """
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        """The pair's failures; the pair's limit when the address is over its own."""
+        ip = getattr(request, "axes_ip_address", None)
+        username = get_client_username(request, credentials)
+        attempts = AccessAttempt.objects.filter(
+            ip_address=ip, attempt_time__gte=get_cool_off_threshold(request)
+        )
+        pair = attempts.filter(username=username).aggregate(n=Sum("failures_since_start"))["n"]
+        if (attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0) >= (
+            settings.LOGIN_ADDRESS_FAILURE_LIMIT
+        ):
+            return max(pair or 0, settings.AXES_FAILURE_LIMIT)
+        return pair or 0
 
 
 def lockout_response(

@@ -204,17 +204,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "plans.accounts.KnownPasswordValidator"},
 ]
-# Sign-in: django-axes counts failures per username and per address; either
-# one reaching LOGIN_FAILURE_LIMIT locks for LOGIN_LOCKOUT_MINUTES (the login
-# page and POST /api/v1/auth/token alike). The admin unlocks (Access attempts).
+# Passwords nobody may choose: published ones (the demo's) and any an operator adds
+# (KNOWN_PASSWORDS, comma-separated). Blank-after-stripping ones are refused too.
+KNOWN_PASSWORDS = ["cchc2026", *env_list("KNOWN_PASSWORDS", [])]
+# Sign-in (tracker.security.ThrottleHandler): LOGIN_FAILURE_LIMIT failures of one
+# username from one address lock that pair, and LOGIN_ADDRESS_FAILURE_LIMIT failures
+# from one address across usernames lock the address, each for LOGIN_LOCKOUT_MINUTES
+# (the login page, the admin's and POST /api/v1/auth/token alike). A username is
+# never locked from everywhere: nobody can lock someone else out. The admin lifts a
+# lock (Khóa đăng nhập), which the security log records.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: it refuses before a password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "tracker.security.ThrottleHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
 # One security log (plans.SecurityEvent): axes keeps only its counters.
@@ -222,6 +231,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_RESET_ON_SUCCESS = False  # a valid login must not wipe its address's failures
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # the admin lists them as "Khóa đăng nhập" (plans.admin.LoginLockAdmin)
 # Behind a TLS proxy that appends the client's address to X-Forwarded-For:
 # how many proxies to skip from the right (0: use the connection's address).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("HTTPS", False) else 0)
@@ -367,7 +377,7 @@ CONTENT_SECURITY_POLICY = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cchc",
         }
@@ -403,3 +413,7 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The API's JSON bodies: larger ones answer 413 unread, deeper ones 400 unparsed.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 2 * 1024 * 1024)
+API_JSON_MAX_DEPTH = 32

@@ -36,7 +36,7 @@ from plans.models.scores import (
     SubCriterion,
     subcriterion_code,
 )
-from plans.models.security import SecurityEvent, SecurityKind
+from plans.models.security import LoginLock, SecurityEvent, SecurityKind
 
 __all__ = [
     "ACTION_LABELS",
@@ -51,6 +51,7 @@ __all__ = [
     "Indicator",
     "IndicatorTarget",
     "Level",
+    "LoginLock",
     "ManualScore",
     "Measurement",
     "Official",

@@ -126,6 +126,13 @@ class AuditEvent(models.Model):
             asked = due[1] if isinstance(due, list) and len(due) == 2 else ""
             if asked:
                 parts.insert(0, _("requested %(date)s") % {"date": _day(asked)})
+        elif isinstance(due, list) and len(due) == 2 and changes.get("reason"):
+            # A moved deadline and why, as one phrase: "hạn 30/10/2026 → 31/12/2026: lý do …".
+            parts.remove(str(changes["reason"]))
+            parts.append(
+                _("deadline %(old)s → %(new)s: reason %(reason)s")
+                % {"old": _day(due[0]), "new": _day(due[1]), "reason": changes["reason"]}
+            )
         elif isinstance(due, list) and len(due) == 2:
             parts.append(f"{_('deadline')} {_day(due[0])} → {_day(due[1])}")
         if self.action in ("edited", "assigned", "created"):
@@ -133,7 +140,7 @@ class AuditEvent(models.Model):
                 if key in NAMED:
                     names = people if key == "assignee_ids" else units
                     parts.append(f"{FIELD_LABELS[key]}: {_named(key, value, names)}")
-                elif self.action == "edited" and key != "due_date":
+                elif self.action == "edited" and key not in ("due_date", "reason"):
                     parts.append(str(FIELD_LABELS.get(key, key)))
         return " · ".join(parts)
 

@@ -37,6 +37,11 @@ class TimeStamped(models.Model):
 LEVEL_RANK = {Level.PROVINCE: 0, Level.DEPARTMENT: 1, Level.DISTRICT: 2, Level.COMMUNE: 3}
 
 
+# How deep the tree may go (province, district, commune, and a spare): a guard
+# against a loop in data written around the constraints.
+MAX_DEPTH = 8
+
+
 class UnitQuerySet(models.QuerySet["Unit"]):
     def in_order(self) -> UnitQuerySet:
         """Province first, then departments, districts and communes, each by name."""
@@ -45,6 +50,21 @@ class UnitQuerySet(models.QuerySet["Unit"]):
             default=models.Value(9),
         )
         return self.alias(level_rank=rank).order_by("level_rank", "name", "id")
+
+    def chain_above(self, unit_id: int) -> list[int]:
+        """The units above this one in the tree, nearest first (one query a level)."""
+        chain: list[int] = []
+        current: int | None = unit_id
+        while current is not None and len(chain) < MAX_DEPTH:
+            current = self.filter(pk=current).values_list("parent_id", flat=True).first()
+            if current is None or current in chain or current == unit_id:
+                break
+            chain.append(current)
+        return chain
+
+    def is_within(self, unit_id: int, top_id: int) -> bool:
+        """Whether the unit is `top_id` or below it, at any depth."""
+        return unit_id == top_id or top_id in self.chain_above(unit_id)
 
 
 def levels_in_use() -> list[tuple[str, str]]:

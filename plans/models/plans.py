@@ -47,6 +47,13 @@ class Plan(TimeStamped):
         related_name="unit_plans",
         help_text=_("For a unit's own plan: the province plan it implements."),
     )
+    # Off: each unit reads its own score, the committee every unit's. On ("công khai
+    # xếp hạng"): everyone reads the ranking table (points, index, rank, group).
+    ranking_public = models.BooleanField(
+        _("ranking public"),
+        default=False,
+        help_text=_("Everyone may read the ranking table (points, index, rank, group)."),
+    )
     index_sets: models.ManyToManyField[IndexSet, Any] = models.ManyToManyField(
         "IndexSet",
         verbose_name=_("index sets"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -19,6 +20,7 @@ class SecurityKind(models.TextChoices):
     TOKEN_ISSUED = "token_issued", _("API token issued")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ACCESS_REVOKED = "access_revoked", _("tokens and sessions revoked")
+    UNLOCKED = "unlocked", _("sign-in lock lifted")
 
 
 class SecurityEvent(models.Model):
@@ -46,3 +48,14 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class LoginLock(AccessAttempt):
+    """django-axes' count of failed sign-ins of one username from one address, as the
+    admin lists them (Khóa đăng nhập); lifting one deletes it (plans.accounts.lift_locks)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+        ordering = ["-attempt_time"]

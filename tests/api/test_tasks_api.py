@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import translation
 
 from plans.models import ApiToken, AuditEvent, Official
 from tasks import services
+from tasks.history import history_lines
 from tasks.models import Evidence, ExtensionRequest, Status, Task
 from tests.conftest import PASSWORD, PDF, TODAY, unit_of, upload
 from tests.factories import Province
@@ -355,6 +357,7 @@ def inspection_report(province: Province, due: dt.date) -> Task:
         lead_unit_id=province.lead.pk,
         due_date=due,
         assignee_ids=[province.assignee.pk],
+        confirm_past_deadline=True,
     )
 
 
@@ -414,11 +417,35 @@ def test_an_overdue_task_gets_no_extension_but_the_plan_head_can_move_its_deadli
     assert late.status_code == 422
     assert "has passed" in late.json()["detail"]
     assert not ExtensionRequest.objects.filter(task=task).exists()
+    new_due = (TODAY + dt.timedelta(days=7)).isoformat()
+    # A deadline that has passed moves only with a reason, which the history keeps.
+    unexplained = keeper.send("patch", f"/tasks/{task.pk}", {"due_date": new_due})
+    assert unexplained.status_code == 422
+    assert unexplained.json()["errors"][0]["loc"] == ["reason"]
+    assert Task.objects.get(pk=task.pk).due_date == task.due_date
     moved = keeper.send(
-        "patch", f"/tasks/{task.pk}", {"due_date": (TODAY + dt.timedelta(days=7)).isoformat()}
+        "patch", f"/tasks/{task.pk}", {"due_date": new_due, "reason": "Chờ số liệu của Bộ"}
     )
     assert moved.status_code == 200
     assert worker.get(f"/tasks/{task.pk}").json()["overdue"] is False
+    history = worker.get(f"/tasks/{task.pk}/history").json()["items"]
+    edited = [e for e in history if e["action"] == "edited"][-1]
+    assert edited["changes"]["reason"] == "Chờ số liệu của Bộ"
+    assert edited["changes"]["due_date"] == [task.due_date.isoformat(), new_due]
+    old = task.due_date.strftime("%d/%m/%Y")
+    new = (TODAY + dt.timedelta(days=7)).strftime("%d/%m/%Y")
+    with translation.override("vi"):
+        line = next(x for x in history_lines(task) if x.action == "edited")
+    assert f"{old} → {new}: lý do Chờ số liệu của Bộ" in line.detail
+
+
+def test_a_deadline_not_yet_come_moves_without_a_reason(
+    client: Client, province: Province, fresh_task: Task
+) -> None:
+    keeper = Api(client, province.plan_head)
+    moved = keeper.send("patch", f"/tasks/{fresh_task.pk}", {"due_date": "2026-12-31"})
+    assert moved.status_code == 200
+    assert Task.objects.get(pk=fresh_task.pk).due_date == dt.date(2026, 12, 31)
 
 
 def test_the_lead_head_cannot_move_a_deadline_by_editing(

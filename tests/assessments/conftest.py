@@ -36,6 +36,7 @@ def scene(province: Province) -> dict[str, Any]:
         lead_unit_id=p.other.pk,
         due_date=dt.date(2026, 11, 15),
         assignee_ids=[p.outsider.pk],
+        confirm_past_deadline=True,
     )
     task_services.add_evidence(p.outsider, theirs, file=upload(), filename="bc.pdf")
     task_services.submit_task(p.outsider, theirs)
@@ -52,6 +53,7 @@ def scene(province: Province) -> dict[str, Any]:
         lead_unit_id=finance.pk,
         due_date=dt.date(2026, 11, 12),
         assignee_ids=[finance_official.pk],
+        confirm_past_deadline=True,
     )
     task_services.add_evidence(finance_official, budget, file=upload(), filename="qt.pdf")
     task_services.submit_task(finance_official, budget)

@@ -258,6 +258,7 @@ def test_an_assessment_from_opening_to_published_results(
             area=1,
             lead_unit_id=p.other.pk,
             due_date=dt.date(2026, 11, 1),
+            confirm_past_deadline=True,
         )
         moved = {s.unit_id: s for s in rollup(p.plan, dt.date(2026, 11, 30))}[p.other.pk]
         assert next(x["points"] for x in moved.parts if x["code"] == "1.2") == "0.00"

@@ -104,7 +104,13 @@ def test_evidence_of_another_plan_is_refused(
 ) -> None:
     p = province
     other_year = task_services.create_task(
-        p.plan_head, p.plan, title="x", area=1, lead_unit_id=p.lead.pk, due_date=NOW.date()
+        p.plan_head,
+        p.plan,
+        title="x",
+        area=1,
+        lead_unit_id=p.lead.pk,
+        due_date=NOW.date(),
+        confirm_past_deadline=True,
     )
     proof = task_services.add_evidence(p.lead_head, other_year, file=_pdf(), filename="a.pdf")
     services.edit_line(  # this plan's task: accepted
@@ -120,6 +126,7 @@ def test_evidence_of_another_plan_is_refused(
         area=1,
         lead_unit_id=p.lead.pk,
         due_date=dt.date(2025, 12, 1),
+        confirm_past_deadline=True,
     )
     old_proof = task_services.add_evidence(p.lead_head, foreign, file=_pdf(), filename="cu.pdf")
     with pytest.raises(Invalid, match=str(old_proof.pk)):
@@ -168,6 +175,7 @@ def _assessment_with(departments: int, year: int) -> Assessment:
             area=1,
             lead_unit_id=unit.pk,
             due_date=dt.date(year, 3, 1),
+            confirm_past_deadline=True,
         )
     return services.open_assessment(
         world.committee,

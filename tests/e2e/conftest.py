@@ -13,6 +13,15 @@ from django.core.management import call_command
 from plans.models import Unit
 from tests.conftest import TODAY
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here drives a browser or a server: `-m "not e2e"` leaves them out."""
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.e2e)
+
+
 # Playwright's sync API runs an event loop in the test thread; Django must let
 # the test thread use the database all the same.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

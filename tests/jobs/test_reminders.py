@@ -285,6 +285,7 @@ def test_events_reach_the_inbox_and_never_the_actor(plan: Plan) -> None:
         lead_unit_id=unit_of("snv.head"),
         due_date=DEADLINE,
         assignee_ids=[official("snv.cv1").pk],
+        confirm_past_deadline=True,
     )
     assert set(
         Notification.objects.filter(task=sub).values_list("recipient__user__username", flat=True)

@@ -212,6 +212,7 @@ def test_an_export_imported_into_next_years_empty_plan_recreates_the_tasks(
         lead_unit_id=p.lead.pk,
         due_date=dt.date(2026, 5, 31),
         parent=first,
+        confirm_past_deadline=True,
     )
     p.task(title="Rà soát TTHC", due_date=dt.date(2026, 9, 30), area=3)
     api = Api(client, p.plan_head)

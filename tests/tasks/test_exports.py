@@ -67,6 +67,7 @@ def plan_tasks(province: Province) -> dict[str, Task]:
         due_date=dt.date(2026, 12, 10),
         parent=report,
         assignee_ids=[p.colleague.pk],
+        confirm_past_deadline=True,
     )
     late = p.task(title="Rà soát thủ tục", due_date=dt.date(2026, 10, 1), area=3)
     done = p.task(title="Kiểm tra nội bộ", due_date=dt.date(2026, 11, 1), area=1)

@@ -485,6 +485,7 @@ def test_a_subtasks_deadline_is_kept_by_the_head_leading_its_parent(world: World
         lead_unit_id=p.lead.pk,
         due_date=DUE - dt.timedelta(days=5),
         assignee_ids=[p.colleague.pk, p.lead_head.pk],
+        confirm_past_deadline=True,
     )
     asked = extensions.request_extension(
         p.colleague, sub, new_due_date=DUE, reason="Chờ ý kiến góp ý"

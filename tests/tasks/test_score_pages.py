@@ -8,14 +8,22 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from plans.models import Indicator, ManualScore, Measurement, Plan, ScoreSnapshot, Unit
+from plans.models import (
+    Indicator,
+    ManualScore,
+    Measurement,
+    Plan,
+    ScoreSnapshot,
+    SubCriterion,
+    Unit,
+)
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_score_table_ranks_units_and_shows_each_why(client: Client, plan: Plan) -> None:
-    login(client, "snv.cv1")
+    login(client, "bcd1")
     page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
     assert "Điểm tính đến ngày 22/11/2026" in page
     snv = ScoreSnapshot.objects.get(plan=plan, as_of="2026-11-22", unit__code="snv")
@@ -25,8 +33,85 @@ def test_the_score_table_ranks_units_and_shows_each_why(client: Client, plan: Pl
     assert own.issued_on is not None
     assert f"ban hành ngày {own.issued_on:%d/%m/%Y}, trong hạn 31/01/2026" in page
     assert "Không áp dụng" in page and "Chỉ số" in page
-    assert "Tính lại ngay" not in page  # only the committee recomputes
-    assert "Nhập điểm" not in page
+
+
+def unit_lines(client: Client, plan: Plan) -> dict[str, str]:
+    """Each unit's line on the score page, by unit name."""
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    lines = {}
+    for unit in Unit.objects.filter(snapshots__plan=plan).distinct():
+        start = page.find(f">{unit.name}<")
+        if start >= 0:
+            lines[unit.name] = page[start : page.find("</tr>", start)]
+    return lines
+
+
+def test_an_official_reads_their_own_units_parts_and_no_one_elses(
+    client: Client, plan: Plan
+) -> None:
+    login(client, "snv.cv1")
+    lines = unit_lines(client, plan)
+    assert list(lines) == ["Sở Nội vụ"]  # the ranking is not public: other units are not listed
+    assert 'class="why"' in lines["Sở Nội vụ"]
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert "Tính lại ngay" not in page and "Nhập điểm" not in page  # the committee's
+    assert "Công khai xếp hạng" not in page
+    assert "chưa được công khai" in page
+
+
+def test_another_units_head_reads_neither_parts_nor_comments(client: Client, plan: Plan) -> None:
+    ManualScore.objects.create(
+        plan=plan,
+        unit=Unit.objects.get(code="snv"),
+        subcriterion=SubCriterion.objects.filter(criterion__index_set__plans=plan)[0],
+        points=Decimal("0.5"),
+        justification="Lý do của hội đồng thẩm định",
+        entered_by=login(Client(), "bcd1"),
+    )
+    login(client, "stp.head")
+    page = client.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert "Sở Nội vụ" not in unit_lines(client, plan)
+    assert "Lý do của hội đồng thẩm định" not in page
+    api = client.get(f"/api/v1/plans/{plan.pk}/scores").json()
+    assert {u["code"] for u in api["units"]} == {"stp"}
+    entries = client.get(f"/api/v1/plans/{plan.pk}/manual-scores").json()["items"]
+    assert all(e["unit_id"] != Unit.objects.get(code="snv").pk for e in entries)
+
+
+def test_a_public_ranking_shows_every_units_line_without_its_parts(
+    client: Client, plan: Plan
+) -> None:
+    committee = Client()
+    login(committee, "bcd1")
+    login(client, "snv.cv1")
+    refused = client.put(
+        f"/api/v1/plans/{plan.pk}/ranking-public",
+        {"public": True},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    page = committee.get(f"/plans/{plan.pk}/scores/").content.decode()
+    assert "Công khai xếp hạng" in page
+    answer = committee.post(f"/plans/{plan.pk}/scores/ranking/", {"public": "1"}, follow=True)
+    assert "Bảng xếp hạng đã được công khai." in answer.content.decode()
+    plan.refresh_from_db()
+    assert plan.ranking_public
+    lines = unit_lines(client, plan)
+    assert len(lines) > 5 and "Sở Nội vụ" in lines
+    others = [line for name, line in lines.items() if name != "Sở Nội vụ"]
+    assert all('class="why"' not in line for line in others)  # no parts, no whys
+    assert 'class="why"' in lines["Sở Nội vụ"]
+    api = client.get(f"/api/v1/plans/{plan.pk}/scores").json()
+    snv = Unit.objects.get(code="snv").pk
+    assert all(bool(u["subcriteria"]) == (u["unit_id"] == snv) for u in api["units"])
+    assert all(u["rank"] is not None or u["index_pct"] is None for u in api["units"])
+    closed = committee.put(
+        f"/api/v1/plans/{plan.pk}/ranking-public",
+        {"public": False},
+        content_type="application/json",
+    )
+    assert closed.json() == {"plan_id": plan.pk, "ranking_public": False}
+    assert list(unit_lines(client, plan)) == ["Sở Nội vụ"]
 
 
 def test_an_earlier_day_and_a_day_before_any_rollup(client: Client, plan: Plan) -> None:

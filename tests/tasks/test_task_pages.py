@@ -225,6 +225,7 @@ def test_a_past_deadline_makes_an_assigned_task_overdue_on_the_home_page(
         lead_unit_id=province.lead.pk,
         due_date=TODAY - dt.timedelta(days=1),
         assignee_ids=[province.assignee.pk],
+        confirm_past_deadline=True,
     )
     sign_in(client, province.assignee)
     sections = dict(client.get("/").context["sections"])
@@ -288,6 +289,7 @@ def test_a_subtasks_request_names_who_decides(client: Client, province: Province
         lead_unit_id=province.lead.pk,
         due_date=TODAY + dt.timedelta(days=10),
         assignee_ids=[province.assignee.pk],
+        confirm_past_deadline=True,
     )
     sign_in(client, province.assignee)
     asked = client.post(

@@ -23,7 +23,8 @@ def iso_date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Roll task completion up into the leadership-and-direction scores "
-        "(every issued plan, or --plan) as of a date (--as-of, default today)."
+        "(every issued province plan, whose units' own plans are read through it, "
+        "or --plan) as of a date (--as-of, default today)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,8 +38,14 @@ class Command(BaseCommand):
             missing = set(options["plan"]) - {p.pk for p in plans}
             if missing:
                 raise CommandError(f"No plan with id {', '.join(map(str, sorted(missing)))}.")
+            # A unit's own plan: its province plan is rolled up, which reads it.
+            wanted = {p.parent_id or p.pk for p in plans}
+            plans = list(Plan.objects.filter(pk__in=wanted).order_by("pk"))
         else:
-            plans = list(Plan.objects.filter(status=PlanStatus.ISSUED).order_by("pk"))
+            # A unit's own plan is scored through the province plan it implements.
+            plans = list(
+                Plan.objects.filter(status=PlanStatus.ISSUED, parent__isnull=True).order_by("pk")
+            )
         for plan in plans:
             try:
                 snapshots = rollup(plan, as_of, batch=True)
@@ -49,4 +56,4 @@ class Command(BaseCommand):
                 f"{len(snapshots)} units scored as of {as_of:%d/%m/%Y}"
             )
         if not plans:
-            self.stdout.write("No issued plan to score.")
+            self.stdout.write("No issued province plan to score.")
