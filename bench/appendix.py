@@ -1,6 +1,7 @@
-"""Benchmark: importing a 1,000-row plan appendix on SQLite.
+"""Benchmark: importing a 1,000-row plan appendix on SQLite, and refusing a huge one.
 
-Target: the dry run and the import each under 5 s.
+Targets: the dry run and the import each under 5 s; a 400,000-row sheet refused
+(422) in under 2 s with the process under 150 MB.
 
 Run from the project root; it uses its own SQLite database under
 var/bench-appendix/ (DATA_DIR), with the demo province loaded the first time:
@@ -19,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,6 +107,7 @@ def main() -> int:
         issued_on=dt.date(year, 1, 10),
         status=PlanStatus.ISSUED,
     )
+    refused = refusal()
     units = list(Unit.objects.exclude(pk=province.pk).order_by("code"))
     data = appendix(units, list(plan.areas.order_by("number")))
     times = {}
@@ -116,7 +120,57 @@ def main() -> int:
     assert plan.tasks.count() == ROWS
     ok = all(t < 5 for t in times.values())
     print(f"target   each under 5 s on SQLite: {'met' if ok else 'NOT met'}")
-    return 0 if ok else 1
+    return 0 if refused and ok else 1
+
+
+REFUSE = """
+import sys, time
+import django
+django.setup()
+from plans.errors import Invalid
+from tasks.appendix_read import read_table
+def high_water():  # VmHWM: this process's own peak (ru_maxrss survives exec on Linux)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+data = open(sys.argv[1], "rb").read()
+before = high_water()
+started = time.perf_counter()
+try:
+    read_table(data, "lon.xlsx")
+    said = "not refused"
+except Invalid as refused:
+    said = refused.message
+took = time.perf_counter() - started
+peak = high_water()
+print(f"{took:.3f} {before:.0f} {peak:.0f} {said}")
+"""
+
+
+def refusal() -> bool:
+    """A 400,000-row sheet (3 MB packed, without <dimension>) is refused at the row limit,
+    measured in a process of its own as a web worker would read it."""
+    from tests.tasks.test_appendix_import import raw_xlsx
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 400_001))
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+        file.write(raw_xlsx(rows))
+        file.flush()
+        size = os.path.getsize(file.name) // 1024
+        done = subprocess.run(
+            [sys.executable, "-c", REFUSE, file.name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    took, before, peak, said = done.stdout.strip().split(" ", 3)
+    print(
+        f"400,000 rows ({size} KB): {said!r} in {float(took):.2f} s; "
+        f"the process {before} MB before, {peak} MB at its peak"
+    )
+    ok = float(took) < 2 and float(peak) < 150 and said != "not refused"
+    print(f"target   refused in under 2 s, under 150 MB: {'met' if ok else 'NOT met'}")
+    return ok
 
 
 if __name__ == "__main__":

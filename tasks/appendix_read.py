@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from plans.errors import Invalid, TooLarge, UnsupportedType
 from plans.models import Area, Plan, Unit
@@ -191,6 +193,30 @@ def _merged_ranges(book: Any, sheet: Any) -> list[tuple[int, int, int, int]]:
     return sorted(set(found))
 
 
+class _StreamedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not read its whole part to learn its size first.
+
+    openpyxl's own reads the part from end to end when it has no <dimension>
+    element (which any writer may leave out) before giving the first row: a
+    400,000-row sheet then took seconds before the row limit could apply.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _FirstSheetReader(ExcelReader):
+    """openpyxl's reader, read-only, giving the first worksheet as a _StreamedSheet."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                self.wb._sheets.append(
+                    _StreamedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                )
+                return
+
+
 def _xlsx(data: bytes) -> Table:
     """The first sheet's rows, read a row at a time (openpyxl's read-only mode).
 
@@ -201,15 +227,15 @@ def _xlsx(data: bytes) -> Table:
     A 400,000-row sheet is refused after its first few thousand rows, with
     the memory of those rows only.
     """
-    from openpyxl import load_workbook
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for member in archive.infolist():
             if member.filename.lower().endswith("sharedstrings.xml"):
                 with archive.open(member) as stream:
                     _check_text_runs(stream)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+        reader = _FirstSheetReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read()
+        book = reader.wb
         sheet = book.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
@@ -244,9 +270,11 @@ def _xlsx(data: bytes) -> Table:
         for r in range(min_row, max_row + 1):
             for c in range(min_col, max_col + 1):
                 merged[(r, c)] = value if c == min_col else None
+    width = max((len(values) for _r, values in rows), default=0)
     table = []
     for r, values in rows:
-        cells = [_text(merged.get((r, c), v)) for c, v in enumerate(values, start=1)]
+        padded = [*values, *[None] * (width - len(values))]
+        cells = [_text(merged.get((r, c), v)) for c, v in enumerate(padded, start=1)]
         table.append((r, cells))
     return Table(table)
 

@@ -120,6 +120,26 @@ def test_an_admin_edit_of_a_task_is_in_its_history_and_moves_its_version(client:
     assert Notification.objects.filter(recipient=province.colleague, task=task).exists()
 
 
+def test_an_admin_moving_a_deadline_that_has_passed_gives_the_reason(client: Client) -> None:
+    province = make_province()
+    task = province.task(due_date=dt.date(2026, 11, 1))  # passed on 22/11/2026
+    admin_client(client, province)
+    url = f"/admin/tasks/task/{task.pk}/change/"
+    data = form_data(client.get(url))
+    data["due_date"] = "2026-12-31"
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "hãy nêu lý do đổi hạn" in str(refused.context["adminform"].form.errors["reason"])
+    assert Task.objects.get(pk=task.pk).due_date == dt.date(2026, 11, 1)
+    saved = client.post(url, {**data, "reason": "Bộ lùi thời hạn báo cáo"})
+    assert saved.status_code == 302
+    edited = AuditEvent.objects.history_of(task).filter(action="edited").get()
+    assert edited.changes == {
+        "due_date": ["2026-11-01", "2026-12-31"],
+        "reason": "Bộ lùi thời hạn báo cáo",
+    }
+
+
 def test_an_admin_edit_refused_by_the_service_keeps_the_form_and_changes_nothing(
     client: Client,
 ) -> None:

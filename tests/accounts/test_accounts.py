@@ -9,6 +9,7 @@ from django.core import mail
 from django.test import Client
 
 from plans import services
+from plans.errors import Invalid
 from plans.models import ApiToken, AuditEvent, Official, SecurityEvent, SecurityKind
 from tests.conftest import PASSWORD, login
 
@@ -174,3 +175,36 @@ def test_deactivating_an_official_revokes_their_tokens_and_sessions() -> None:
     assert not ApiToken.objects.filter(user=person.user).exists()
     assert browser.get("/").status_code == 302
     assert api.get("/api/v1/me", headers=bearer(token)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        (" " * 10, "Mật khẩu không được chỉ gồm dấu cách."),
+        (PASSWORD, "Mật khẩu này đã bị công bố"),
+        ("CCHC2026", "Mật khẩu này đã bị công bố"),
+    ],
+)
+def test_a_blank_or_published_password_is_refused_by_every_path(
+    client: Client, password: str, said: str
+) -> None:
+    login(client, "snv.cv1")
+    page = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    assert page.status_code == 200 and said in page.content.decode()
+    admin = Official.objects.get(user__username="admin")
+    with pytest.raises(Invalid) as refused:
+        services.create_official(
+            admin,
+            username="snv.cv9",
+            password=password,
+            full_name="Đỗ Văn E",
+            role="official",
+            unit_id=Official.objects.get(user__username="snv.cv1").unit_id,
+        )
+    assert "password" in refused.value.errors
+    assert not Official.objects.filter(user__username="snv.cv9").exists()
+    # Nothing was changed: the old password is still the one.
+    assert Official.objects.get(user__username="snv.cv1").user.check_password(PASSWORD)

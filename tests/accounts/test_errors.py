@@ -7,14 +7,16 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 
 from plans.models import SecurityEvent, SecurityKind
 from tasks.models import Task
-from tests.conftest import login
+from tests.conftest import PASSWORD, login
 from tracker import views
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +131,31 @@ def test_a_real_outage_answers_503_on_pages_and_the_api(tmp_path: Path) -> None:
     assert (status, retry) == (503, "30")
     assert "<h1>Tạm thời không phục vụ được</h1>" in html and "Traceback" not in html
     assert said["seconds"] < 15  # refused connections: no hang
+
+
+def test_a_redis_that_is_down_leaves_the_signed_in_pages_working(client: Client) -> None:
+    """REDIS_URL pointing at a closed port: the sessions are read from the database."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    down = {
+        "default": {
+            "BACKEND": "tracker.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    cached_db = "django.contrib.sessions.backends.cached_db"
+    with override_settings(CACHES=down, SESSION_ENGINE=cached_db):
+        assert (
+            client.post(
+                "/accounts/login/", {"username": "snv.cv1", "password": PASSWORD}
+            ).status_code
+            == 302
+        )
+        started = time.monotonic()
+        home = client.get("/")
+        assert home.status_code == 200 and "Nhiệm vụ" in home.content.decode()
+        assert client.get("/api/v1/me").json()["username"] == "snv.cv1"
+        assert client.post("/accounts/logout/").status_code == 302
+        assert client.get("/").status_code == 302  # signed out: to the login page
+        assert time.monotonic() - started < 10  # refused at once, no hang

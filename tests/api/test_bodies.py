@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tasks.models import Task
 from tests.api.test_tasks_api import Api
-from tests.conftest import TODAY
+from tests.conftest import PDF, TODAY
 from tests.factories import Province
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,72 @@ def test_a_json_object_is_read_and_in_vietnamese_when_asked(
     assert (
         refused.json()["detail"] == "Nội dung gửi phải là một đối tượng JSON, các trường theo tên."
     )
+
+
+def test_a_nul_character_anywhere_in_text_is_refused_naming_where(
+    client: Client, province: Province, task: Task
+) -> None:
+    api = Api(client, province.plan_head)
+    answer = patch(api, task, '{"title": "R\\u00e0 so\\u00e1t\\u0000"}', "application/json")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "title"]
+    assert Task.objects.get(pk=task.pk).title == "Rà soát quy trình"
+    found = api.client.get(f"/api/v1/plans/{task.plan_id}/tasks?q=%00", headers=api.headers)
+    assert found.status_code == 422
+    assert found.json()["errors"][0]["loc"] == ["query", "q"]
+    upload = api.client.post(
+        f"/api/v1/tasks/{task.pk}/evidence",
+        {"file": SimpleUploadedFile("qd.pdf", PDF), "document_number": "12\x00/QĐ"},
+        headers=api.headers,
+    )
+    assert upload.status_code == 422 and not task.evidence.exists()
+
+
+def test_deep_nesting_and_large_bodies_are_refused_before_parsing(
+    client: Client, province: Province, task: Task
+) -> None:
+    api = Api(client, province.plan_head)
+    deep = patch(api, task, "[" * 100_000, "application/json")
+    assert deep.status_code == 400
+    assert "nested too deeply" in deep.json()["detail"]
+    big = '{"title": "' + "x" * (3 * 1024 * 1024) + '"}'
+    large = patch(api, task, big, "application/json")
+    assert large.status_code == 413
+    assert "too large" in large.json()["detail"]
+    assert Task.objects.get(pk=task.pk).title == "Rà soát quy trình"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/tasks/{}"),
+        ("post", "/tasks/{}/start"),
+        ("patch", "/tasks/{}"),
+        ("delete", "/evidence/{}"),
+    ],
+)
+def test_a_call_without_a_valid_token_answers_401_whatever_the_method(
+    client: Client, task: Task, headers: dict[str, str], method: str, path: str
+) -> None:
+    url = "/api/v1" + path.format(task.pk)
+    if method == "get":
+        answer = client.get(url, headers=headers)
+    else:
+        answer = getattr(client, method)(
+            url, "{}", content_type="application/json", headers=headers
+        )
+    assert answer.status_code == 401
+    assert answer["WWW-Authenticate"].startswith("Bearer")
+    assert answer.json()["detail"] == "Not authenticated."
+
+
+def test_an_id_past_the_largest_is_not_found_on_pages_and_the_api(
+    client: Client, province: Province
+) -> None:
+    api = Api(client, province.admin)
+    huge = "99999999999999999999"
+    assert api.client.get(f"/api/v1/tasks/{huge}", headers=api.headers).status_code == 404
+    assert api.client.get(f"/tasks/{huge}/").status_code == 404
+    assert api.client.get(f"/assessments/1/units/{huge}/").status_code == 404
+    assert api.client.get("/assessments/1/units/9223372036854775808/").status_code == 404

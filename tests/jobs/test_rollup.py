@@ -391,6 +391,22 @@ def test_the_command_scores_issued_plans_and_says_so(test_plan: Plan) -> None:
         call_command("rollup", "--plan", "999999", stdout=io.StringIO())
 
 
+def test_the_command_with_no_argument_rolls_every_province_plan_of_the_demo(plan: Plan) -> None:
+    """The units' own plans are read through the province plan they implement."""
+    assert Plan.objects.filter(parent=plan, status=PlanStatus.ISSUED).exists()
+    out = io.StringIO()
+    call_command("rollup", stdout=out)
+    said = out.getvalue().splitlines()
+    provinces = Plan.objects.filter(parent__isnull=True, status=PlanStatus.ISSUED)
+    assert len(said) == provinces.count() and f"({plan.pk}):" in out.getvalue()
+    # A unit's plan named with --plan rolls its province plan.
+    unit_plan = Plan.objects.filter(parent=plan).first()
+    assert unit_plan is not None
+    again = io.StringIO()
+    call_command("rollup", "--plan", str(unit_plan.pk), stdout=again)
+    assert f"({plan.pk}):" in again.getvalue()
+
+
 def test_the_nightly_job_scores_every_issued_plan_for_today(plan: Plan, test_plan: Plan) -> None:
     task(test_plan, unit(), dt.date(2026, 3, 1))
     draft = Plan.objects.create(unit=test_plan.unit, year=2026, title="Nháp")

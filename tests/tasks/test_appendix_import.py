@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tracemalloc
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,10 +17,11 @@ from docx import Document
 from openpyxl import Workbook
 
 from plans import planning
+from plans.errors import Invalid
 from plans.models import AuditEvent, Plan, PlanStatus
 from plans.text import fold
 from tasks.appendix_import import import_appendix
-from tasks.appendix_read import deadline
+from tasks.appendix_read import deadline, read_table
 from tests.api.test_tasks_api import Api
 from tests.factories import Province
 
@@ -359,3 +362,101 @@ def test_an_export_with_control_characters_and_a_formula_title(
     book = load_workbook(io.BytesIO(api.get(f"/plans/{p.plan.pk}/export.xlsx").content))
     assert book.active["A1"].data_type == "s"
     assert book.active["B3"].value == "Báo cáo quý"
+
+
+OOXML = "http://schemas.openxmlformats.org"
+RELS = f"{OOXML}/officeDocument/2006/relationships"
+KIND = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def raw_xlsx(sheet_rows: str, shared: str = "") -> bytes:
+    """A workbook written part by part, as any program may write one (openpyxl would
+    take minutes to write 400,000 rows)."""
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    parts = {
+        "[Content_Types].xml": (
+            f'{head}<Types xmlns="{OOXML}/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{KIND}.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{KIND}.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{KIND}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'{head}<Relationships xmlns="{OOXML}/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'{head}<workbook xmlns="{OOXML}/spreadsheetml/2006/main" xmlns:r="{RELS}">'
+            '<sheets><sheet name="Phụ lục" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'{head}<Relationships xmlns="{OOXML}/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'{head}<worksheet xmlns="{OOXML}/spreadsheetml/2006/main">'
+            f"<sheetData>{sheet_rows}</sheetData></worksheet>"
+        ),
+        "xl/sharedStrings.xml": (
+            f'{head}<sst xmlns="{OOXML}/spreadsheetml/2006/main">{shared}</sst>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def test_a_sheet_of_400000_rows_is_refused_after_reading_the_limit(province: Province) -> None:
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 400_001))
+    data = raw_xlsx(rows)
+    assert len(data) < 10 * 1024 * 1024  # within the upload limit
+    tracemalloc.start()
+    try:
+        with pytest.raises(Invalid, match="5000"):
+            read_table(data, "phu-luc.xlsx")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024  # the first rows only, never the sheet
+    api = Api(Client(), province.plan_head)
+    refused = api.upload(f"/plans/{province.plan.pk}/import", "phu-luc.xlsx", data)
+    assert refused.status_code == 422 and "5000" in refused.json()["detail"]
+
+
+def test_a_cell_over_excels_limit_is_refused_without_reading_it_whole(province: Province) -> None:
+    huge = "<si><t>" + "x" * 90_000_000 + "</t></si>"  # 90 MB, under the unpacked limit
+    data = raw_xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', f"{huge}")
+    tracemalloc.start()
+    try:
+        with pytest.raises(Invalid, match=r"32\.767"):
+            read_table(data, "phu-luc.xlsx")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024
+
+
+def test_a_cell_just_under_the_limit_is_read_and_one_over_it_is_told_by_its_row() -> None:
+    header = "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+        for col, name in zip(
+            "ABCD", ["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Thời hạn"], strict=True
+        )
+    )
+    long_title = "x" * 32_767
+    cell = f'<c r="B2" t="inlineStr"><is><t>{long_title}</t></is></c>'
+    row = f'<row r="2"><c r="A2"><v>1</v></c>{cell}</row>'
+    table = read_table(raw_xlsx(f'<row r="1">{header}</row>{row}'), "a.xlsx")
+    assert table.rows[1][1][1] == long_title
+    over = row.replace(long_title, long_title + "x")
+    with pytest.raises(Invalid, match="Dòng 2"):
+        read_table(raw_xlsx(f'<row r="1">{header}</row>{over}'), "a.xlsx")

@@ -295,3 +295,33 @@ def test_an_open_month_counts_what_is_due_or_done_by_today(march: dict[str, Any]
         Decimal("91.67"),
         Decimal("100.00"),
     )
+
+
+def test_each_piece_of_work_counts_once(march: dict[str, Any]) -> None:
+    """Due 15/12 and accepted 20/11: November's work, and not December's. Due in March and
+    still open: March's, April's and every month's after it, as not completed."""
+    p = march["p"]
+    with time_machine.travel(at(1, 11), tick=False):
+        early = p.task(title="Xong sớm", due_date=dt.date(2026, 12, 15))
+    hand_in(p, early, at(20, 11))
+    review(p, early, at(20, 11))
+    in_december = dt.date(2027, 1, 5)
+    november = parse_period("2026-11", in_december)
+    december = parse_period("2026-12", in_december)
+    (nov,) = result_services.results_of([p.assignee], november)
+    (dec,) = result_services.results_of([p.assignee], december)
+    assert "Xong sớm" in [x.title for x in nov.figures.lines]
+    assert "Xong sớm" not in [x.title for x in dec.figures.lines]
+    # The task due 25/03 was never completed: it weighs in March, in April, and in December.
+    open_one = "Quá hạn cuối tháng"
+    for text in ("2026-03", "2026-04", "2026-12"):
+        (mine,) = result_services.results_of([p.assignee], parse_period(text, in_december))
+        line = next(x for x in mine.figures.lines if x.title == open_one)
+        assert (line.quantity, line.completed_on) == (Decimal(0), None), text
+    # Accepted on time in March: March's only.
+    (april,) = result_services.results_of([p.assignee], parse_period("2026-04", in_december))
+    assert "Đúng hạn" not in [x.title for x in april.figures.lines]
+    # The late one (due 20/03, accepted 25/03) is March's, with its delay.
+    (mar,) = result_services.results_of([p.assignee], parse_period("2026-03", in_december))
+    late = next(x for x in mar.figures.lines if x.title == "Chậm một lần")
+    assert late.progress == Decimal("0.75")
