@@ -7,13 +7,17 @@ deadline, recipient) in the sent-log and sends what it claimed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
 import smtplib
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -240,6 +244,8 @@ class ReminderRun:
     # ran out): it stopped there and sent none of them.
     lost: int = 0
     last_error: str = ""
+    # Another run was sending (SQLite: the run lock was held): this one left at once.
+    busy: bool = False
 
 
 @dataclass(frozen=True)
@@ -271,12 +277,46 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
     local = timezone.localtime(now)
     if not policy.is_open(local):
         return ReminderRun(closed=True)
-    today = local.date()
-    token = uuid.uuid4().hex
-    tasks = _candidates(policy, today)
-    due = _due_now(policy, tasks, today)
-    _claim(due, tasks, now, token)
-    return _deliver(due, token, now, today)
+    with run_lock() as held:
+        if not held:
+            return ReminderRun(busy=True)
+        today = local.date()
+        token = uuid.uuid4().hex
+        tasks = _candidates(policy, today)
+        due = _due_now(policy, tasks, today)
+        _claim(due, tasks, now, token)
+        return _deliver(due, token, now, today)
+
+
+RUN_LOCK_FILE = "reminders.lock"
+
+
+@contextlib.contextmanager
+def run_lock() -> Iterator[bool]:
+    """On SQLite, one reminder run sends at a time: yields False when another holds it.
+
+    SQLite is one host by definition, so a lock of the operating system on a file in
+    DATA_DIR (fcntl) serves: it is held while the run sends, and released when the
+    process ends however it ends, so a run that died leaves nothing locked. Without
+    it, SQLite's single writer cannot hold a row across a mail, and a second run
+    whose clock was past the first one's lease took its claims and sent them again.
+    PostgreSQL keeps its row locks (each recipient's rows held across their mail).
+    """
+    if connection.vendor != "sqlite" or connection.is_in_memory_db():  # type: ignore[attr-defined]  # SQLite's own
+        yield True  # an in-memory database (the tests') is one process's own
+        return
+    # Beside the database file (in DATA_DIR by default): one lock per database.
+    path = Path(f"{connection.settings_dict['NAME']}.{RUN_LOCK_FILE}")
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _candidates(policy: ReminderPolicy, today: dt.date) -> QuerySet[Task]:
@@ -498,14 +538,22 @@ def _mark(
     sent: bool,
 ) -> None:
     """The recipient's items sent and in their inbox, or released with the mail's error."""
+    # Only the rows this run still holds: a claim another run took over is its to mark.
+    mine = SentReminder.objects.filter(pk__in=ids, claim=lease.token)
     if not sent:
-        SentReminder.objects.filter(pk__in=ids).update(
-            claim="", attempts=F("attempts") + 1, last_error=run.last_error
-        )
+        mine.update(claim="", attempts=F("attempts") + 1, last_error=run.last_error)
         return
-    SentReminder.objects.filter(pk__in=ids).update(
+    still = set(mine.values_list("pk", flat=True))
+    SentReminder.objects.filter(pk__in=still).update(
         sent_at=lease.now, claim="", attempts=F("attempts") + 1, last_error=""
     )
+    if len(still) < len(ids):
+        log.warning(
+            "Reminder run %s mailed %d items whose claim another run had taken over",
+            lease.token,
+            len(ids) - len(still),
+        )
+    rows = [r for r in rows if r.pk in still]
     Notification.objects.bulk_create(
         Notification(
             recipient=person,

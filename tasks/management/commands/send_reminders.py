@@ -38,6 +38,9 @@ class Command(BaseCommand):
         if run.closed:
             self.stdout.write(f"{when}: outside the sending hours; nothing sent.")
             return
+        if run.busy:
+            self.stdout.write(f"{when}: another reminder run is sending; this one leaves.")
+            return
         sent = ", ".join(f"{kind}: {n}" for kind, n in sorted(run.sent.items())) or "nothing"
         self.stdout.write(f"{when}: sent {sent} ({run.mails} mails)")
         if run.failed:
