@@ -37,6 +37,8 @@ from assessments.sheets import (
 )
 from plans import scoring
 from plans.errors import Conflict, Invalid, NotAllowed, NotFound
+from plans.filestore import atomic_with_files
+from plans.filestore import stored as keep_if_committed
 from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
 from tasks.files import check_upload
 from tasks.models import Evidence
@@ -392,7 +394,7 @@ def edit_line(
     return item
 
 
-@transaction.atomic
+@atomic_with_files
 def add_sheet_file(
     actor: Official,
     sheet: Sheet,
@@ -414,6 +416,7 @@ def add_sheet_file(
         uploaded_by=actor,
     )
     stored.file.save(checked.filename, file, save=False)
+    keep_if_committed(stored.file.storage, stored.file.name)
     try:
         stored.save()
         record(actor, "sheet_file_added", sheet, file_id=stored.pk, filename=stored.filename)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from plans.access import Action, may_on_plan
 from plans.decorators import OfficialRequest, official_required
 from plans.errors import DomainError
+from plans.filestore import write_whole
 from plans.models import Plan
 from plans.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from tasks.appendix_import import Imported, import_appendix
@@ -135,7 +136,7 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
         token = uuid.uuid4().hex
         stem, ext = clean_filename(name)
         kept = f"{stem}.{ext}" if ext else stem
-        (_folder() / f"{request.official.pk}-{plan.pk}-{token}--{kept}").write_bytes(data)
+        write_whole(_folder() / f"{request.official.pk}-{plan.pk}-{token}--{kept}", data)
         context["token"] = token
     return render(request, "tasks/import.html", context, status=200)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from plans import scoring
 from plans.access import Action, Rel, allows, may_on_plan
 from plans.errors import Conflict, Invalid, NotAllowed
+from plans.filestore import atomic_with_files, stored
 from plans.models import (
     Area,
     Official,
@@ -440,7 +441,7 @@ def start_task(actor: Official, task: Task, *, version: int | None = None) -> Ta
     return task
 
 
-@transaction.atomic
+@atomic_with_files
 def add_evidence(
     actor: Official,
     task: Task,
@@ -478,6 +479,7 @@ def add_evidence(
     )
     clean_or_invalid(evidence, exclude=["task", "file", "uploaded_by"])
     evidence.file.save(checked.filename, file, save=False)
+    stored(evidence.file.storage, evidence.file.name)  # gone again unless the row commits
     try:
         evidence.save()
         bump_version(task)

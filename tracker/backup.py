@@ -114,7 +114,8 @@ def stored_files() -> list[tuple[str, str, Storage]]:
 
 
 def backup(path: Path) -> Summary:
-    """Write the archive to `path` (a temporary file renamed at the end)."""
+    """Write the archive to `path` (a temporary file renamed at the end; removed if the
+    writing fails, so that a full disk leaves no half archive behind)."""
     with tempfile.TemporaryDirectory() as work:
         dump = Path(work) / "database.json"
         # The rows and the list of files from one moment; the files are then
@@ -130,36 +131,50 @@ def backup(path: Path) -> Summary:
             )
             stored = stored_files()
         records = len(json.loads(dump.read_text(encoding="utf-8")))
-        files, total = [], 0
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            archive.add(dump, arcname="database.json")
-            for name, recorded, storage in stored:
-                if not storage.exists(name):
-                    raise BackupError(f"{name}: a stored file is missing from the storage.")
-                with storage.open(name, "rb") as source:
-                    digest, size = _sha256(source)
-                    source.seek(0)
-                    info = tarfile.TarInfo(f"evidence/{name}")
-                    info.size = size
-                    archive.addfile(info, source)
-                files.append(
-                    {"name": name, "sha256": digest, "size": size, "recorded": recorded or digest}
-                )
-                total += size
-            manifest = {
-                "format": FORMAT,
-                "created_at": timezone.now().isoformat(),
-                "database": connection.vendor,
-                "records": records,
-                "files": files,
-            }
-            body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(body)
-            archive.addfile(info, io.BytesIO(body))
+        try:
+            files, total = _write_archive(partial, dump, stored, records)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(path)
     return Summary(records, len(files), total)
+
+
+def _write_archive(
+    partial: Path, dump: Path, stored: list[tuple[str, str, Storage]], records: int
+) -> tuple[list[dict[str, object]], int]:
+    """The tar.gz: the database, every stored file, and the manifest of their SHA-256;
+    answers the manifest's files and their total size."""
+    files: list[dict[str, object]] = []
+    total = 0
+    with tarfile.open(partial, "w:gz") as archive:
+        archive.add(dump, arcname="database.json")
+        for name, recorded, storage in stored:
+            if not storage.exists(name):
+                raise BackupError(f"{name}: a stored file is missing from the storage.")
+            with storage.open(name, "rb") as source:
+                digest, size = _sha256(source)
+                source.seek(0)
+                info = tarfile.TarInfo(f"evidence/{name}")
+                info.size = size
+                archive.addfile(info, source)
+            files.append(
+                {"name": name, "sha256": digest, "size": size, "recorded": recorded or digest}
+            )
+            total += size
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "database": connection.vendor,
+            "records": records,
+            "files": files,
+        }
+        body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        archive.addfile(info, io.BytesIO(body))
+    return files, total
 
 
 def is_empty() -> bool:

@@ -4,7 +4,8 @@ Django calls these for 400, 403, 404 and 500 (`handler400` … in tracker.urls);
 `ErrorPages` gives the answers that views return without a body (405) the
 same treatment. A database that does not answer (stopped, restarting, locked
 past the busy timeout) is not a fault of the product: it answers 503 with
-`Retry-After`, and the page is drawn without touching the database.
+`Retry-After`, and the page is drawn without touching the database. A full
+disk answers 507, saying what to tell the administrator.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from plans.accounts import log_event
+from plans.filestore import is_disk_full
 from plans.models import SecurityKind
 
 log = logging.getLogger(__name__)
@@ -79,8 +81,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500, or 503 with Retry-After when the database did not answer."""
+    """500; 507 when the disk is full; 503 with Retry-After when the database did not answer."""
     exc = sys.exc_info()[1]
+    if is_disk_full(exc):
+        return storage_full(request)
     if isinstance(exc, OperationalError | InterfaceError):
         return database_unavailable(request)
     return answer(
@@ -108,6 +112,23 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def storage_full(request: HttpRequest) -> HttpResponse:
+    """507: the server's disk is full. Nothing was saved, nothing saved before is lost,
+    and the administrator is the one to tell (the health page shows the free space)."""
+    log.error("The disk is full: a write was refused (%s %s)", request.method, request.path)
+    return answer(
+        request,
+        507,
+        _("The server is out of storage"),
+        _(
+            "The server has run out of storage space, so nothing you sent was saved; "
+            "what was saved before is safe. Tell your administrator that the server's "
+            "data folder is full and needs space freed, then try again."
+        ),
+        with_request=False,
+    )
 
 
 def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:

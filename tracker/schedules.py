@@ -36,6 +36,13 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
+    # Mail the administrators, once a day, while DATA_DIR's free space is under its floor.
+    "disk-space": {
+        "func": "tracker.health.warn_low_disk",
+        "args": "",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
     # Score requests no worker picked up (the worker normally runs each at once).
     "score-requests": {
         "func": "tasks.rescore.run_waiting_score_requests",

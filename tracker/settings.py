@@ -267,7 +267,8 @@ STORAGES = {
     # Evidence files: outside the web root, never given a public URL; the
     # permission-checked download view is the only way to read one.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Each file written whole under a temporary name, then linked into place.
+        "BACKEND": "plans.filestore.AtomicFileSystemStorage",
         "OPTIONS": {"location": Path(os.environ.get("EVIDENCE_ROOT", DATA_DIR / "evidence"))},
     },
     "staticfiles": {
@@ -279,6 +280,9 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+# Under this much free space in DATA_DIR the administrators are mailed (once a day)
+# and the health page says "degraded".
+DISK_FREE_FLOOR_BYTES = env_int("DISK_FREE_FLOOR_MB", 1024) * 1024 * 1024
 
 # The API: bearer tokens last this many days; lists page by ?limit=&offset=.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

@@ -10,7 +10,7 @@ from plans import views as plan_views
 from tasks import appendix_views, feeds, inbox_views, results_views
 from tasks import scores_views as score_views
 from tasks import views as task_views
-from tracker import accounts, dashboards, errors, report_views, views
+from tracker import accounts, dashboards, errors, health, report_views, views
 from tracker.api import api
 
 
@@ -42,6 +42,7 @@ admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
     path("dashboard/", dashboards.overview, name="overview"),
     path("dashboard/units/<id:pk>/", dashboards.unit_dashboard, name="unit_dashboard"),
     path("plans/<id:pk>/", task_views.plan_detail, name="plan_detail"),
