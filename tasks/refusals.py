@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.access import Action, Rel, allows
 from plans.errors import Conflict, NotAllowed
-from plans.models import Official, PlanStatus
+from plans.models import AuditEvent, Official, PlanStatus
 from tasks.access import ALLOWED_FROM, assigns_anyone, may
 from tasks.models import Task
 
@@ -100,10 +101,50 @@ def check(
     version: int | None = None,
     rel: frozenset[Rel] | None = None,
 ) -> None:
-    """Permission first (403), then a stale version or a wrong state (409)."""
+    """Permission first (403), then a stale version or a wrong state (409).
+
+    A 409 for a change this person already made (a request sent again after its
+    answer was lost) says that it took effect, rather than that someone else
+    changed the task.
+    """
     if not may(actor, action, task, rel):
         raise NotAllowed(REFUSALS[action])
-    check_state(action, task, version)
+    try:
+        check_state(action, task, version)
+    except Conflict:
+        already_done(actor, action, task)
+        raise
+
+
+# The history's actions that each task action leaves.
+LEAVES: dict[Action, frozenset[str]] = {
+    Action.START: frozenset({"started"}),
+    Action.SUBMIT: frozenset({"submitted"}),
+    Action.REVIEW: frozenset({"accepted", "returned"}),
+    Action.CANCEL: frozenset({"cancelled"}),
+}
+
+
+def already_done(actor: Official, action: Action, task: Task) -> None:
+    """Conflict saying the change took effect, when the task's last change is this
+    person's own of this kind; nothing otherwise."""
+    if action not in LEAVES:
+        return
+    last = AuditEvent.objects.history_of(task).order_by("-at", "-id").first()
+    if last is None or last.actor_id != actor.pk or last.action not in LEAVES[action]:
+        return
+    raise Conflict(
+        _(
+            "This already took effect: you %(done)s at %(time)s, and the task is now "
+            "%(status)s (version %(version)s). Nothing was changed again."
+        )
+        % {
+            "done": last.label,
+            "time": timezone.localtime(last.at).strftime("%H:%M %d/%m/%Y"),
+            "status": task.get_status_display(),
+            "version": task.version,
+        }
+    )
 
 
 def check_state(action: Action, task: Task, version: int | None) -> None:

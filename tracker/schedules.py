@@ -36,6 +36,13 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
+    # Idempotency-Keys older than 24 hours are forgotten.
+    "idempotency-keys": {
+        "func": "tracker.idempotency.forget_expired",
+        "args": "",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Mail the administrators, once a day, while DATA_DIR's free space is under its floor.
     "disk-space": {
         "func": "tracker.health.warn_low_disk",

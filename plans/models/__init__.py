@@ -36,7 +36,7 @@ from plans.models.scores import (
     SubCriterion,
     subcriterion_code,
 )
-from plans.models.security import LoginLock, SecurityEvent, SecurityKind
+from plans.models.security import IdempotentRequest, LoginLock, SecurityEvent, SecurityKind
 
 __all__ = [
     "ACTION_LABELS",
@@ -47,6 +47,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventQuerySet",
     "Criterion",
+    "IdempotentRequest",
     "IndexSet",
     "Indicator",
     "IndicatorTarget",

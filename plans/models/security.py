@@ -59,3 +59,38 @@ class LoginLock(AccessAttempt):
         verbose_name = _("sign-in lock")
         verbose_name_plural = _("sign-in locks")
         ordering = ["-attempt_time"]
+
+
+class IdempotentRequest(models.Model):
+    """An API POST sent with an Idempotency-Key, and the answer it got (tracker.idempotency).
+
+    The same key from the same login within EXPIRES answers this answer again
+    and changes nothing more; a key sent with another request is refused.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=200)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body = models.BinaryField(_("answer"), blank=True, default=b"")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_login")
+        ]
+        indexes = [
+            # The daily clean-up of keys past their 24 hours.
+            models.Index(fields=["created_at"], name="idempotency_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
