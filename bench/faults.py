@@ -1,9 +1,20 @@
-"""Faults, each tried for real on PostgreSQL and Redis, with a verdict.
+"""Faults, each tried for real, with a verdict.
 
     .venv/bin/python bench/faults.py web        # a gunicorn worker SIGKILLed under load, twice
     .venv/bin/python bench/faults.py database   # PostgreSQL stopped for 15 s under load
     .venv/bin/python bench/faults.py reminders  # the worker SIGKILLed in a reminder run
     .venv/bin/python bench/faults.py rollup     # the worker SIGKILLed in a roll-up, three times
+    .venv/bin/python bench/faults.py pause      # the worker paused 20 s (SIGSTOP) under load
+    .venv/bin/python bench/faults.py killworker # the worker SIGKILLed under load, supervised
+    .venv/bin/python bench/faults.py disk       # the evidence disk full for 20 s under load
+    .venv/bin/python bench/faults.py overlap    # two reminder runs at once, a slow mail server
+
+`--embedded` runs `web`, `pause`, `killworker`, `disk` and `overlap` on the
+embedded default (SQLite in var/bench-embedded/, the ORM broker, no Redis) as
+the start command runs it; without it they run on PostgreSQL and Redis.
+`pause` and `killworker` serve the product as the start command does (web
+server and worker under tracker/supervise.py); `disk` mounts a 64 MB tmpfs as
+the evidence folder (run it as root, on a machine of your own).
 
 `web` and `database` drive the 50 clients of bench/load.py (its database,
 `cchc_load`, made again). `database` stops and starts the machine's PostgreSQL
@@ -22,6 +33,7 @@ import contextlib
 import datetime as dt
 import email
 import email.policy
+import io
 import logging
 import os
 import signal
@@ -42,7 +54,7 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def under_load(during: Any, seconds: float = 60) -> tuple[load.Log, list[str], int]:
-    """The load benchmark's 50 clients with `during(server, log)` beside them."""
+    """The load benchmark's clients with `during(server, log)` beside them."""
     people = load.prepare()
     port = load.free_port()
     server = load.start_server(port, 2)
@@ -54,7 +66,7 @@ def under_load(during: Any, seconds: float = 60) -> tuple[load.Log, list[str], i
     try:
         took = load.drive(
             [f"http://127.0.0.1:{port}"],
-            load.crowd(people, 50),
+            load.crowd(people, CLIENTS),
             log,
             seconds,
             beside,
@@ -440,16 +452,299 @@ def verdict(ok: bool) -> bool:
     return ok
 
 
+# Faults under supervision, on either database ------------------------------------
+
+
+def supervised(port: int) -> subprocess.Popen[bytes]:
+    """The product as the start command serves it: tracker/supervise.py's web and worker."""
+    env = {**os.environ, "PORT": str(port), "WEB_WORKERS": "2", "ACCESS_LOG": "0"}
+    env.setdefault("Q_WORKERS", "2")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker.supervise"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(load.DATA / "supervised.log", "wb"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    wait_for(
+        "the web server",
+        lambda: _answers(f"http://127.0.0.1:{port}/accounts/login/"),
+        limit=120,
+    )
+    return server
+
+
+def _answers(url: str) -> bool:
+    try:
+        return load.requests.get(url, timeout=2).ok
+    except load.requests.RequestException:
+        return False
+
+
+def supervisor_state() -> dict[str, Any]:
+    import json
+
+    try:
+        return dict(json.loads((load.DATA / "supervisor.json").read_text())["components"])
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def under_supervision(during: Any, seconds: float = 60) -> tuple[load.Log, list[str]]:
+    """The load's clients against the supervised product, with `during(log)` beside them."""
+    people = load.prepare()
+    port = load.free_port()
+    server = supervised(port)
+    log = load.Log()
+    try:
+        took = load.drive(
+            [f"http://127.0.0.1:{port}"],
+            load.crowd(people, CLIENTS),
+            log,
+            seconds,
+            lambda: during(log),
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(60)
+    load.report(log, took)
+    problems = load.verify(log)
+    print(f"\n{len(log.uploads)} uploads answered 201: {len(problems)} missing or different")
+    return log, problems
+
+
+def rescored_after(moment: float, limit: float = 120) -> float:
+    """Seconds from `moment` (time.time()) until a score computed after it is stored."""
+    from plans.models import ScoreSnapshot
+
+    since = dt.datetime.fromtimestamp(moment, tz=dt.UTC)
+    started = time.time()
+    while time.time() - started < limit:
+        if ScoreSnapshot.objects.filter(computed_at__gt=since).exists():
+            return time.time() - moment
+        time.sleep(0.25)
+    return float("inf")
+
+
+def descendants(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    children = [int(p) for p in found.split()]
+    return children + [d for c in children for d in descendants(c)]
+
+
+def summary(log: load.Log, problems: list[str], recovered: float) -> tuple[int, int]:
+    """The figures docs/benchmarks.md gives for each fault."""
+    unanswered = sum(r.status == 0 for r in log.results)
+    errors = sum(not r.expected and r.status != 0 for r in log.results)
+    half = broken_tasks()
+    print(
+        f"Figures: {len(log.results)} requests, {unanswered} without an answer, {errors} errors; "
+        f"lost: {len(problems) + len(half)}; recovered in {recovered:.1f} s"
+    )
+    return unanswered, errors
+
+
+def pause(seconds_paused: float = 20) -> bool:
+    """SIGSTOP to the worker (the command and every process of its cluster) for 20 s."""
+    timeline: dict[str, float] = {}
+
+    def stop_and_go(log: load.Log) -> None:
+        time.sleep(15)
+        worker = int(supervisor_state()["worker"]["pid"])
+        timeline["worker"] = worker
+        group = [worker, *descendants(worker)]
+        for pid in group:
+            os.kill(pid, signal.SIGSTOP)
+        print(f"  15 s: the worker and its {len(group) - 1} processes paused", flush=True)
+        time.sleep(seconds_paused)
+        for pid in group:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        timeline["continued"] = time.time()
+        print(f"  {15 + seconds_paused:.0f} s: continued", flush=True)
+        timeline["rescored"] = rescored_after(timeline["continued"])
+
+    log, problems = under_supervision(stop_and_go)
+    text = (load.DATA / "supervised.log").read_text(errors="replace")
+    left = "stopped unasked" in text
+    print(
+        f"Worker kept running after the pause (no restart): {not left}; scores stored "
+        f"{timeline.get('rescored', float('inf')):.1f} s after SIGCONT"
+    )
+    unanswered, errors = summary(log, problems, timeline.get("rescored", float("inf")))
+    ok = (
+        not left
+        and not fault_failed(log)
+        and unanswered == 0
+        and errors == 0
+        and not problems
+        and timeline.get("rescored", float("inf")) < 30
+    )
+    return verdict(ok)
+
+
+def killworker() -> bool:
+    """SIGKILL to the worker and its processes; the supervisor starts it again."""
+    timeline: dict[str, float] = {}
+
+    def kill(log: load.Log) -> None:
+        time.sleep(15)
+        worker = int(supervisor_state()["worker"]["pid"])
+        for pid in [worker, *descendants(worker)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        timeline["killed"] = time.time()
+        print("  15 s: the worker and its processes killed (SIGKILL)", flush=True)
+        wait_for(
+            "the restarted worker",
+            lambda: supervisor_state().get("worker", {}).get("pid") not in (None, worker),
+            limit=60,
+        )
+        timeline["restarted"] = time.time() - timeline["killed"]
+        timeline["rescored"] = rescored_after(timeline["killed"])
+
+    log, problems = under_supervision(kill)
+    print(
+        f"Worker started again {timeline.get('restarted', float('inf')):.1f} s after the kill; "
+        f"scores stored again {timeline.get('rescored', float('inf')):.1f} s after it"
+    )
+    unanswered, errors = summary(log, problems, timeline.get("rescored", float("inf")))
+    ok = (
+        not fault_failed(log)
+        and unanswered == 0
+        and errors == 0
+        and not problems
+        and timeline.get("restarted", float("inf")) < 10
+        and timeline.get("rescored", float("inf")) < 60
+    )
+    return verdict(ok)
+
+
+def disk(full_for: float = 20) -> bool:
+    """The evidence folder a 64 MB tmpfs, filled to its last 200 KB for 20 s under load."""
+    evidence = load.DATA / "evidence"
+    evidence.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(evidence)], check=True)
+    timeline: dict[str, float] = {}
+    filler = evidence / "filler"
+
+    def fill(server: subprocess.Popen[bytes], log: load.Log) -> None:
+        time.sleep(15)
+        free = os.statvfs(evidence).f_bavail * os.statvfs(evidence).f_frsize
+        with filler.open("wb") as out:
+            out.truncate(0)
+            block = b"\0" * (1 << 20)
+            left = free - 200 * 1024
+            while left > 0:
+                out.write(block[: min(len(block), left)])
+                left -= len(block)
+        timeline["full"] = time.monotonic()
+        print("  15 s: the evidence disk full", flush=True)
+        time.sleep(full_for)
+        filler.unlink()
+        timeline["freed"] = time.monotonic()
+        print(f"  {15 + full_for:.0f} s: space freed", flush=True)
+
+    try:
+        log, problems, _ = under_load(fill)
+        from django.core.management import call_command
+
+        out = io.StringIO()
+        call_command("check_files", stdout=out)
+    finally:
+        subprocess.run(["umount", "-l", str(evidence)], check=False)
+    full, freed = timeline.get("full", 0.0), timeline.get("freed", 0.0)
+    during = [r for r in log.results if full <= r.at <= freed]
+    refused = [r for r in during if r.status == 507]
+    others = [r for r in log.results if not r.expected and r.status != 507]
+    uploads_after = [r for r in log.results if r.at > freed and "upload" in r.label and r.expected]
+    recovered = min((r.at for r in uploads_after), default=float("inf")) - freed
+    orphans = out.getvalue().count("no row:")
+    print(
+        f"While full: {len(during)} requests, {len(refused)} answered 507; errors other "
+        f"than 507 over the run: {len(others)} {Counter(r.status for r in others)}; "
+        f"files without a row: {orphans}; the first upload stored {recovered:.1f} s after "
+        "the space came back"
+    )
+    unanswered, _errors = summary(log, problems, recovered)
+    ok = bool(refused) and not others and orphans == 0 and not problems and recovered < 10
+    return verdict(ok and unanswered == 0)
+
+
+def overlap() -> bool:
+    """Two reminder runs at once (the second's clock 11 minutes later), a slow mail server."""
+    from aiosmtpd.controller import Controller
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    load.prepare()
+    from tasks.models import ReminderPolicy, SentReminder
+
+    ReminderPolicy.objects.create()
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=load.free_port())
+    controller.start()
+    env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(controller.port)}
+    now = "2026-12-24T08:00"  # a week before the load's tasks are due
+    later = "2026-12-24T08:11"
+    try:
+        first = subprocess.Popen(
+            [sys.executable, "manage.py", "send_reminders", "--now", now],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        wait_for("the first mails", lambda: len(box.received) >= 3, limit=120)
+        second = subprocess.run(
+            [sys.executable, "manage.py", "send_reminders", "--now", later],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        out, _err = first.communicate(timeout=600)
+    finally:
+        controller.stop()
+    people = Counter(m["To"] for m in box.received)
+    twice = [to for to, n in people.items() if n > 1]
+    sent = SentReminder.objects.filter(sent_at__isnull=False).count()
+    print(f"First run: {out.strip()}")
+    print(f"Second run: {second.stdout.strip()}")
+    print(
+        f"{len(box.received)} mails to {len(people)} people for {sent} items; "
+        f"people mailed twice: {len(twice)}"
+    )
+    return verdict(not twice and sent > 0 and second.returncode == 0)
+
+
+CLIENTS = 50
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    parser.add_argument("fault", choices=["web", "database", "reminders", "rollup"])
+    parser.add_argument(
+        "fault",
+        choices=[
+            "web",
+            "database",
+            "reminders",
+            "rollup",
+            "pause",
+            "killworker",
+            "disk",
+            "overlap",
+        ],
+    )
+    parser.add_argument("--embedded", action="store_true", help="SQLite and no Redis")
     args = parser.parse_args()
+    if args.embedded and not load.EMBEDDED:  # load.py reads it when imported: start again
+        os.environ["LOAD_EMBEDDED"] = "1"
+        os.execv(sys.executable, [sys.executable, __file__, args.fault])
     load.DATA.mkdir(parents=True, exist_ok=True)
     scenario: dict[str, Callable[[], bool]] = {
         "web": web,
         "database": database,
         "reminders": reminders,
         "rollup": rollup,
+        "pause": pause,
+        "killworker": killworker,
+        "disk": disk,
+        "overlap": overlap,
     }
     try:
         ok = scenario[args.fault]()

@@ -54,13 +54,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "var" / "bench-load"
+# LOAD_EMBEDDED=1: the embedded default instead (SQLite in DATA, no Redis), as the
+# start command runs it.
+EMBEDDED = os.environ.get("LOAD_EMBEDDED") == "1"
+DATA = ROOT / "var" / ("bench-embedded" if EMBEDDED else "bench-load")
 # Its own database and Redis db, dropped and emptied each run: never DATABASE_URL
 # or REDIS_URL, which may name an installation's own.
-os.environ["DATABASE_URL"] = os.environ.get(
-    "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_load"
-)
-os.environ["REDIS_URL"] = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/3")
+if EMBEDDED:
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+else:
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cchc_load"
+    )
+    os.environ["REDIS_URL"] = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/3")
 os.environ["DATA_DIR"] = str(DATA)
 os.environ["EVIDENCE_ROOT"] = str(DATA / "evidence")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -77,21 +84,30 @@ UNITS = [
 ]  # fmt: skip
 TASKS_PER_OFFICIAL = 30
 EDITS_PER_HEAD = 5
-KEEPALIVE = 5  # tracker/gunicorn.conf.py
+KEEPALIVE = 2  # tracker/gunicorn.conf.py
 
 
 def prepare() -> dict[str, Any]:
     """A fresh database with the demo province and the work of the minute; who does what."""
-    import psycopg
-    import redis
+    if EMBEDDED:
+        for name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"):
+            (DATA / name).unlink(missing_ok=True)
+    else:
+        import psycopg
+        import redis
 
-    url = os.environ["DATABASE_URL"]
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
-    shutil.rmtree(DATA / "evidence", ignore_errors=True)
+        url = os.environ["DATABASE_URL"]
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    evidence = DATA / "evidence"
+    if evidence.is_mount():  # a file system of its own (bench/faults.py disk): emptied
+        for child in evidence.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    else:
+        shutil.rmtree(evidence, ignore_errors=True)
 
     import django
 

@@ -39,6 +39,7 @@ from plans.models import (
     Area,
     AuditEvent,
     Criterion,
+    IdempotentRequest,
     IndexSet,
     Indicator,
     IndicatorTarget,
@@ -376,6 +377,16 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "at"
+
+
+@admin.register(IdempotentRequest)
+class IdempotentRequestAdmin(ReadOnlyAdmin):
+    """API POSTs sent with an Idempotency-Key in the last 24 hours, and the status answered."""
+
+    list_display = ["created_at", "user", "key", "status"]
+    list_select_related = ["user"]
+    search_fields = ["key", "user__username"]
+    fields = ["created_at", "user", "key", "fingerprint", "status", "content_type"]
 
 
 @admin.register(LoginLock)

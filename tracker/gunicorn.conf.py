@@ -14,7 +14,9 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 20
-keepalive = 5
+# Short: an idle connection is given back soon, so that new ones spread again over
+# the workers after one is respawned or recycled (bench/faults.py web).
+keepalive = 2
 max_requests = 5000  # replace a worker now and then: nothing grows for ever
 max_requests_jitter = 500
 accesslog = "-" if os.environ.get("ACCESS_LOG", "1") not in {"0", "false", "no"} else None
