@@ -133,7 +133,7 @@ def prepare() -> dict[str, Any]:
         edits = [
             services.create_task(
                 admin, plan, title=f"Sửa đổi quy chế {n} ({code})", area=1,
-                lead_unit_id=unit_id, due_date=due,
+                lead_unit_id=unit_id, due_date=due, confirm_past_deadline=True,
             ).pk
             for n in range(EDITS_PER_HEAD)
         ]  # fmt: skip
@@ -143,7 +143,7 @@ def prepare() -> dict[str, Any]:
             tasks = [
                 services.create_task(
                     admin, plan, title=f"Rà soát thủ tục hành chính {n} ({who.user.username})",
-                    area=1 + n % 8, lead_unit_id=unit_id, due_date=due,
+                    area=1 + n % 8, lead_unit_id=unit_id, due_date=due, confirm_past_deadline=True,
                     assignee_ids=[who.pk],
                 ).pk
                 for n in range(TASKS_PER_OFFICIAL)

@@ -11,11 +11,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
 from plans.models import ManualScore, Official
 from tasks import scores, services
+from tasks.forms import deadline_reason_field
 from tasks.models import (
     CLOSED_STATUSES,
     Evidence,
@@ -40,13 +40,7 @@ class EvidenceInline(admin.TabularInline[Evidence, Task]):
 
 
 class TaskAdminForm(forms.ModelForm[Task]):
-    reason = forms.CharField(
-        label=_("Why the deadline moves"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required once the deadline has come or passed; kept in the history."),
-    )
+    reason = deadline_reason_field()
 
     class Meta:
         model = Task

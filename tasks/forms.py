@@ -113,6 +113,18 @@ class EvidenceForm(forms.Form):
         )
 
 
+def deadline_reason_field() -> forms.CharField:
+    """Why a deadline moves: required once it has come (tasks.services.reason_for_move);
+    the task form's and the admin's."""
+    return forms.CharField(
+        label=_("Why the deadline moves"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the deadline has come or passed; kept in the history."),
+    )
+
+
 class TaskForm(VersionForm):
     """Create or edit a task: fields and assignment."""
 
@@ -149,13 +161,7 @@ class TaskForm(VersionForm):
         required=False,
         help_text=_("How much it counts in its officials' monthly results: 1 by default, 0 to 10."),
     )
-    reason = forms.CharField(
-        label=_("Why the deadline moves"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required once the deadline has come or passed; kept in the history."),
-    )
+    reason = deadline_reason_field()
     # Shown only when the deadline looks mistaken: ticking it keeps the deadline.
     confirm_deadline = forms.BooleanField(
         label=_("Keep this deadline all the same"), required=False, widget=forms.HiddenInput
