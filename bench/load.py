@@ -179,7 +179,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         try:
             if requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).ok:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or its first answer slow
             time.sleep(0.1)
     raise SystemExit("gunicorn did not answer; see var/bench-load/gunicorn.log")
 

@@ -39,6 +39,7 @@ class Action(StrEnum):
 
     # the organisation and plans
     MANAGE_ORGANISATION = "manage_organisation"  # units, officials and their logins
+    LIFT_LOCK = "lift_lock"  # lift a sign-in lock (the security log records it)
     MANAGE_PLAN = "manage_plan"  # create, edit, issue, close a plan and its indicators
     ISSUE_PROVINCE_PLAN = "issue_province_plan"  # a plan without parent: the dashboards' plan
     CREATE_TASK = "create_task"
@@ -90,6 +91,7 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 #   group) is everyone's once the committee makes it public on the plan.
 WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.MANAGE_ORGANISATION: _rels(Rel.ADMIN),
+    Action.LIFT_LOCK: _rels(Rel.ADMIN),
     Action.MANAGE_PLAN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
     Action.ISSUE_PROVINCE_PLAN: _rels(Rel.ADMIN, Rel.PROVINCE_HEAD),
     Action.CREATE_TASK: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
@@ -120,6 +122,7 @@ WHO_MAY: dict[Action, frozenset[Rel]] = {
 PLAN_ACTIONS = frozenset(
     {
         Action.MANAGE_ORGANISATION,
+        Action.LIFT_LOCK,
         Action.MANAGE_PLAN,
         Action.ISSUE_PROVINCE_PLAN,
         Action.CREATE_TASK,

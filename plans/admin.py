@@ -429,6 +429,9 @@ class LoginLockAdmin(admin.ModelAdmin[LoginLock]):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a lock is lifted (logged), never deleted
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdmin):

@@ -17,7 +17,10 @@ def visible_tasks(official: Official) -> TaskQuerySet:
 
     - administrators and the steering committee: all of them;
     - everyone else: tasks their unit leads, cooperates on or issued the plan
-      of, and tasks they are assigned to.
+      of, and tasks they are assigned to;
+    - a unit's head also: the tasks led by the units under theirs (three levels
+      down: a district's communes), which they answer for and may cancel or
+      re-date (Rel.LEAD_CHAIN_HEAD).
     Subqueries rather than joins, so that no row repeats and counts stay exact.
     """
     tasks: TaskQuerySet = Task.objects.all()
@@ -25,13 +28,19 @@ def visible_tasks(official: Official) -> TaskQuerySet:
         return tasks
     assigned = Task.assignees.through.objects.filter(official_id=official.pk)
     mine = Q(pk__in=assigned.values("task_id"))
-    if official.unit_id is not None:
-        partner = Task.partner_units.through.objects.filter(unit_id=official.unit_id)
+    unit_id = official.unit_id
+    if unit_id is not None:
+        partner = Task.partner_units.through.objects.filter(unit_id=unit_id)
         mine |= (
-            Q(lead_unit_id=official.unit_id)
-            | Q(plan__unit_id=official.unit_id)
-            | Q(pk__in=partner.values("task_id"))
+            Q(lead_unit_id=unit_id) | Q(plan__unit_id=unit_id) | Q(pk__in=partner.values("task_id"))
         )
+        if official.is_head:
+            below = Unit.objects.filter(
+                Q(parent_id=unit_id)
+                | Q(parent__parent_id=unit_id)
+                | Q(parent__parent__parent_id=unit_id)
+            )
+            mine |= Q(lead_unit_id__in=below.values("pk"))
     return tasks.filter(mine)
 
 

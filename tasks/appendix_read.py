@@ -264,13 +264,22 @@ def _xlsx(data: bytes) -> Table:
     # A value merged across rows stands in each row it covers.
     merged: dict[tuple[int, int], Any] = {}
     by_row = {r: values for r, values in rows}
-    for min_row, min_col, max_row, max_col in merges:
+    width = max((len(values) for _r, values in rows), default=0)
+    last = rows[-1][0] if rows else 0
+    covered = 0
+    for min_row, min_col, found_max_row, found_max_col in merges:
+        # Clipped to the rows read and the table's width: one merged block written
+        # as A1:XFD1048576 would otherwise stand for seventeen billion cells.
+        max_row, max_col = min(found_max_row, last), min(found_max_col, width)
+        covered += max(0, max_row - min_row + 1) * max(0, max_col - min_col + 1)
+        if covered > 2 * width * last:  # merged blocks overlapping each other: no table
+            message = _("The sheet's merged cells overlap: it cannot be read as a table.")
+            raise Invalid(message, {"file": message})
         first = by_row.get(min_row, [])
         value = first[min_col - 1] if min_col - 1 < len(first) else None
         for r in range(min_row, max_row + 1):
             for c in range(min_col, max_col + 1):
                 merged[(r, c)] = value if c == min_col else None
-    width = max((len(values) for _r, values in rows), default=0)
     table = []
     for r, values in rows:
         padded = [*values, *[None] * (width - len(values))]

@@ -37,7 +37,14 @@ from plans.models import Plan, Unit
 FORMAT = 1
 # Not worth keeping: rebuilt by migrate (content types, permissions), transient
 # (sessions, django-q2's queue and results; setup_schedules recreates schedules).
-EXCLUDED = ["contenttypes", "auth.permission", "sessions", "django_q", "axes.accessattempt"]
+EXCLUDED = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "django_q",
+    "axes.accessattempt",
+    "plans.idempotentrequest",  # a day's answers to retried requests
+]
 CHUNK = 1024 * 1024
 
 

@@ -6,7 +6,8 @@ in and without touching anything but one query:
 - `database`: "ok" or "down" (then the answer is 503);
 - `disk`: the free space of DATA_DIR against `DISK_FREE_FLOOR_MB` (1 GB);
 - `components`: what tracker/supervise.py wrote of the web server and the
-  worker (pid, when started, restarts, last exit), where it runs them;
+  worker, where it runs them (running or not, when started, restarts, the
+  last exit; pids for a signed-in superuser);
 - `status`: "ok", or "degraded" when the disk is under its floor or a
   component is waiting to be started again.
 
@@ -20,6 +21,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,6 @@ from plans.filestore import free_bytes
 from plans.models import Official, Role
 
 log = logging.getLogger(__name__)
-WARNED_FILE = "disk-warning.txt"  # the day the last warning went, in DATA_DIR
 
 
 def disk() -> dict[str, Any]:
@@ -69,6 +70,13 @@ def health(request: HttpRequest) -> JsonResponse:
     database = database_ok()
     waiting = any(part.get("pid") is None for part in parts.values())
     status = "ok" if database and space["ok"] and not waiting else "degraded"
+    if not (request.user.is_authenticated and request.user.is_superuser):
+        # For everyone: whether each part runs and how often it was restarted.
+        parts = {
+            name: {k: part.get(k) for k in ("started_at", "restarts", "last_exit_at")}
+            | {"running": part.get("pid") is not None}
+            for name, part in parts.items()
+        }
     body = {
         "status": status,
         "database": "ok" if database else "down",
@@ -88,10 +96,14 @@ def warn_low_disk(now: dt.datetime | None = None) -> bool:
     space = disk()
     if space["ok"]:
         return False
-    marker = Path(settings.DATA_DIR) / WARNED_FILE
+    # The day's warning is claimed before it is sent: a file made once (O_EXCL), so
+    # that a second run or a second worker the same day sends nothing. A disk too full
+    # for an empty file: the warning goes, and again next time.
+    marker = Path(settings.DATA_DIR) / f"disk-warning-{today.isoformat()}"
     try:
-        if marker.read_text("utf-8").strip() == today.isoformat():
-            return False
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
     except OSError:
         pass
     subject = _("The server's disk is nearly full")
@@ -110,7 +122,8 @@ def warn_low_disk(now: dt.datetime | None = None) -> bool:
     if settings.ADMINS:
         mail_admins(subject, message)
     log.warning("%s", message)
-    # A disk too full for a few bytes: the warning goes again next time.
-    with contextlib.suppress(OSError):
-        marker.write_text(today.isoformat(), "utf-8")
+    for old in Path(settings.DATA_DIR).glob("disk-warning-*"):
+        if old != marker:
+            with contextlib.suppress(OSError):
+                old.unlink()
     return True

@@ -7,7 +7,9 @@ recycled under it) sends it again with the same `Idempotency-Key` header:
   again, with `Idempotent-Replayed: true`, and creates nothing more;
 - the same key with another request (another path or body) answers 422;
 - while the first is still being answered, the second answers 409 with
-  `Retry-After: 1`;
+  `Retry-After: 1`; a first that was cut off unanswered (its worker died)
+  answers 409 saying its outcome is unknown, never run a second time;
+- sign-in (`/api/v1/auth/`) is never kept: a token is shown once;
 - an answer of 500 or more, 401 or 403 is not kept: nothing took effect, and
   the request may be tried again.
 A POST without the header is answered as always. The key is any text of up
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +35,11 @@ from tracker.errors import is_api
 
 HEADER = "Idempotency-Key"
 EXPIRES = dt.timedelta(hours=24)
+# Answers that must not be kept: a new API token is shown once.
+NEVER_KEPT = ("/api/v1/auth/",)
+# A first request still without its answer after this long died with its worker:
+# whether it took effect is unknown, and it is not run again.
+ABANDONED = dt.timedelta(seconds=int(os.environ.get("WEB_TIMEOUT", "60")) * 2)
 
 
 def fingerprint(request: HttpRequest) -> str:
@@ -53,13 +61,14 @@ def fingerprint(request: HttpRequest) -> str:
 
 
 def caller(request: HttpRequest) -> Any:
-    """The login behind a session or a bearer token, or None."""
-    if request.user.is_authenticated:
-        return request.user
+    """The login the API will act as: the bearer token's, else the session's (the API's own
+    order, tracker.api), or None."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and len(header) < 220:
-        return user_for_token(header[7:].strip())
-    return None
+        user = user_for_token(header[7:].strip())
+        if user is not None:
+            return user
+    return request.user if request.user.is_authenticated else None
 
 
 def refusal(status: int, message: str) -> JsonResponse:
@@ -75,6 +84,8 @@ class IdempotencyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.headers.get(HEADER, "")
         if not (key and request.method == "POST" and is_api(request)):
+            return self.get_response(request)
+        if request.path.startswith(NEVER_KEPT):
             return self.get_response(request)
         if len(key) > 200 or not key.isprintable():
             return refusal(422, _("An Idempotency-Key is up to 200 printable characters."))
@@ -117,6 +128,15 @@ class IdempotencyMiddleware:
                 _("This Idempotency-Key was sent with another request: use a new key."),
             )
         if first.status is None:
+            if timezone.now() - first.created_at > ABANDONED:
+                return refusal(
+                    409,
+                    _(
+                        "The first request with this Idempotency-Key was cut off before it "
+                        "was answered: check whether it took effect before sending it again "
+                        "with a new key."
+                    ),
+                )
             answer = refusal(
                 409, _("The first request with this Idempotency-Key is still being answered.")
             )

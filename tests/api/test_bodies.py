@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from assessments.services import open_assessment
 from tasks.models import Task
 from tests.api.test_tasks_api import Api
 from tests.conftest import PDF, TODAY
-from tests.factories import Province
+from tests.factories import Province, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -158,5 +159,15 @@ def test_an_id_past_the_largest_is_not_found_on_pages_and_the_api(
     huge = "99999999999999999999"
     assert api.client.get(f"/api/v1/tasks/{huge}", headers=api.headers).status_code == 404
     assert api.client.get(f"/tasks/{huge}/").status_code == 404
-    assert api.client.get(f"/assessments/1/units/{huge}/").status_code == 404
-    assert api.client.get("/assessments/1/units/9223372036854775808/").status_code == 404
+    # An assessment that exists, so that only the unit's id is out of range.
+    assessment = open_assessment(
+        province.committee,
+        province.plan,
+        self_closes_on=TODAY + dt.timedelta(days=1),
+        appraisal_closes_on=TODAY + dt.timedelta(days=8),
+    )
+    sign_in(api.client, province.admin)
+    base = f"/assessments/{assessment.pk}/units/"
+    assert api.client.get(f"{base}{province.lead.pk}/").status_code == 200
+    assert api.client.get(f"{base}{huge}/").status_code == 404
+    assert api.client.get(f"{base}9223372036854775808/").status_code == 404

@@ -15,7 +15,7 @@ from plans.models import IdempotentRequest
 from tasks import services
 from tasks.models import Evidence, ExtensionRequest, Task
 from tests.api.test_tasks_api import Api
-from tests.conftest import PDF, TODAY
+from tests.conftest import PASSWORD, PDF, TODAY
 from tests.factories import Province
 from tracker.idempotency import forget_expired
 
@@ -134,3 +134,24 @@ def test_a_state_change_sent_again_says_it_took_effect(client: Client, province:
     other = Api(Client(), province.lead_head)
     answer = other.send("post", f"/tasks/{fresh_task.pk}/start", {"version": fresh_task.version})
     assert answer.status_code == 409 and "Someone else changed" in json.dumps(answer.json())
+
+
+def test_another_logins_same_key_is_its_own(client: Client, province: Province) -> None:
+    key = {"Idempotency-Key": "cung-mot-khoa"}
+    path = f"/plans/{province.plan.pk}/tasks"
+    mine = Api(client, province.plan_head).send("post", path, new_task(province), **key)
+    theirs = Api(Client(), province.admin).send("post", path, new_task(province), **key)
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"] and "Idempotent-Replayed" not in theirs
+
+
+def test_a_new_token_is_never_kept(client: Client, province: Province) -> None:
+    api = Api(client, province.plan_head)
+    answer = api.client.post(
+        "/api/v1/auth/token",
+        json.dumps({"username": province.plan_head.user.username, "password": PASSWORD}),
+        content_type="application/json",
+        headers={**api.headers, "Idempotency-Key": "dang-nhap"},
+    )
+    assert answer.status_code == 200
+    assert not IdempotentRequest.objects.exists()

@@ -16,7 +16,6 @@ import pytest
 from django.test import Client
 
 from plans import planning
-from plans.errors import NotAllowed
 from plans.models import Level, Plan, PlanStatus, Role, Unit
 from tasks import services
 from tasks.appendix_import import import_appendix
@@ -182,7 +181,9 @@ def test_the_heads_above_a_unit_undo_work_that_lowers_its_score(client: Client) 
     assert Task.objects.get(pk=foreign.pk).status == Status.CANCELLED
 
 
-def test_a_head_above_the_lead_unit_in_the_plan_cancels_and_the_lead_head_does_not() -> None:
+def test_a_head_above_the_lead_unit_sees_re_dates_and_cancels_and_the_lead_head_does_not(
+    client: Client,
+) -> None:
     p = make_province()
     district = make_unit("UBND huyện Lâm Hà", Level.DISTRICT, parent=p.province)
     district_head = make_official(district, Role.HEAD, "Chủ tịch UBND huyện")
@@ -191,10 +192,26 @@ def test_a_head_above_the_lead_unit_in_the_plan_cancels_and_the_lead_head_does_n
     task = services.create_task(
         p.plan_head, p.plan, title="Số hóa hồ sơ", area=7, lead_unit_id=commune.pk, due_date=LATER
     )
-    with pytest.raises(NotAllowed):  # its own lead unit's head: that would raise its score
-        services.cancel_task(commune_head, task, reason="Tự hủy cho điểm cao hơn")
-    services.cancel_task(district_head, task, reason="Đã lồng ghép vào kế hoạch của huyện")
+    cancel = f"/api/v1/tasks/{task.pk}/cancel"
+    sign_in(client, commune_head)  # its own lead unit's head: that would raise its score
+    refused = client.post(cancel, json.dumps({"reason": "Tự hủy"}), "application/json")
+    assert refused.status_code == 403
+    # The district's head sees the commune's work and answers for it.
+    sign_in(client, district_head)
+    assert client.get(f"/api/v1/tasks/{task.pk}").status_code == 200
+    moved = client.patch(
+        f"/api/v1/tasks/{task.pk}",
+        json.dumps({"due_date": (LATER + dt.timedelta(days=10)).isoformat()}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 200
+    reason = json.dumps({"reason": "Lồng ghép vào kế hoạch huyện"})
+    assert client.post(cancel, reason, "application/json").status_code == 200
     assert Task.objects.get(pk=task.pk).status == Status.CANCELLED
+    # Another district's head sees none of it.
+    elsewhere = make_unit("UBND huyện Đơn Dương", Level.DISTRICT, parent=p.province)
+    sign_in(client, make_official(elsewhere, Role.HEAD))
+    assert client.get(f"/api/v1/tasks/{task.pk}").status_code == 404
 
 
 def test_a_past_deadline_on_creation_asks_for_confirmation(client: Client) -> None:

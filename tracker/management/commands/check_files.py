@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.files.storage import Storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from tracker.backup import stored_files
 
@@ -21,13 +23,24 @@ def every_file(storage: Storage, folder: str = "") -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "List stored files that no row names (left by a failed write) and rows whose file "
-        "is missing; --clean removes the first. Exits 1 when a row's file is missing."
+        "List stored files that no row names (left by a failed write), written over an hour "
+        "ago, and rows whose file is missing; --clean removes the first. Exits 1 when a "
+        "row's file is missing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--clean", action="store_true", help="Remove the files that no row names."
+        )
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=60,
+            metavar="MINUTES",
+            help=(
+                "Only files last written this long ago (a write in progress has no row yet); "
+                "0: every file."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,8 +52,14 @@ class Command(BaseCommand):
 
             storages[id(default_storage)] = default_storage
         orphans: list[tuple[Storage, str]] = []
+        minutes = options["older_than"]
+        settled = timezone.now() - dt.timedelta(minutes=minutes)
         for storage in storages.values():
-            orphans += [(storage, n) for n in every_file(storage) if n not in named]
+            orphans += [
+                (storage, n)
+                for n in every_file(storage)
+                if n not in named and (minutes <= 0 or storage.get_modified_time(n) <= settled)
+            ]
         missing = [name for name, _r, storage in known if not storage.exists(name)]
         for _storage, name in orphans:
             self.stdout.write(f"no row: {name}")
