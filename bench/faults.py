@@ -86,8 +86,15 @@ def workers_of(master: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
+def busy(pid: int) -> float:
+    """CPU seconds a process has used (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def web() -> bool:
     killed: list[float] = []  # when
+    shares: list[float] = []  # each worker's CPU from 43 s to 58 s
 
     def kill_workers(server: subprocess.Popen[bytes], log: load.Log) -> None:
         for at in (20, 40):
@@ -102,8 +109,18 @@ def web() -> bool:
                 f"replaced in {time.monotonic() - gone:.1f} s",
                 flush=True,
             )
+        # Do the clients' connections spread over both workers again after the kills?
+        time.sleep(max(0.0, 43 - (time.monotonic() - log.began)))
+        pids = workers_of(server.pid)
+        first = [busy(pid) for pid in pids]
+        time.sleep(15)
+        shares.extend(busy(pid) - before for pid, before in zip(pids, first, strict=True))
 
     log, problems, _ = under_load(kill_workers)
+    print(
+        "CPU seconds of each worker from 43 s to 58 s (after both kills): "
+        + ", ".join(f"{share:.1f}" for share in shares)
+    )
     cut = [r for r in log.results if not r.expected]
     statuses = Counter(r.status for r in cut)
     print(f"Requests cut off with the killed workers: {len(cut)} (status 0: no answer) {statuses}")
@@ -622,7 +639,7 @@ def killworker() -> bool:
 
 
 def disk(full_for: float = 20) -> bool:
-    """The evidence folder a 64 MB tmpfs, filled to its last 200 KB for 20 s under load."""
+    """The evidence folder a 64 MB tmpfs, filled to its last 8 KB for 20 s under load."""
     evidence = load.DATA / "evidence"
     evidence.mkdir(parents=True, exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(evidence)], check=True)
@@ -632,13 +649,15 @@ def disk(full_for: float = 20) -> bool:
     def fill(server: subprocess.Popen[bytes], log: load.Log) -> None:
         time.sleep(15)
         free = os.statvfs(evidence).f_bavail * os.statvfs(evidence).f_frsize
-        with filler.open("wb") as out:
-            out.truncate(0)
-            block = b"\0" * (1 << 20)
-            left = free - 200 * 1024
-            while left > 0:
-                out.write(block[: min(len(block), left)])
-                left -= len(block)
+        try:
+            with filler.open("wb") as out:
+                block = b"\0" * (1 << 20)
+                left = free - 8 * 1024  # less than one upload (20 KB)
+                while left > 0:
+                    out.write(block[: min(len(block), left)])
+                    left -= len(block)
+        except OSError:
+            pass  # the uploads meanwhile took what was left: full all the same
         timeline["full"] = time.monotonic()
         print("  15 s: the evidence disk full", flush=True)
         time.sleep(full_for)
