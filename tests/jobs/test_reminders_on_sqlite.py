@@ -22,12 +22,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.jobs.test_reminder_mail import body, free_port
 from tests.jobs.test_reminders_concurrent import NOW, SlowMailbox
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+        reason="an installation of its own on SQLite: one run of the two suites is enough",
+    ),
+]
 
 SETUP = """
 from tests.jobs.test_reminders_concurrent import due_tomorrow

@@ -18,12 +18,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tasks.management.commands.worker import is_stop
 from tests.jobs.test_reminder_mail import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+        reason="the worker's own SQLite installation: one run of the two suites is enough",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
