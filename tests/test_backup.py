@@ -120,8 +120,9 @@ def test_every_file_field_is_backed_up_and_restored_with_its_sha256(
     for name, digest in stored.items():
         with default_storage.open(name, "rb") as back:
             assert hashlib.sha256(back.read()).hexdigest() == digest, name
-    login(client, "bcd1")  # the restore replaced the sessions' logins
-    assert client.get(f"/assessments/files/{document.pk}/").status_code == 200
+    after = Client()  # the restore emptied the sessions: a new sign-in
+    login(after, "bcd1")
+    assert after.get(f"/assessments/files/{document.pk}/").status_code == 200
 
 
 def test_a_tampered_file_restores_nothing(tmp_path: Path) -> None:
