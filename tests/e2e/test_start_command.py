@@ -20,11 +20,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.jobs.test_reminder_mail import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# The start command serves the embedded default whatever the suite's database:
+# the SQLite suite's run is enough.
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="the start command's own SQLite installation: one run of the two suites is enough",
+)
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.jobs.conftest import copy_installation, embedded_env
 from tests.jobs.test_reminder_mail import body, free_port
 from tests.jobs.test_reminders_concurrent import NOW, SlowMailbox
 
@@ -57,10 +56,7 @@ print(json.dumps({
 
 
 def environment(folder: Path, smtp_port: int) -> dict[str, str]:
-    drop = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EVIDENCE_ROOT"}
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update({"DATA_DIR": str(folder), "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port)})
-    return env
+    return embedded_env(folder, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port))
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -88,12 +84,10 @@ def run(env: dict[str, str], now: str) -> subprocess.Popen[str]:
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def prepared(migrated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo and ten tasks per unit due tomorrow, made once; each test takes a copy."""
-    folder = tmp_path_factory.mktemp("reminders-sqlite")
-    env = environment(folder, 25)
-    manage(env, "migrate", "-v", "0")
-    manage(env, "shell", "-c", SETUP)
+    folder = copy_installation(migrated, tmp_path_factory.mktemp("reminders-sqlite"))
+    manage(environment(folder, 25), "shell", "-c", SETUP)
     return folder
 
 
@@ -101,8 +95,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installation(prepared: Path, tmp_path: Path) -> Iterator[tuple[Path, SlowMailbox, int]]:
     from aiosmtpd.controller import Controller
 
-    for name in ("db.sqlite3", "secret_key"):
-        shutil.copy(prepared / name, tmp_path / name)
+    copy_installation(prepared, tmp_path)
     box = SlowMailbox()
     controller = Controller(box, hostname="127.0.0.1", port=free_port())
     controller.start()

@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 
 from tasks.management.commands.worker import is_stop
+from tests.jobs.conftest import copy_installation, embedded_env
 from tests.jobs.test_reminder_mail import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,23 +35,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data_dir(migrated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new embedded installation: migrated, nothing else."""
-    folder = tmp_path_factory.mktemp("worker")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=environment(folder),
-        check=True,
-    )
-    return folder
+    return copy_installation(migrated, tmp_path_factory.mktemp("worker"))
 
 
 def environment(folder: Path, **extra: str) -> dict[str, str]:
-    drop = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "EVIDENCE_ROOT"}
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update({"DATA_DIR": str(folder), "ACCESS_LOG": "0", **extra})
-    return env
+    return embedded_env(folder, **extra)
 
 
 def children(pid: int) -> list[int]:
@@ -99,17 +90,17 @@ def test_a_wait_that_was_not_a_signal_is_not_a_stop() -> None:
 
 def test_a_paused_worker_keeps_running_once_continued(worker: subprocess.Popen[bytes]) -> None:
     os.kill(worker.pid, signal.SIGSTOP)
-    time.sleep(3)  # three times the worker's one-second wait
+    time.sleep(2.5)  # well past the worker's one-second wait
     os.kill(worker.pid, signal.SIGCONT)
-    time.sleep(4)
+    time.sleep(2)
     assert worker.poll() is None, "the worker left after a pause"
     # Its processes paused too (a frozen container stops them all): still running.
     for pid in children(worker.pid):
         os.kill(pid, signal.SIGSTOP)
-    time.sleep(3)
+    time.sleep(2.5)
     for pid in children(worker.pid):
         os.kill(pid, signal.SIGCONT)
-    time.sleep(3)
+    time.sleep(2)
     assert worker.poll() is None
     # A real SIGTERM still stops it, cleanly.
     worker.send_signal(signal.SIGTERM)
