@@ -7,9 +7,12 @@ and the static files are ready. Each component is a child process:
   that left after a pause) is started again after a back-off of 1, 2, 4 … 60
   seconds, back to 1 once it has run for a minute; each restart is logged;
 - the web server never stops because the worker did, nor the other way round;
+- each component runs in a process group of its own: one that died is ended
+  with whatever it left running (a worker's cluster processes) before it is
+  started again;
 - SIGTERM or SIGINT to this process (or to its whole process group, as Ctrl-C
-  and systemd send it) stops every child with SIGTERM, waits for them, and
-  exits; a child still running after STOP_WAIT seconds is killed;
+  and systemd send it) sends SIGTERM to every component's group, waits for
+  them, and exits; a group still running after STOP_WAIT seconds is killed;
 - what each component is doing (its pid, when it started, how often it was
   restarted, its last exit) is written to DATA_DIR/supervisor.json, which the
   health page reads.
@@ -20,6 +23,7 @@ the product itself cannot be imported.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -86,7 +90,9 @@ class Supervisor:
         self.stopping = True
 
     def start(self, component: Component) -> None:
-        component.process = subprocess.Popen(component.command)
+        # Each component in a process group of its own, so that what a component left
+        # behind when it died (a worker's cluster processes) can be ended with it.
+        component.process = subprocess.Popen(component.command, process_group=0)
         component.pid = component.process.pid
         component.started_at = _now()
         component.next_start_at = ""
@@ -97,6 +103,9 @@ class Supervisor:
         """A child that exited unasked: record it and schedule its restart."""
         assert component.process is not None
         code = component.process.returncode
+        # Its own processes, orphaned by the death of its first one, go with it.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(component.process.pid, signal.SIGKILL)
         ran = time.monotonic() - component.started_mono
         if ran >= HEALTHY_AFTER:
             component.backoff = BACKOFF_FIRST
@@ -162,13 +171,15 @@ class Supervisor:
         running = [c.process for c in self.components if c.process is not None]
         for process in running:
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)  # the component and its processes
         deadline = time.monotonic() + STOP_WAIT
         for process in running:
             try:
                 process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         for component in self.components:
             component.process, component.pid = None, None

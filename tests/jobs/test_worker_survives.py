@@ -49,6 +49,14 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in found.split()]
 
 
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def wait_for(condition: object, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -132,6 +140,8 @@ def test_the_supervisor_restarts_a_killed_worker_and_keeps_the_web_server(
         assert wait_for(lambda: state().get("worker", {}).get("pid"), 20)
         first = state()
         worker_pid, web_pid = int(first["worker"]["pid"]), int(first["web"]["pid"])  # type: ignore[call-overload]
+        assert wait_for(lambda: len(children(worker_pid)) >= 1, 20)
+        cluster = children(worker_pid)
         os.kill(worker_pid, signal.SIGKILL)
         assert wait_for(
             lambda: state().get("worker", {}).get("pid") not in (None, worker_pid), 20
@@ -140,6 +150,8 @@ def test_the_supervisor_restarts_a_killed_worker_and_keeps_the_web_server(
         assert after["worker"]["restarts"] == 1
         assert after["worker"]["last_exit"] == -signal.SIGKILL
         assert after["web"]["pid"] == web_pid and after["web"]["restarts"] == 0
+        # The dead worker's cluster went with it: no orphan takes work beside the new one.
+        assert wait_for(lambda: not any(alive(pid) for pid in cluster), 10)
         assert supervisor.poll() is None
     finally:
         os.killpg(supervisor.pid, signal.SIGTERM)
