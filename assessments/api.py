@@ -30,10 +30,10 @@ from assessments.sheets import (
     is_council,
     lines_of,
 )
+from kit.errors import NotAllowed
+from kit.schemas import ERRORS, Detail, Id, IsoDate, PathId, Text
 from plans.apikit import caller
-from plans.errors import NotAllowed
 from plans.models import Plan
-from plans.schemas import ERRORS, Detail, Id, IsoDate, PathId, Text
 
 router = Router(tags=["assessments"])
 UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment, Item, Phase, Result, Sheet, SheetStatus
 from assessments.services import advance, checked_points, fix_sheets, lock_sheet, today_or
 from assessments.sheets import editable, lines_of_sheets, require_council, totals
+from kit.errors import Conflict, Invalid, NotFound
 from plans import scoring
-from plans.errors import Conflict, Invalid, NotFound
 from plans.models import Official, record
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Phase, Result
+from kit.workbooks import fill_sheet, new_workbook, to_bytes
 from plans.models import Level
 from plans.scoring import code_key
-from plans.workbooks import fill_sheet, new_workbook, to_bytes
 
 
 def _number(value: object) -> float | None:

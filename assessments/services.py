@@ -1,6 +1,6 @@
 """Every write of the annual assessment: actor passed in, checked, atomic, audited.
 
-The pages and the API call these; a refusal raises a plans.errors DomainError
+The pages and the API call these; a refusal raises a kit.errors DomainError
 (403 not allowed, 404 not visible, 409 wrong state, 422 bad values) and writes
 nothing.
 """
@@ -35,15 +35,15 @@ from assessments.sheets import (
     lines_of,
     require_council,
 )
+from kit.errors import Conflict, Invalid, NotAllowed, NotFound
+from kit.filestore import atomic_with_files
+from kit.filestore import stored as keep_if_committed
 from plans import scoring
-from plans.errors import Conflict, Invalid, NotAllowed, NotFound
-from plans.filestore import atomic_with_files
-from plans.filestore import stored as keep_if_committed
 from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
 from tasks.files import check_upload
 from tasks.models import Evidence
-from tasks.rollup import rollup
-from tasks.scores import latest_day
+from tasks.scores.days import latest_day
+from tasks.scores.rollup import rollup
 
 
 def today_or(today: dt.date | None) -> dt.date:

@@ -18,11 +18,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Item, ItemEvidence, Phase, Sheet, SheetStatus
+from kit.errors import NotAllowed
 from plans import scoring
 from plans.access import may_score
-from plans.errors import NotAllowed
 from plans.models import Official, ScoreSnapshot
-from tasks.scores import latest_day
+from tasks.scores.days import latest_day
 
 
 def is_council(official: Official) -> bool:

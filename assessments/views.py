@@ -36,17 +36,17 @@ from assessments.sheets import (
     phase_on,
     totals,
 )
-from plans import charts
-from plans.charts import figure, separators
+from kit import charts
+from kit.charts import figure, separators
+from kit.errors import DomainError
+from kit.workbooks import xlsx_response
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
 from plans.models import Plan
 from plans.whys import explain
-from plans.workbooks import xlsx_response
 from tasks.files import file_response
 from tasks.forms import date_field
 from tasks.models import Evidence
-from tasks.scores import indicator_names
+from tasks.scores.days import indicator_names
 
 
 class DatesForm(forms.Form):

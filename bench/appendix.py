@@ -38,10 +38,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from kit.text import fold  # noqa: E402
 from plans import planning  # noqa: E402
 from plans.models import Area, Official, Plan, PlanStatus, Unit  # noqa: E402
-from plans.text import fold  # noqa: E402
-from tasks.appendix_import import import_appendix  # noqa: E402
+from tasks.appendix.load import import_appendix  # noqa: E402
 
 ROWS = 1000
 PHRASES = ["Quý I", "Quý II", "30/6", "Tháng 9", "6 tháng cuối năm", "Thường xuyên", "Trước 15/3"]
@@ -127,8 +127,8 @@ REFUSE = """
 import sys, time
 import django
 django.setup()
-from plans.errors import Invalid
-from tasks.appendix_read import read_table
+from kit.errors import Invalid
+from tasks.appendix.read import read_table
 def high_water():  # VmHWM: this process's own peak (ru_maxrss survives exec on Linux)
     status = open("/proc/self/status").read()
     return int(status.split("VmHWM:")[1].split()[0]) / 1024

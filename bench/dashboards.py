@@ -64,7 +64,7 @@ from plans.models import (  # noqa: E402
     Role,
     Unit,
 )
-from tasks.rollup import rollup  # noqa: E402
+from tasks.scores.rollup import rollup  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 22)
 UNITS = 160

@@ -356,7 +356,7 @@ def reminders() -> bool:
     mine = SentReminder.objects.filter(task__in=tasks)
     try:
         worker = start_worker(env)
-        async_task("tasks.reminders.send_reminders", now)
+        async_task("tasks.reminders.engine.send_reminders", now)
         wait_for("the first mails", lambda: len(box.received) >= 20)
         kill_group(worker)
         killed_at = len(box.received)
@@ -365,10 +365,10 @@ def reminders() -> bool:
         worker = start_worker(env)
         print("Worker restarted; the runs of +1 min (the dead run's claims still leased) "
               "and +16 min (the lease over)")  # fmt: skip
-        early = async_task("tasks.reminders.send_reminders", now + dt.timedelta(minutes=1))
+        early = async_task("tasks.reminders.engine.send_reminders", now + dt.timedelta(minutes=1))
         wait_for("the run at +1 min", lambda: fetch(early) is not None, limit=60)
         held = len(box.received)
-        async_task("tasks.reminders.send_reminders", now + dt.timedelta(minutes=16))
+        async_task("tasks.reminders.engine.send_reminders", now + dt.timedelta(minutes=16))
         wait_for("every reminder", lambda: not mine.filter(sent_at__isnull=True).exists())
         time.sleep(2)
         kill_group(worker)
@@ -413,7 +413,7 @@ def rollup() -> bool:
     from django_q.tasks import async_task
 
     from plans.models import Plan, ScoreSnapshot
-    from tasks.rollup import rollup as run_rollup
+    from tasks.scores.rollup import rollup as run_rollup
 
     quiet = open(os.devnull, "w")  # noqa: SIM115
     call_command("seed_bench", "--units", "400", "--tasks", "200000", verbosity=0, stdout=quiet)
@@ -428,14 +428,14 @@ def rollup() -> bool:
         day = ScoreSnapshot.objects.filter(plan=plan, as_of=as_of)
         worker = start_worker(env)
         time.sleep(3)  # the worker up
-        async_task("tasks.rollup.rollup", plan, as_of)
+        async_task("tasks.scores.rollup.rollup", plan, as_of)
         wait_for("the roll-up's transaction", lambda: open_transactions() > 0, limit=30)
         time.sleep(took * fraction)
         inside = "yes" if open_transactions() > 0 else "no"
         kill_group(worker)
         killed = day.count()
         worker = start_worker(env)
-        async_task("tasks.rollup.rollup", plan, as_of)
+        async_task("tasks.scores.rollup.rollup", plan, as_of)
         wait_for("the roll-up", lambda day=day: day.count() == whole, limit=took * 10 + 60)
         time.sleep(1)
         again = day.count()

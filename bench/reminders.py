@@ -45,7 +45,6 @@ from django.utils import timezone  # noqa: E402
 from plans.indexsets import demo_index_sets  # noqa: E402
 from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
 from plans.planning import add_default_areas  # noqa: E402
-from tasks.management.commands.seed_bench import bench_units  # noqa: E402
 from tasks.models import (  # noqa: E402
     Notification,
     ReminderPolicy,
@@ -54,7 +53,8 @@ from tasks.models import (  # noqa: E402
     Task,
     completion_day,
 )
-from tasks.reminders import send_reminders  # noqa: E402
+from tasks.reminders.engine import send_reminders  # noqa: E402
+from tracker.management.commands.seed_bench import bench_units  # noqa: E402
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from plans import planning  # noqa: E402
 from plans.models import AuditEvent, Level, Official, PlanStatus, Role, Unit  # noqa: E402
 from tasks.models import Status, Task  # noqa: E402
-from tasks.result_models import MarkKind, ObjectiveMark  # noqa: E402
+from tasks.models.results import MarkKind, ObjectiveMark  # noqa: E402
 
 OFFICIALS = 50
 TASKS_EACH = 100

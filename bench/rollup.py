@@ -46,7 +46,7 @@ from django.db import OperationalError, connection  # noqa: E402
 from psycopg import sql as psql  # noqa: E402
 
 from plans.models import Plan, ScoreSnapshot  # noqa: E402
-from tasks.rollup import rollup  # noqa: E402
+from tasks.scores.rollup import rollup  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 22)
 

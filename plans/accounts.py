@@ -20,8 +20,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kit.errors import Invalid, NotAllowed, NotFound, clean_or_invalid
 from plans.access import Action, allows, role_relations
-from plans.errors import Invalid, NotAllowed, NotFound, clean_or_invalid
 from plans.models import ApiToken, LoginLock, Official, SecurityEvent, SecurityKind, record
 
 AnyUser = AbstractBaseUser | AnonymousUser

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_stubs_ext import StrOrPromise
 
+from kit.errors import DomainError
 from plans import planning, services
 from plans.accounts import lift_locks
 from plans.adminkit import (
@@ -32,7 +33,6 @@ from plans.adminkit import (
     ServiceAdmin,
     admin_actor,
 )
-from plans.errors import DomainError
 from plans.indexsets import export_index_set, import_index_set
 from plans.models import (
     ApiToken,

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from plans.errors import DomainError
+from kit.errors import DomainError
 from plans.forms import errors_onto
 from plans.models import Official, record
 from plans.services import official_for

@@ -12,24 +12,8 @@ from ninja import Body, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, Strict
 
-from plans import planning, services
-from plans.apikit import caller, get_plan
-from plans.attainment import attainment, pct
-from plans.errors import Invalid, NotFound
-from plans.indexsets import criteria_document, export_index_set, import_index_set
-from plans.models import (
-    IndexSet,
-    Indicator,
-    IndicatorTarget,
-    Level,
-    Measurement,
-    Official,
-    Plan,
-    PlanStatus,
-    Role,
-    Unit,
-)
-from plans.schemas import (
+from kit.errors import Invalid, NotFound
+from kit.schemas import (
     ERRORS,
     MAX_ID,
     Detail,
@@ -47,6 +31,22 @@ from plans.schemas import (
     Text120,
     Text254,
     Year,
+)
+from plans import planning, services
+from plans.apikit import caller, get_plan
+from plans.attainment import attainment, pct
+from plans.indexsets import criteria_document, export_index_set, import_index_set
+from plans.models import (
+    IndexSet,
+    Indicator,
+    IndicatorTarget,
+    Level,
+    Measurement,
+    Official,
+    Plan,
+    PlanStatus,
+    Role,
+    Unit,
 )
 
 router = Router(tags=["organisation"])

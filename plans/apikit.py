@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from plans.errors import NotAllowed, NotFound
+from kit.errors import NotAllowed, NotFound
 from plans.models import Official, Plan
 from plans.services import official_for
 

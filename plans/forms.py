@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from plans.errors import DomainError
+from kit.errors import DomainError
 from plans.models import Unit
 
 

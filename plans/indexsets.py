@@ -16,9 +16,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from kit.errors import Conflict, Invalid, NotAllowed
 from plans import ruleparams, scoring
 from plans.access import Action, allows, role_relations
-from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import Criterion, IndexSet, Level, Official, SubCriterion, record
 
 CODE = re.compile(r"^\d+(\.\d+)*$")

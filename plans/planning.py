@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kit.errors import Conflict, Invalid, NotAllowed
 from plans.access import Action, allows, may_publish_ranking, plan_relations, unit_relations
-from plans.errors import Conflict, Invalid, NotAllowed
 from plans.indexsets import demo_index_sets
 from plans.models import (
     DEFAULT_AREAS,

@@ -5,9 +5,9 @@ re-dated, an extension decided, a figure reported, points entered, a unit's
 plan issued) calls `scores_may_move` inside its transaction. That leaves one
 row per plan (ScoreRequest), committed with the change, and, when the row is
 new, tells the worker once the change commits (`score_request_waiting`): many
-changes make one run. The worker (tasks.rescore.run_score_request) recomputes
+changes make one run. The worker (tasks.scores.rescore.run_score_request) recomputes
 today's scores and deletes the row; a minute schedule picks up any row the
-worker did not (tasks.rescore.run_waiting_score_requests).
+worker did not (tasks.scores.rescore.run_waiting_score_requests).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.errors import Conflict
+from kit.errors import Conflict
 from plans.models import Plan, ScoreRequest
 
 # Sent once a change that created a plan's score request has committed; `plan_id`.

@@ -21,9 +21,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.errors import Invalid, NotAllowed, NotAuthenticated, TooManyAttempts, clean_or_invalid
 from plans.access import Action, allows, role_relations
 from plans.accounts import lockout_message, log_event, revoke_access
-from plans.errors import Invalid, NotAllowed, NotAuthenticated, TooManyAttempts, clean_or_invalid
 from plans.models import (
     ApiToken,
     Official,

@@ -11,11 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kit.errors import DomainError
 from plans import planning
 from plans.access import Action, allows, may_on_plan, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
 from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
 from plans.models import Indicator, Official, Plan, PlanStatus, Unit
 from plans.unitplans import own_plan, units_under

@@ -2,7 +2,7 @@
 
 A task is changed through tasks.services.update_task (its history shows the
 administrator; its version moves), a manual score through
-tasks.scores.enter_manual_score; tasks are created on the plan page and
+tasks.scores.days.enter_manual_score; tasks are created on the plan page and
 cancelled on the task page, with a reason, never deleted here.
 """
 
@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from plans.adminkit import AuditedAdmin, ReadOnlyAdmin, ServiceAdmin
 from plans.models import ManualScore, Official
-from tasks import scores, services
+from tasks import services
 from tasks.forms import deadline_reason_field
 from tasks.models import (
     CLOSED_STATUSES,
@@ -25,7 +25,8 @@ from tasks.models import (
     SentReminder,
     Task,
 )
-from tasks.result_models import ObjectiveMark, PeriodResult
+from tasks.models.results import ObjectiveMark, PeriodResult
+from tasks.scores import days as scores
 
 
 class EvidenceInline(admin.TabularInline[Evidence, Task]):
@@ -232,7 +233,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(ObjectiveMark)
 class ObjectiveMarkAdmin(ReadOnlyAdmin):
-    """Written by the heads on the task-results pages (tasks.result_services)."""
+    """Written by the heads on the task-results pages (tasks.results.services)."""
 
     list_display = ("task", "kind", "reason", "marked_by", "marked_at")
     list_filter = ("kind",)
@@ -240,7 +241,7 @@ class ObjectiveMarkAdmin(ReadOnlyAdmin):
 
 @admin.register(PeriodResult)
 class PeriodResultAdmin(ReadOnlyAdmin):
-    """Frozen by the monthly job, recomputed by the heads (tasks.result_services)."""
+    """Frozen by the monthly job, recomputed by the heads (tasks.results.services)."""
 
     list_display = ("official", "unit", "period", "general_points", "frozen_at")
     list_filter = ("period",)

@@ -19,10 +19,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from plans.apikit import caller
-from plans.errors import Invalid, TooLarge
-from plans.models import AuditEvent, Official, Plan, Unit
-from plans.schemas import (
+from kit.errors import Invalid, TooLarge
+from kit.schemas import (
     ERRORS,
     Detail,
     Id,
@@ -39,7 +37,9 @@ from plans.schemas import (
     Text5000,
     Text20000,
 )
-from plans.workbooks import XLSX, xlsx_response
+from kit.workbooks import XLSX, xlsx_response
+from plans.apikit import caller
+from plans.models import AuditEvent, Official, Plan, Unit
 from tasks import extensions, services
 from tasks.access import (
     evidence_file,
@@ -50,9 +50,10 @@ from tasks.access import (
     inbox,
     visible_tasks,
 )
-from tasks.appendix import tasks_workbook
-from tasks.appendix_import import Imported, import_appendix
-from tasks.appendix_read import MAX_BYTES
+from tasks.appendix.export import tasks_workbook
+from tasks.appendix.load import Imported, import_appendix
+from tasks.appendix.read import MAX_BYTES
+from tasks.inbox import services as inbox_services
 from tasks.models import Evidence, ExtensionRequest, Notification, Task
 from tasks.models import Status as TaskStatus
 
@@ -553,4 +554,4 @@ def notifications(request: HttpRequest, unread: bool | None = None) -> QuerySet[
 def read_notification(request: HttpRequest, notification_id: PathId) -> Notification:
     """Mark one of the caller's messages read (again is fine); 404 for anyone else's."""
     actor = caller(request)
-    return services.mark_read(actor, get_notification_for(actor, notification_id))
+    return inbox_services.mark_read(actor, get_notification_for(actor, notification_id))

@@ -9,6 +9,6 @@ class TasksConfig(AppConfig):
     def ready(self) -> None:
         # Scores follow the work: a change on any floor below asks, the worker here runs.
         from plans.rescore import score_request_waiting
-        from tasks.rescore import enqueue_score_request
+        from tasks.scores.rescore import enqueue_score_request
 
         score_request_waiting.connect(enqueue_score_request, dispatch_uid="tasks-score-requests")

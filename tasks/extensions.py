@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.errors import Conflict, Invalid, NotAllowed
 from plans.access import Action
-from plans.errors import Conflict, Invalid, NotAllowed
 from plans.models import Official, record
 from tasks import refusals
 from tasks.access import deadline_keeper_unit
+from tasks.inbox.notify import done_with, notify
 from tasks.models import ExtensionRequest, ExtensionStatus, Task
-from tasks.notify import done_with, notify
 from tasks.services import bump_version, check_date, lock_task, required_text
 
 

@@ -18,7 +18,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plans.errors import Invalid, TooLarge, UnsupportedType
+from kit.errors import Invalid, TooLarge, UnsupportedType
 
 # Allowed kinds, judged by content: the kind's name (as filetype reports it),
 # its MIME type and the file-name extensions that may carry it.

@@ -35,7 +35,7 @@ from plans.models import (
 )
 from plans.scoring import round_points
 from tasks.models import Status, Task, TaskQuerySet, overdue_q
-from tasks.scores import latest_day
+from tasks.scores.days import latest_day
 
 OVERDUE_LIST = 20  # the overview's overdue list; the plan page has them all
 RANKING_ENDS = 10  # a level with more units shows its top and bottom ten in the chart

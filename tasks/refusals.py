@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kit.errors import Conflict, NotAllowed
 from plans.access import Action, Rel, allows
-from plans.errors import Conflict, NotAllowed
 from plans.models import AuditEvent, Official, PlanStatus
 from tasks.access import ALLOWED_FROM, assigns_anyone, may
 from tasks.models import Task

@@ -20,10 +20,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.errors import Conflict, Invalid, NotAllowed
+from kit.filestore import atomic_with_files, stored
 from plans import scoring
 from plans.access import Action, Rel, allows, may_on_plan
-from plans.errors import Conflict, Invalid, NotAllowed
-from plans.filestore import atomic_with_files, stored
 from plans.models import (
     Area,
     Official,
@@ -38,15 +38,14 @@ from plans.services import clean_or_invalid
 from tasks import messages, refusals
 from tasks.access import relations
 from tasks.files import check_upload
+from tasks.inbox.notify import done_with, notify
 from tasks.models import (
     Evidence,
     ExtensionRequest,
     ExtensionStatus,
-    Notification,
     Status,
     Task,
 )
-from tasks.notify import done_with, notify
 
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -619,30 +618,3 @@ def _subcriterion(plan: Plan, code: str | None) -> str:
         }
         raise Invalid(message, {"subcriterion": message})
     return code
-
-
-# ---------------------------------------------------------------- the inbox
-
-
-def mark_read(
-    actor: Official, notification: Notification, *, now: dt.datetime | None = None
-) -> Notification:
-    """The recipient has read a message; reading it again keeps the first time.
-
-    Not audited: it changes nothing but the reader's own inbox.
-    """
-    if notification.recipient_id != actor.pk:
-        raise NotAllowed(_("This message is not yours."))
-    if notification.read_at is None:
-        notification.read_at = now or timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
-            read_at=notification.read_at
-        )
-    return notification
-
-
-def mark_all_read(actor: Official, *, now: dt.datetime | None = None) -> int:
-    """Everything in the actor's inbox read at once; answers how many were unread."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
-        read_at=now or timezone.now()
-    )

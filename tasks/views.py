@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kit.errors import DomainError
+from kit.paging import paged
+from kit.workbooks import xlsx_response
 from plans.access import Action, allows, may_on_plan
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
 from plans.forms import choice_field, errors_onto
 from plans.models import Official, Plan, Unit
 from plans.unitplans import LATE, MISSING, unit_plans
-from plans.workbooks import xlsx_response
 from tasks import extensions, refusals, services
 from tasks.access import (
     assigns_anyone,
@@ -35,7 +35,7 @@ from tasks.access import (
     relations,
     visible_tasks,
 )
-from tasks.appendix import tasks_workbook
+from tasks.appendix.export import tasks_workbook
 from tasks.files import max_bytes
 from tasks.forms import (
     CancelForm,
@@ -55,8 +55,6 @@ from tasks.models import (
     TaskQuerySet,
     overdue_q,
 )
-
-PAGE_SIZE = 50
 
 
 class TaskFilterForm(forms.Form):
@@ -105,15 +103,6 @@ class TaskFilterForm(forms.Form):
             overdue=overdue,
             q=data.get("q") or "",
         )
-
-
-def paged(request: OfficialRequest, items: QuerySet[Any], param: str = "page") -> tuple[Page, str]:
-    """One page of a long list (PAGE_SIZE), and the query that keeps the page's other
-    parameters (its filters, another list's page) in the pager's links."""
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
-    query = request.GET.copy()
-    query.pop(param, None)
-    return page, query.urlencode()
 
 
 def summarize(tasks: TaskQuerySet) -> dict[str, int]:

@@ -56,7 +56,7 @@ def evidence_storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     root = tmp_path_factory.mktemp("evidence")
     storages = {
         "default": {
-            "BACKEND": "plans.filestore.AtomicFileSystemStorage",
+            "BACKEND": "kit.filestore.AtomicFileSystemStorage",
             "OPTIONS": {"location": root},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

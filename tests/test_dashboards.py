@@ -34,7 +34,7 @@ from plans.models import (
     Unit,
 )
 from tasks.models import Status, Task, completion_day
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 from tests.conftest import TODAY, login, unit_of
 from tracker import assets
 from tracker.assets import BASIC_JS, VendorFinder

@@ -20,7 +20,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.test.utils import override_settings
 
-from plans.filestore import is_disk_full
+from kit.filestore import is_disk_full
 from plans.models import Official, Role
 from tasks import services
 from tasks.models import Evidence, Task
@@ -44,7 +44,7 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         (root / "filler").write_bytes(b"\0" * (1024 * 1024 - 100 * 1024))
         storages = {
             "default": {
-                "BACKEND": "plans.filestore.AtomicFileSystemStorage",
+                "BACKEND": "kit.filestore.AtomicFileSystemStorage",
                 "OPTIONS": {"location": root},
             },
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

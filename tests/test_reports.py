@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from plans.errors import DomainError
+from kit.errors import DomainError
 from plans.models import Area, Level, Plan, Role, Unit
 from tasks.models import Status, Task
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 from tests.factories import Province, make_official, make_province, make_unit, sign_in
 from tracker.report_docx import report_docx
 from tracker.reports import build_report, parse_period, window

@@ -27,7 +27,7 @@ def test_setup_schedules_is_idempotent() -> None:
 def test_the_nightly_rollup_first_runs_at_one_in_the_morning() -> None:
     call_command("setup_schedules", stdout=io.StringIO())
     rollup = Schedule.objects.get(name="score-rollup")
-    assert rollup.func == "tasks.rollup.rollup_issued_plans"
+    assert rollup.func == "tasks.scores.rollup.rollup_issued_plans"
     assert rollup.schedule_type == Schedule.DAILY
     first = timezone.localtime(rollup.next_run)
     assert (first.hour, first.minute) == (1, 0)
@@ -40,5 +40,5 @@ def test_the_nightly_rollup_first_runs_at_one_in_the_morning() -> None:
 def test_the_reminders_run_every_fifteen_minutes() -> None:
     call_command("setup_schedules", stdout=io.StringIO())
     reminders = Schedule.objects.get(name="send-reminders")
-    assert reminders.func == "tasks.reminders.send_reminders"
+    assert reminders.func == "tasks.reminders.engine.send_reminders"
     assert (reminders.schedule_type, reminders.minutes) == (Schedule.MINUTES, 15)

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kit.errors import DomainError
 from plans import accounts
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
 from tasks.feeds import feed_url
 
 

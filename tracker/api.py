@@ -10,12 +10,12 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from assessments.api import router as assessments_router
+from kit.errors import DomainError
 from plans.api import router as plans_router
-from plans.errors import DomainError
 from plans.services import user_for_token
 from tasks.api import router as tasks_router
-from tasks.results_api import router as results_router
-from tasks.scores_api import router as scores_router
+from tasks.results.api import router as results_router
+from tasks.scores.api import router as scores_router
 from tracker.report_views import router as reports_router
 
 

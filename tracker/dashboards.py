@@ -30,9 +30,9 @@ from django.utils.translation import gettext_lazy
 
 from assessments.models import Assessment
 from assessments.sheets import is_council
-from plans import charts
+from kit import charts
+from kit.charts import figure, separators
 from plans.attainment import LEVEL_ORDER, plan_attainment
-from plans.charts import figure, separators
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field
 from plans.models import (
@@ -46,10 +46,11 @@ from plans.models import (
     levels_in_use,
 )
 from plans.whys import explain
-from tasks import progress, results
+from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress, state_labels
-from tasks.scores import indicator_names, score_label, subcriterion_names
+from tasks.results import periods as results
+from tasks.scores.days import indicator_names, score_label, subcriterion_names
 from tracker.reports import report_links
 from tracker.routers import replica_reads
 

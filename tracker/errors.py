@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from kit.filestore import is_disk_full
 from plans.accounts import log_event
-from plans.filestore import is_disk_full
 from plans.models import SecurityKind
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from plans.filestore import free_bytes
+from kit.filestore import free_bytes
 from plans.models import Official, Role
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from django.template.defaultfilters import floatformat
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from plans.chart_images import Image
+from kit.chart_images import Image
 from tasks.progress import Progress, state_labels
 from tracker.reports import Report, Row
 

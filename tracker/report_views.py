@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from kit.errors import DomainError, Invalid, NotFound
+from kit.schemas import ERRORS, PathId
+from kit.workbooks import attachment
 from plans.apikit import caller
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError, Invalid, NotFound
 from plans.models import Official, Plan
-from plans.schemas import ERRORS, PathId
-from plans.workbooks import attachment
 from tracker.errors import answer
 from tracker.report_docx import report_docx
 from tracker.report_text import blocks, letterhead

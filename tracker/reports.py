@@ -26,14 +26,14 @@ from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from plans import chart_images
+from kit import chart_images
+from kit.errors import Invalid, NotAllowed, NotFound
 from plans.attainment import LEVEL_ORDER, IndicatorFigures, plan_attainment
-from plans.errors import Invalid, NotAllowed, NotFound
 from plans.models import Level, Official, Plan, Unit
 from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import LevelRanking, OverdueRow, Progress, state_labels
-from tasks.scores import score_label
+from tasks.scores.days import score_label
 
 KINDS = ("q1", "h1", "q3", "year")
 PERIOD = re.compile(r"^(\d{4})-(q1|h1|q3|year)$")

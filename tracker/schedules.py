@@ -31,7 +31,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     # Deadline reminders, overdue notices, escalations, review reminders: each
     # once (the job's sent-log), in the policy's sending hours.
     "send-reminders": {
-        "func": "tasks.reminders.send_reminders",
+        "func": "tasks.reminders.engine.send_reminders",
         "args": "",
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
@@ -52,14 +52,14 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     },
     # Score requests no worker picked up (the worker normally runs each at once).
     "score-requests": {
-        "func": "tasks.rescore.run_waiting_score_requests",
+        "func": "tasks.scores.rescore.run_waiting_score_requests",
         "args": "",
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
     # Today's leadership-and-direction scores for every issued plan.
     "score-rollup": {
-        "func": "tasks.rollup.rollup_issued_plans",
+        "func": "tasks.scores.rollup.rollup_issued_plans",
         "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,
@@ -67,7 +67,7 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     # Each official's task results of the month just closed (and of its quarter)
     # frozen on the 1st; on the other days it finds them frozen.
     "task-results-freeze": {
-        "func": "tasks.result_services.freeze_task_results",
+        "func": "tasks.results.services.freeze_task_results",
         "args": "",
         "schedule_type": Schedule.DAILY,
         "minutes": None,

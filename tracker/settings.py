@@ -270,7 +270,7 @@ STORAGES = {
     # permission-checked download view is the only way to read one.
     "default": {
         # Each file written whole under a temporary name, then linked into place.
-        "BACKEND": "plans.filestore.AtomicFileSystemStorage",
+        "BACKEND": "kit.filestore.AtomicFileSystemStorage",
         "OPTIONS": {"location": Path(os.environ.get("EVIDENCE_ROOT", DATA_DIR / "evidence"))},
     },
     "staticfiles": {

@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import views as assessment_views
 from plans import views as plan_views
-from tasks import appendix_views, feeds, inbox_views, results_views
-from tasks import scores_views as score_views
+from tasks import feeds
 from tasks import views as task_views
+from tasks.appendix import views as appendix_views
+from tasks.inbox import views as inbox_views
+from tasks.results import views as results_views
+from tasks.scores import views as score_views
 from tracker import accounts, dashboards, errors, health, report_views, views
 from tracker.api import api
 

@@ -288,7 +288,7 @@ class ScoreRequest(models.Model):
 
     Written in the change's own transaction, so that no committed change is
     left unscored; the worker deletes it once the scores it asked for are
-    stored (tasks.rescore.run_score_request).
+    stored (tasks.scores.rescore.run_score_request).
     """
 
     plan = models.OneToOneField(

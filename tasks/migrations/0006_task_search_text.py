@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import migrations, models
 
-from plans.text import fold
+from kit.text import fold
 
 BATCH = 2000
 

@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from kit.errors import Invalid
 from plans import services
-from plans.errors import Invalid
 from plans.models import ApiToken, AuditEvent, Official, SecurityEvent, SecurityKind
 from tests.conftest import PASSWORD, login
 

@@ -10,8 +10,8 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 
+from kit.errors import NotAllowed
 from plans.accounts import lift_locks
-from plans.errors import NotAllowed
 from plans.models import LoginLock, Official, SecurityEvent, SecurityKind
 from tests.conftest import PASSWORD
 

@@ -20,7 +20,7 @@ from django.test import Client
 from assessments.jobs import advance_assessments
 from assessments.models import Sheet
 from tasks import services as task_services
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 from tests.api.test_tasks_api import Api
 from tests.conftest import NOW
 from tests.factories import Province

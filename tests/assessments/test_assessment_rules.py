@@ -11,7 +11,7 @@ from django.test import Client
 
 from assessments import council, services
 from assessments.models import Assessment, Item, Sheet
-from plans.errors import Conflict, Invalid
+from kit.errors import Conflict, Invalid
 from tasks import services as task_services
 from tasks.models import Evidence
 from tests.assessments.conftest import done

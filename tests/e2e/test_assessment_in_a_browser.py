@@ -16,9 +16,9 @@ from assessments.jobs import advance_assessments
 from assessments.models import Assessment, Item, Result, Sheet
 from plans.models import Plan, Unit
 from tasks import services as task_services
-from tasks.demo import PLAN_NUMBER
 from tests.conftest import NOW, official
 from tests.e2e.test_pages_in_a_browser import sign_in
+from tracker.demo.data import PLAN_NUMBER
 
 pytestmark = pytest.mark.usefixtures("demo_live")
 

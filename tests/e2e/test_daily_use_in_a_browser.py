@@ -12,10 +12,10 @@ from pytest_django.fixtures import Settings
 
 from plans.models import Plan
 from tasks import services
-from tasks.demo import PLAN_NUMBER
 from tasks.models import Evidence, Task
 from tests.conftest import PDF, TODAY, new_task, official, upload
 from tests.e2e.test_pages_in_a_browser import sign_in
+from tracker.demo.data import PLAN_NUMBER
 
 pytestmark = pytest.mark.usefixtures("demo_live")
 

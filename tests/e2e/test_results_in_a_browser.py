@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import Page, expect
 
 from plans.models import AuditEvent, Plan
-from tasks.demo import PLAN_NUMBER
 from tasks.models import Status, Task
 from tests.conftest import official
 from tests.e2e.test_pages_in_a_browser import sign_in
+from tracker.demo.data import PLAN_NUMBER
 
 pytestmark = pytest.mark.usefixtures("demo_live")
 

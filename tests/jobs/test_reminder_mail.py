@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 
 from plans.models import Official, Plan, ScoreSnapshot
 from tasks.models import ReminderPolicy, SentReminder, Task
-from tasks.reminders import send_reminders
+from tasks.reminders.engine import send_reminders
 from tests.conftest import new_task
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -26,7 +26,7 @@ from tasks.models import (
     Task,
     completion_day,
 )
-from tasks.reminders import send_reminders
+from tasks.reminders.engine import send_reminders
 from tests.conftest import TODAY, login, new_task, official, unit_of, upload
 
 pytestmark = pytest.mark.django_db

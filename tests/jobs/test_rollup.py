@@ -19,7 +19,7 @@ from django.utils import timezone
 from plans.indexsets import demo_index_sets
 from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
 from tasks.models import Status, Task
-from tasks.rollup import UnitScore, rollup, rollup_issued_plans
+from tasks.scores.rollup import UnitScore, rollup, rollup_issued_plans
 from tests.conftest import TODAY, official
 from tests.factories import Province
 

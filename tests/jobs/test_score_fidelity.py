@@ -29,8 +29,8 @@ from plans import planning
 from plans.indexsets import demo_documents, demo_index_sets, import_index_set
 from plans.models import IndexSet, Level, Plan, ScoreSnapshot, Unit
 from tasks.models import Status, Task
-from tasks.rollup import rollup
-from tasks.scores import enter_manual_score, recompute_scores
+from tasks.scores.days import enter_manual_score, recompute_scores
+from tasks.scores.rollup import rollup
 from tests.factories import Province, make_province, make_unit, sign_in
 
 pytestmark = pytest.mark.django_db

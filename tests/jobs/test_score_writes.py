@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from plans.models import AuditEvent, ManualScore, ScoreSnapshot
-from tasks import scores
-from tasks.rollup import rollup
+from tasks.scores import days as scores
+from tasks.scores.rollup import rollup
 from tests.factories import PASSWORD, make_province
 
 TODAY = dt.date(2026, 11, 22)

@@ -15,7 +15,7 @@ from plans import planning
 from plans.models import Plan, PlanStatus, ScoreRequest, ScoreSnapshot
 from plans.rescore import score_request_waiting, scores_may_move
 from tasks import services
-from tasks.rescore import run_score_request, run_waiting_score_requests
+from tasks.scores.rescore import run_score_request, run_waiting_score_requests
 from tests.conftest import PDF
 from tests.factories import Province, make_province
 

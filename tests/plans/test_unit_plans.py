@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kit.errors import Invalid, NotAllowed
 from plans import planning
-from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Level, Plan, PlanStatus, ScoreSnapshot
 from plans.unitplans import LATE, MISSING, NOT_YET_DUE, ON_TIME, unit_plans
 from tests.factories import make_province, make_unit, sign_in

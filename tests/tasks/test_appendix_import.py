@@ -16,12 +16,12 @@ from django.utils import translation
 from docx import Document
 from openpyxl import Workbook
 
+from kit.errors import Invalid
+from kit.text import fold
 from plans import planning
-from plans.errors import Invalid
 from plans.models import AuditEvent, Plan, PlanStatus
-from plans.text import fold
-from tasks.appendix_import import import_appendix
-from tasks.appendix_read import deadline, read_table
+from tasks.appendix.load import import_appendix
+from tasks.appendix.read import deadline, read_table
 from tests.api.test_tasks_api import Api
 from tests.factories import Province
 
@@ -283,7 +283,7 @@ def test_more_than_5000_rows_is_refused(province: Province) -> None:
     p = province
     rows = [HEADER] + [[str(n), f"Việc {n}", p.lead.name, "", "30/6", ""] for n in range(1, 5002)]
     data = ";".join(HEADER).encode() + b"\n" + b"\n".join(";".join(r).encode() for r in rows[1:])
-    from plans.errors import Invalid
+    from kit.errors import Invalid
 
     with pytest.raises(Invalid, match="5000"):
         import_appendix(p.plan_head, p.plan, data, "big.csv")

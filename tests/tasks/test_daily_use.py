@@ -241,7 +241,7 @@ def test_removing_evidence_asks_first(client: Client, province: Province) -> Non
 def test_long_lists_page_with_their_count_and_keep_their_filters(
     client: Client, province: Province, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("tasks.views.PAGE_SIZE", 2)
+    monkeypatch.setattr("kit.paging.PAGE_SIZE", 2)
     for n in range(3):
         task = province.task(title=f"Báo cáo {n}", area=2)
         services.add_evidence(province.assignee, task, file=upload(), filename="bc.pdf")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tasks import services
 from tasks.models import Task
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 from tests.api.test_tasks_api import Api
 from tests.conftest import TODAY, upload
 from tests.factories import Province, sign_in

@@ -18,8 +18,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from kit.errors import Invalid, NotAllowed
 from plans.access import PLAN_ACTIONS, WHO_MAY, Action
-from plans.errors import Invalid, NotAllowed
 from plans.models import AuditEvent, Official, Role, Unit
 from tasks import extensions, refusals, services
 from tasks.access import TASK_ACTIONS

@@ -15,12 +15,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from plans.errors import DomainError
+from kit.errors import DomainError
 from plans.models import AuditEvent, Official
-from tasks import result_services, services
+from tasks import services
 from tasks.models import Task
-from tasks.result_models import MarkKind, PeriodResult
-from tasks.results import Figures, OfficialResult, excellent_over_cap, parse_period
+from tasks.models.results import MarkKind, PeriodResult
+from tasks.results import services as result_services
+from tasks.results.periods import Figures, OfficialResult, excellent_over_cap, parse_period
 from tests.conftest import upload
 from tests.factories import Province, make_official, make_province, sign_in
 

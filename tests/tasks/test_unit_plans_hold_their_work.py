@@ -18,7 +18,7 @@ from django.test import Client
 from plans import planning
 from plans.models import Level, Plan, PlanStatus, Role, Unit
 from tasks import services
-from tasks.appendix_import import import_appendix
+from tasks.appendix.load import import_appendix
 from tasks.models import Status, Task
 from tests.conftest import TODAY
 from tests.factories import Province, make_official, make_province, make_unit, sign_in

@@ -8,9 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from plans.errors import DomainError
+from kit.errors import DomainError
 from plans.models import Plan, PlanStatus
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 
 
 def iso_date(value: str) -> dt.date:

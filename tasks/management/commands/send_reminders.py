@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from tasks.reminders import send_reminders
+from tasks.reminders.engine import send_reminders
 
 
 def iso_datetime(value: str) -> dt.datetime:

@@ -19,8 +19,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.workbooks import fill_sheet, new_workbook, to_bytes
 from plans.models import Official, Plan, Unit
-from plans.workbooks import fill_sheet, new_workbook, to_bytes
 from tasks.models import Evidence, Status, Task
 
 

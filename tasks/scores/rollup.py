@@ -5,7 +5,7 @@
   ScoreSnapshot per unit for the day, in a fixed number of queries;
 - `rollup_issued_plans(now)` is the nightly job.
 
-The stored days are read back, and the score writes made, in tasks.scores.
+The stored days are read back, and the score writes made, in tasks.scores.days.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kit.errors import Conflict
 from plans import scoring
-from plans.errors import Conflict
 from plans.models import (
     IndexSet,
     Indicator,

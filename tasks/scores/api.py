@@ -11,14 +11,14 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
+from kit.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
+from kit.workbooks import XLSX, xlsx_response
 from plans import planning, scoring, whys
 from plans.access import ScoreReach, score_reach
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
-from plans.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
-from plans.workbooks import XLSX, xlsx_response
-from tasks import scores
-from tasks.score_export import scores_workbook
+from tasks.scores import days as scores
+from tasks.scores.export import scores_workbook
 
 router = Router(tags=["scores"])
 

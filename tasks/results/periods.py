@@ -45,10 +45,10 @@ from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from plans.errors import Invalid
+from kit.errors import Invalid
 from plans.models import AuditEvent, Official, Unit
 from tasks.models import ExtensionRequest, ExtensionStatus, Status, Task
-from tasks.result_models import MarkKind, ObjectiveMark
+from tasks.models.results import MarkKind, ObjectiveMark
 
 PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|q([1-4]))$")
 STEP = Decimal("0.25")  # what each return or delay takes off

@@ -14,17 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kit.errors import DomainError, NotAllowed, NotFound
+from kit.workbooks import xlsx_response
 from plans import planning
 from plans.access import may_publish_ranking, may_score, score_reach
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError, NotAllowed, NotFound
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
 from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key
 from plans.whys import explain
-from plans.workbooks import xlsx_response
-from tasks import scores
-from tasks.score_export import scores_workbook
+from tasks.scores import days as scores
+from tasks.scores.export import scores_workbook
 
 
 def scored_units(plan: Plan) -> QuerySet[Unit]:

@@ -9,10 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
+from kit.schemas import ERRORS, PathId
 from plans.apikit import caller
-from plans.schemas import ERRORS, PathId
-from tasks.result_services import results_of, results_unit_for, unit_officials
-from tasks.results import Period, excellent_over_cap, last_closed_month, parse_period
+from tasks.results.periods import Period, excellent_over_cap, last_closed_month, parse_period
+from tasks.results.services import results_of, results_unit_for, unit_officials
 
 router = Router(tags=["task results"])
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kit.workbooks import fill_sheet, new_workbook, to_bytes
 from plans.access import ScoreReach
 from plans.models import Level, Plan, ScoreSnapshot
 from plans.scoring import code_key
-from plans.workbooks import fill_sheet, new_workbook, to_bytes
 
 
 def scores_workbook(

@@ -34,7 +34,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from plans.models import Official, PlanStatus, ScoreSnapshot
-from tasks.messages import BEFORE, ESCALATE_COMMITTEE, ESCALATE_HEAD, OVERDUE, REVIEW, describe
+from tasks.messages import (
+    BEFORE,
+    ESCALATE_COMMITTEE,
+    ESCALATE_HEAD,
+    OVERDUE,
+    REVIEW,
+    describe,
+)
 from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task, open_q
 
 log = logging.getLogger(__name__)

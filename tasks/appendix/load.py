@@ -13,11 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kit.errors import DomainError, NotAllowed
 from plans.access import Action, may_on_plan
-from plans.errors import DomainError, NotAllowed
 from plans.models import Official, Plan
 from tasks import services
-from tasks.appendix_read import RowError, column_names, parse, read_table, rows_of
+from tasks.appendix.read import RowError, column_names, parse, read_table, rows_of
 from tasks.models import Task
 
 # The service's field names, as the appendix's columns.

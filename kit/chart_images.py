@@ -1,6 +1,6 @@
 """The report's charts as images: plain data in, PNG bytes out; no requests, no ORM.
 
-The pages draw their charts in the browser (plans.charts, plotly); a report
+The pages draw their charts in the browser (kit.charts, plotly); a report
 sent as .docx or PDF needs them as pictures, drawn here with matplotlib's
 object API (no pyplot, no global state: safe in a web worker's threads).
 They keep the pages' colours and hatching, so that they still read when
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-from plans.charts import HATCH_INK, LABEL_CHARS, SCORE_COLOUR, STATE_STYLE
+from kit.charts import HATCH_INK, LABEL_CHARS, SCORE_COLOUR, STATE_STYLE
 
 DPI = 150
 WIDTH = 6.3  # inches: the text width of an A4 page with the margins of an official document

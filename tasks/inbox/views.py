@@ -10,10 +10,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kit.paging import paged
 from plans.decorators import OfficialRequest, official_required
-from tasks import services
 from tasks.access import get_notification_for, inbox
-from tasks.views import paged
+from tasks.inbox import services
 
 
 @official_required

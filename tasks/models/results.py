@@ -1,4 +1,4 @@
-"""The records of officials' task results (Decree 335/2025; tasks/results.py computes them).
+"""The records of officials' task results (Decree 335/2025; tasks/results/periods.py computes them).
 
 - `ObjectiveMark`: the head's word that a task's returns, or its delays, had
   an objective cause: they then take nothing off its quality, or its progress.
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Official, Unit
-from tasks.models import Task
+from tasks.models.task import Task
 
 
 class MarkKind(models.TextChoices):

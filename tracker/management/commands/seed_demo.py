@@ -27,11 +27,11 @@ from plans.models import (
     Unit,
 )
 from plans.planning import create_plan
-from tasks import demo
-from tasks.demo_trail import at, write_history
 from tasks.models import Status, Task
-from tasks.rollup import rollup
-from tasks.scores import enter_manual_score
+from tasks.scores.days import enter_manual_score
+from tasks.scores.rollup import rollup
+from tracker.demo import data as demo
+from tracker.demo.trail import at, write_history
 
 DEMO_PASSWORD = "cchc2026"
 YEAR = 2026

@@ -20,14 +20,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from kit.errors import DomainError
+from kit.filestore import write_whole
+from kit.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from plans.access import Action, may_on_plan
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
-from plans.filestore import write_whole
 from plans.models import Plan
-from plans.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
-from tasks.appendix_import import Imported, import_appendix
-from tasks.appendix_read import MAX_BYTES, column_names
+from tasks.appendix.load import Imported, import_appendix
+from tasks.appendix.read import MAX_BYTES, column_names
 from tasks.files import clean_filename
 
 KEEP_SECONDS = 24 * 3600

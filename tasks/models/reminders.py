@@ -1,6 +1,6 @@
 """The reminders' records: the policy (when and to whom) and the sent-log (each once).
 
-tasks/reminders.py runs the policy; these are its tables.
+tasks/reminders/engine.py runs the policy; these are its tables.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Official, TimeStamped
-from tasks.models import Task
+from tasks.models.task import Task
 
 
 def day_list(value: str) -> None:

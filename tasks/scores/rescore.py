@@ -20,9 +20,9 @@ from typing import Any
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from plans.errors import Conflict
+from kit.errors import Conflict
 from plans.models import Plan, PlanStatus, ScoreRequest
-from tasks.rollup import rollup
+from tasks.scores.rollup import rollup
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ STRANDED_AFTER = dt.timedelta(seconds=30)
 
 def enqueue_score_request(plan_id: int, **_signal: Any) -> None:
     """Hand a new score request to the worker."""
-    async_task("tasks.rescore.run_score_request", plan_id, task_name=f"scores-{plan_id}")
+    async_task("tasks.scores.rescore.run_score_request", plan_id, task_name=f"scores-{plan_id}")
 
 
 def run_score_request(plan_id: int, now: dt.datetime | None = None) -> int:

@@ -1,6 +1,6 @@
 """Scores: the stored days read back, and the two score writes.
 
-- The roll-up that stores the days is tasks.rollup.
+- The roll-up that stores the days is tasks.scores.rollup.
 - `score_day` and `latest_day` read the stored days back.
 - `recompute_scores` and `enter_manual_score` are the two score writes, for
   the pages, the API and the admin alike: actor passed in, checked, audited.
@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kit.errors import Invalid, NotAllowed, NotFound
 from plans import scoring
 from plans.access import may_score
 from plans.attainment import LEVEL_ORDER
-from plans.errors import Invalid, NotAllowed, NotFound
 from plans.models import (
     Indicator,
     ManualScore,
@@ -33,7 +33,7 @@ from plans.models import (
     record,
 )
 from plans.rescore import scores_may_move
-from tasks.rollup import UnitScore, rollup
+from tasks.scores.rollup import UnitScore, rollup
 
 SCORERS_ONLY = gettext_lazy("Only an administrator or the steering committee enters scores.")
 

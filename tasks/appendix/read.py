@@ -9,7 +9,7 @@
   area heading, `1.2` under `1` a subtask, a deadline phrase read in the plan's
   year, units matched by code or name ignoring case and accents.
 
-Nothing here writes; tasks.appendix_import creates the tasks.
+Nothing here writes; tasks.appendix.load creates the tasks.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from plans.errors import Invalid, TooLarge, UnsupportedType
+from kit.errors import Invalid, TooLarge, UnsupportedType
+from kit.text import fold
 from plans.models import Area, Plan, Unit
-from plans.text import fold
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024

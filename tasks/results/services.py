@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.errors import Conflict, Invalid, NotAllowed, NotFound
+from kit.errors import Conflict, Invalid, NotAllowed, NotFound
 from plans.models import Official, Role, Unit
 from plans.models.audit import record
 from tasks.models import Task
-from tasks.result_models import MarkKind, ObjectiveMark, PeriodResult
-from tasks.results import (
+from tasks.models.results import MarkKind, ObjectiveMark, PeriodResult
+from tasks.results.periods import (
     Figures,
     OfficialResult,
     Period,

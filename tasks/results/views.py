@@ -15,13 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kit.errors import DomainError
+from kit.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from plans.decorators import OfficialRequest, official_required
-from plans.errors import DomainError
 from plans.models import AuditEvent, Official
-from plans.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from tasks.models import Task
-from tasks.result_models import MarkKind, ObjectiveMark
-from tasks.result_services import (
+from tasks.models.results import MarkKind, ObjectiveMark
+from tasks.results.periods import (
+    OfficialResult,
+    Period,
+    excellent_over_cap,
+    grade_names,
+    last_closed_month,
+    parse_period,
+)
+from tasks.results.services import (
     mark_objective,
     recompute_results,
     results_of,
@@ -29,14 +37,6 @@ from tasks.result_services import (
     set_general_points,
     unit_officials,
     unmark_objective,
-)
-from tasks.results import (
-    OfficialResult,
-    Period,
-    excellent_over_cap,
-    grade_names,
-    last_closed_month,
-    parse_period,
 )
 
 

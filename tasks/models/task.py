@@ -1,22 +1,19 @@
-"""Tasks of a plan, their assignments and their evidence."""
+"""A task of a plan: its states, its deadline, its lead unit and assignees, its queries."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kit.text import fold
 from plans.models import Area, Official, Plan, TimeStamped, Unit, subcriterion_code
-from plans.text import fold
-from tasks.messages import describe
 
 
 class Status(models.TextChoices):
@@ -111,7 +108,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
         elif overdue is False:
             tasks = tasks.not_overdue()
         # Every word, in the title or the description, accents and case ignored:
-        # "ke hoach" finds "Kế hoạch" (plans.text.fold).
+        # "ke hoach" finds "Kế hoạch" (kit.text.fold).
         for word in fold(q).split():
             tasks = tasks.filter(search_text__contains=word)
         return tasks
@@ -143,7 +140,7 @@ class Task(TimeStamped):
     )
     title = models.CharField(_("task"), max_length=500)
     description = models.TextField(_("description"), blank=True)
-    # Title and description folded for search (plans.text.fold): lower case, no accents.
+    # Title and description folded for search (kit.text.fold): lower case, no accents.
     search_text = models.TextField(editable=False, default="")
     lead_unit = models.ForeignKey(
         Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
@@ -157,7 +154,7 @@ class Task(TimeStamped):
     due_date = models.DateField(_("deadline"))
     original_due_date = models.DateField(_("original deadline"))
     deliverable = models.CharField(_("expected deliverable"), max_length=300, blank=True)
-    # Its weight among an official's tasks of a month (quy đổi; tasks.results).
+    # Its weight among an official's tasks of a month (quy đổi; tasks.results.periods).
     weight = models.DecimalField(
         _("weight"),
         max_digits=4,
@@ -232,7 +229,7 @@ class Task(TimeStamped):
                 ],
                 name="task_plan_progress",
             ),
-            # The roll-up's count (tasks.rollup._grouped): a plan's top-level tasks in the
+            # The roll-up's count (tasks.scores.rollup._grouped): a plan's top-level tasks in the
             # order of its GROUP BY (lead unit), with every column its counts read, so
             # that SQLite walks the index once and never visits the table.
             models.Index(
@@ -301,167 +298,3 @@ class Task(TimeStamped):
         if self.completed_on is None:
             return None
         return self.completed_on <= self.due_date
-
-
-def evidence_path(instance: Evidence, filename: str) -> str:
-    """Store evidence under the plan and task with a random name (the real name is a field).
-
-    Nothing a user typed reaches the file system, and two files with one name
-    never collide.
-    """
-    ext = PurePath(instance.filename or filename).suffix.lower()[:10]
-    return f"evidence/{instance.task.plan_id}/{instance.task_id}/{uuid.uuid4().hex}{ext}"
-
-
-class Evidence(models.Model):
-    """Proof of a task's completion (tài liệu kiểm chứng): a file and the issued document."""
-
-    task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=evidence_path, max_length=300)
-    filename = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    content_type = models.CharField(_("content type"), max_length=120)
-    sha256 = models.CharField(
-        _("SHA-256"), max_length=64, validators=[RegexValidator(r"^[0-9a-f]{64}$")]
-    )
-    document_number = models.CharField(_("document number"), max_length=60, blank=True)
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True, help_text=_("Where in it the proof is."))
-    uploaded_by = models.ForeignKey(
-        Official, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
-        ordering = ["uploaded_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
-        ]
-
-    def __str__(self) -> str:
-        return self.document_number or self.filename
-
-
-class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
-
-
-class ExtensionRequest(TimeStamped):
-    """An assignee's request to move a task's deadline, decided by the lead unit's head."""
-
-    task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="extension_requests"
-    )
-    requested_by = models.ForeignKey(
-        Official, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
-    )
-    current_due_date = models.DateField(_("deadline when asked"))
-    new_due_date = models.DateField(_("new deadline"))
-    reason = models.TextField(_("reason"))
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=ExtensionStatus.choices,
-        default=ExtensionStatus.PENDING,
-    )
-    decided_by = models.ForeignKey(
-        Official,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("extension request")
-        verbose_name_plural = _("extension requests")
-        ordering = ["created_at", "id"]
-        constraints = [
-            # One open question at a time: a second request waits for the first decision.
-            models.UniqueConstraint(
-                fields=["task"], condition=Q(status="pending"), name="one_pending_extension"
-            ),
-            models.CheckConstraint(
-                condition=Q(new_due_date__gt=F("current_due_date")),
-                name="extension_moves_deadline_later",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="pending", decided_at__isnull=True)
-                | (~Q(status="pending") & Q(decided_at__isnull=False)),
-                name="extension_decided_iff_not_pending",
-            ),
-        ]
-        indexes = [
-            # The head's review queue: pending requests.
-            models.Index(fields=["status", "task"], name="extension_status_task"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.task} → {self.new_due_date:%d/%m/%Y}"
-
-
-class Notification(models.Model):
-    """One message in an official's in-app inbox: a reminder, or something that happened.
-
-    The text is written when it is read, in the reader's language, from `kind`
-    and `data` (the task's title and the dates as they were).
-    """
-
-    recipient = models.ForeignKey(
-        Official,
-        verbose_name=_("recipient"),
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
-    kind = models.CharField(_("kind"), max_length=30)
-    task = models.ForeignKey(
-        Task,
-        verbose_name=_("task"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # A message that asked for something (a review, a decision) once it was done,
-    # by whoever did it: it is read as well, and says so in the inbox.
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            # The header's unread count and the inbox, newest first.
-            models.Index(fields=["recipient", "read_at", "created_at"], name="inbox"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}"
-
-    @property
-    def message(self) -> str:
-        return describe(self.kind, self.data)
-
-
-# The reminders' and the task results' records (modules of their own), loaded with the
-# app's models.
-from tasks.reminder_models import (  # noqa: E402, F401
-    ReminderPolicy,
-    SentReminder,
-    day_list,
-    weekday_list,
-)
-from tasks.result_models import MarkKind, ObjectiveMark, PeriodResult  # noqa: E402, F401
