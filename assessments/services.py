@@ -38,8 +38,8 @@ from assessments.sheets import (
 from kit.errors import Conflict, Invalid, NotAllowed, NotFound
 from kit.filestore import atomic_with_files
 from kit.filestore import stored as keep_if_committed
-from plans import scoring
 from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
+from plans.rules import kind_of
 from tasks.files import check_upload
 from tasks.models import Evidence
 from tasks.scores.days import latest_day
@@ -274,7 +274,7 @@ def checked_points(value: Any, item: Item, field: str) -> Decimal:
     if not points.is_finite():
         raise Invalid(_("Points are a number."), {field: _("Points are a number.")})
     low, high = Decimal(0), item.max_points
-    if item.rule == scoring.PENALTY:
+    if kind_of(item.rule).sign < 0:
         low, high = -item.max_points, Decimal(0)
     in_range = low <= points <= high
     if in_range and points != points.quantize(Decimal("0.01")):

@@ -22,6 +22,7 @@ from kit.errors import NotAllowed
 from plans import scoring
 from plans.access import may_score
 from plans.models import Official, ScoreSnapshot
+from plans.rules import kind_of
 from tasks.scores.days import latest_day
 
 
@@ -195,7 +196,7 @@ def totals(lines: list[Line]) -> Totals:
         judged = line.item.appraised_points
         own += mine
         appraised += mine if judged is None else scoring.cents(judged)
-        if line.item.rule not in (scoring.BONUS, scoring.PENALTY):
+        if kind_of(line.item.rule).counts_in_maximum:
             most += scoring.cents(line.item.max_points)
     own, appraised = max(own, 0), max(appraised, 0)
     self_t = scoring.total_of(own, most)

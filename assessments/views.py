@@ -42,7 +42,7 @@ from kit.errors import DomainError
 from kit.workbooks import xlsx_response
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Plan
-from plans.whys import explain
+from plans.rules import explain
 from tasks.files import file_response
 from tasks.forms import date_field
 from tasks.models import Evidence

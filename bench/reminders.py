@@ -42,7 +42,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from plans.indexsets import demo_index_sets  # noqa: E402
+from plans.indexsets import standard_index_sets  # noqa: E402
 from plans.models import Official, Plan, PlanStatus, Role, Unit  # noqa: E402
 from plans.planning import add_default_areas  # noqa: E402
 from tasks.models import (  # noqa: E402
@@ -262,7 +262,7 @@ def main() -> int:
                 issued_on=dt.date(2026, 1, 18),
                 status=PlanStatus.ISSUED,
             )
-            plan.index_sets.set(demo_index_sets(2026))
+            plan.index_sets.set(standard_index_sets(2026))
             add_default_areas(plan)
             seed(plan, units, staff, args.due, True, rng)
             small = measure(1)

@@ -48,6 +48,7 @@ from plans.models import (
     Role,
     Unit,
 )
+from plans.rules import document_schema
 
 router = Router(tags=["organisation"])
 
@@ -319,6 +320,9 @@ def patch_plan(request: HttpRequest, plan_id: PathId, body: PlanPatch) -> Plan:
 
 # ---------------------------------------------------------------- index sets
 
+# The document a province writes, from the rule kinds registered when the API loads.
+_DOCUMENT_SCHEMA = document_schema(list(Level.values))
+
 
 class SubCriterionDoc(Schema):
     code: str
@@ -379,6 +383,21 @@ def list_index_sets(
 
 
 @router.get(
+    "/index-sets/schema",
+    response={200: dict[str, Any], **ERRORS},
+    tags=["scores"],
+    summary="The index-set document as JSON Schema, each rule kind with its parameters",
+    description="Generated from the rule kinds the product knows: what a province writes to "
+    "load its own scoring decision (POST /index-sets). The import checks more than a schema "
+    "can say (bands cover 0 to 100% once, codes are unique), each fault in words.",
+)
+def index_set_schema(request: HttpRequest) -> dict[str, Any]:
+    caller(request)
+    schema = document_schema(list(Level.values))
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+@router.get(
     "/index-sets/{index_set_id}",
     response={200: IndexSetDoc, **ERRORS},
     tags=["scores"],
@@ -398,6 +417,12 @@ def read_index_set(request: HttpRequest, index_set_id: PathId) -> dict[str, Any]
     tags=["scores"],
     summary="Load a province's own index set from its document (admin); refused whole, naming "
     "the item, when anything in it is wrong",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _DOCUMENT_SCHEMA}},
+        }
+    },
 )
 def load_index_set(request: HttpRequest, document: Annotated[dict[str, Any], Body()]) -> Status:
     index_set = import_index_set(caller(request), document)

@@ -1,8 +1,8 @@
-"""Index sets as documents: export, import (checked whole), and the demo sets of domain.md.
+"""Index sets as documents: export, import (checked whole), and the standard sets.
 
 A province loads its own rule book from a file, without code: the document is
 the API's (`GET`/`POST /api/v1/index-sets`), the admin's download and upload,
-and the demo's. A document with any fault is refused whole, naming the item;
+and the standard sets'. A document with any fault is refused whole, naming the item;
 nothing of it is stored.
 """
 
@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from kit.errors import Conflict, Invalid, NotAllowed
-from plans import ruleparams, scoring
+from plans import rules, scoring
 from plans.access import Action, allows, role_relations
 from plans.models import Criterion, IndexSet, Level, Official, SubCriterion, record
+from plans.rules.bands import DEFAULT_BANDS, PROPORTIONAL
 
 CODE = re.compile(r"^\d+(\.\d+)*$")
 DOCUMENT_KEYS = {
@@ -106,7 +107,7 @@ def check_document(doc: Any) -> dict[str, str]:
             errors[key] = _("Text of 300 characters at most.")
     if not isinstance(doc.get("include_subtasks", False), bool):
         errors["include_subtasks"] = _("true or false.")
-    problem = ruleparams.check_groups(doc.get("groups", []))
+    problem = scoring.check_groups(doc.get("groups", []))
     if problem:
         errors["groups"] = problem
     criteria = doc.get("criteria")
@@ -176,7 +177,7 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
             "item": named
         }
     if top is not None and top.is_finite() and f"{path}.max_points" not in errors:
-        for key, message in ruleparams.check_params(
+        for key, message in rules.check_params(
             str(sub.get("rule")), sub.get("params", {}), top
         ).items():
             where = f"{path}.rule" if key == "rule" else f"{path}.params.{key}"
@@ -242,14 +243,16 @@ def import_index_set(actor: Official, doc: Any) -> IndexSet:
     return index_set
 
 
-# ---------------------------------------------------------------- the demo sets
+# ---------------------------------------------------------------- the standard sets
+# A plan made without naming its sets is scored by these (docs/scoring.md): the
+# structure of the Ministry's decision, as the product's model.
 
-DEMO_SOURCE = (
+STANDARD_SOURCE = (
     "Theo cấu trúc Quyết định 1187/QĐ-BNV ngày 15/10/2025 của Bộ Nội vụ "
     "(bộ chỉ số mẫu của phần mềm, không phải văn bản chính thức)"
 )
-DEMO_LABEL = "Lĩnh vực 1 — Công tác chỉ đạo, điều hành CCHC"
-DEMO_GROUPS = [
+STANDARD_LABEL = "Lĩnh vực 1 — Công tác chỉ đạo, điều hành CCHC"
+STANDARD_GROUPS = [
     {"code": "A", "from_pct": 90},
     {"code": "B", "from_pct": 80},
     {"code": "C", "from_pct": 70},
@@ -258,27 +261,27 @@ DEMO_GROUPS = [
 WORK_RECORDS_INDICATOR = "hscv-mang"
 
 
-def demo_documents(year: int) -> list[dict[str, Any]]:
-    """The two demo sets of domain.md, for sở and for xã, phường (maximum 8 each)."""
+def standard_documents(year: int) -> list[dict[str, Any]]:
+    """The two standard sets, for sở and for xã, phường (maximum 8 each)."""
     plan_on_time = {
         "code": "1.1",
         "name": "Kế hoạch CCHC năm ban hành kịp thời",
         "max_points": "1.00",
-        "rule": scoring.PLAN_ISSUED_ON_TIME,
+        "rule": "plan_issued_on_time",
         "params": {"deadline": dt.date(year, 1, 31).isoformat(), "late_points": "0.50"},
     }
     completion = {
         "code": "1.2",
         "name": "Mức độ hoàn thành kế hoạch CCHC",
         "max_points": "3.00",
-        "rule": scoring.COMPLETION_BANDS,
-        "params": {"tasks": scoring.ALL_TASKS, "bands": scoring.DEFAULT_BANDS},
+        "rule": "completion_bands",
+        "params": {"tasks": scoring.ALL_TASKS, "bands": DEFAULT_BANDS},
     }
     reports = {
         "code": "1.3",
         "name": "Báo cáo CCHC định kỳ",
         "max_points": "1.00",
-        "rule": scoring.ON_TIME,
+        "rule": "on_time",
         "params": {"tasks": scoring.TAGGED},
     }
     department = [
@@ -289,7 +292,7 @@ def demo_documents(year: int) -> list[dict[str, Any]]:
             "code": "1.4",
             "name": "Kiểm tra CCHC",
             "max_points": "1.00",
-            "rule": scoring.STEP_BANDS,
+            "rule": "step_bands",
             "params": {
                 "tasks": scoring.TAGGED,
                 "bands": [
@@ -303,14 +306,14 @@ def demo_documents(year: int) -> list[dict[str, Any]]:
             "code": "1.5",
             "name": "Tuyên truyền CCHC",
             "max_points": "1.00",
-            "rule": scoring.COMPLETION_BANDS,
-            "params": {"tasks": scoring.TAGGED, "bands": scoring.DEFAULT_BANDS},
+            "rule": "completion_bands",
+            "params": {"tasks": scoring.TAGGED, "bands": DEFAULT_BANDS},
         },
         {
             "code": "1.6",
             "name": "Sáng kiến, giải pháp mới",
             "max_points": "1.00",
-            "rule": scoring.MANUAL,
+            "rule": "manual",
             "params": {},
         },
     ]
@@ -322,21 +325,21 @@ def demo_documents(year: int) -> list[dict[str, Any]]:
             "code": "1.4",
             "name": "Hồ sơ công việc xử lý trên môi trường mạng",
             "max_points": "2.00",
-            "rule": scoring.INDICATOR_TARGET,
-            "params": {"indicator": WORK_RECORDS_INDICATOR, "below": scoring.PROPORTIONAL},
+            "rule": "indicator_target",
+            "params": {"indicator": WORK_RECORDS_INDICATOR, "below": PROPORTIONAL},
         },
         {
             "code": "1.5",
             "name": "Sáng kiến, giải pháp mới",
             "max_points": "1.00",
-            "rule": scoring.MANUAL,
+            "rule": "manual",
             "params": {},
         },
         {
             "code": "1.6",
             "name": "Vi phạm kỷ luật, kỷ cương hành chính (điểm trừ)",
             "max_points": "1.00",
-            "rule": scoring.PENALTY,
+            "rule": "penalty",
             "params": {},
         },
     ]
@@ -346,10 +349,10 @@ def demo_documents(year: int) -> list[dict[str, Any]]:
             "year": year,
             "level": level,
             "name": f"Bộ chỉ số mẫu năm {year}: {who}",
-            "label": DEMO_LABEL,
-            "source_document": DEMO_SOURCE,
+            "label": STANDARD_LABEL,
+            "source_document": STANDARD_SOURCE,
             "include_subtasks": False,
-            "groups": DEMO_GROUPS,
+            "groups": STANDARD_GROUPS,
             "criteria": [
                 {"code": "1", "name": "Công tác chỉ đạo, điều hành CCHC", "subcriteria": subs}
             ],
@@ -362,10 +365,10 @@ def demo_documents(year: int) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def demo_index_sets(year: int) -> list[IndexSet]:
-    """The demo sets of a year, created (checked as an import is) when first asked for."""
+def standard_index_sets(year: int) -> list[IndexSet]:
+    """The standard sets of a year, created (checked as an import is) when first asked for."""
     found = []
-    for doc in demo_documents(year):
+    for doc in standard_documents(year):
         existing = IndexSet.objects.filter(year=year, level=doc["level"], name=doc["name"]).first()
         if existing is None:
             existing = _store(_checked(doc))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from kit.errors import Conflict, Invalid, NotAllowed
 from plans.access import Action, allows, may_publish_ranking, plan_relations, unit_relations
-from plans.indexsets import demo_index_sets
+from plans.indexsets import standard_index_sets
 from plans.models import (
     DEFAULT_AREAS,
     Area,
@@ -76,9 +76,9 @@ def _parent_plan(parent_id: int | None, year: int, unit_id: int) -> Plan | None:
 
 
 def _index_sets(index_set_ids: list[int] | None, year: int) -> list[IndexSet]:
-    """The sets a plan is scored by, one per unit level; the demo sets of the year by default."""
+    """The sets a plan is scored by, one per unit level; by default the year's standard sets."""
     if index_set_ids is None:
-        return demo_index_sets(year)
+        return standard_index_sets(year)
     found = {s.pk: s for s in IndexSet.objects.filter(pk__in=index_set_ids)}
     missing = [i for i in index_set_ids if i not in found]
     if missing:
@@ -135,7 +135,7 @@ def create_plan(
     """Create an annual plan with the eight areas.
 
     - Without parent, the province plan: by an administrator or the head of a
-      province-level unit; scored by one index set per level (the demo sets
+      province-level unit; scored by one index set per level (the standard sets
       of its year unless others are given).
     - With parent, a unit's own plan implementing it: by an administrator or
       that unit's head, for that unit only; scored under its parent.
@@ -272,7 +272,7 @@ def update_plan(
         _check_unit_plan(plan.parent, plan.unit, plan, now)
     new_sets = None
     if "year" in edited and changes.get("index_set_ids") is None:
-        # Another year: the sets of that year (the demo's unless others are given).
+        # Another year: the sets of that year (the standard ones unless others are given).
         changes["index_set_ids"] = (
             None if not plan.index_sets.exists() else [s.pk for s in _index_sets(None, plan.year)]
         )

@@ -1,6 +1,6 @@
 """The units' own plans under a province plan: who issued theirs, when, and who is late.
 
-Sub-criterion 1.1 reads these plans (plans.scoring.plan_issued_on_time); the
+Sub-criterion 1.1 reads these plans (plans.rules.plan_issued_on_time); the
 province plan's page lists them with the same deadline, so that the committee
 sees who is late before the score says so.
 """
@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from plans import scoring
 from plans.models import Plan, PlanStatus, SubCriterion, Unit
+from plans.rules.plan_issued_on_time import PlanIssuedOnTime, plan_issued_on_time
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -42,7 +42,7 @@ def _deadlines(plan: Plan) -> dict[str, dt.date]:
     """1.1's deadline per level ("" for a set of every level), from the plan's index sets."""
     found = {}
     rules = SubCriterion.objects.filter(
-        criterion__index_set__plans=plan, rule=scoring.PLAN_ISSUED_ON_TIME
+        criterion__index_set__plans=plan, rule=PlanIssuedOnTime.name
     ).values_list("criterion__index_set__level", "params")
     for level, params in rules:
         found[level] = dt.date.fromisoformat(params["deadline"])
@@ -72,7 +72,7 @@ def state_of(issued_on: dt.date | None, deadline: dt.date | None, today: dt.date
     """Where a unit's plan stands, judged as 1.1 judges it (plans.scoring)."""
     if deadline is None:
         return ISSUED if issued_on is not None and issued_on <= today else NOT_ISSUED
-    score = scoring.plan_issued_on_time(Decimal(1), issued_on, deadline, as_of=today)
+    score = plan_issued_on_time(Decimal(1), issued_on, deadline, as_of=today)
     if not score.applicable:
         return NOT_YET_DUE
     if score.points == Decimal(1):

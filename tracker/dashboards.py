@@ -45,7 +45,7 @@ from plans.models import (
     Unit,
     levels_in_use,
 )
-from plans.whys import explain
+from plans.rules import explain
 from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import Progress, state_labels

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans import ruleparams, scoring
+from plans import rules, scoring
 from plans.models.organisation import Level, Official, TimeStamped, Unit
 from plans.models.plans import Plan
 
@@ -76,7 +76,7 @@ class IndexSet(TimeStamped):
         return f"{self.name} ({self.year})"
 
     def clean(self) -> None:
-        problem = ruleparams.check_groups(self.groups)
+        problem = scoring.check_groups(self.groups)
         if problem:
             raise ValidationError({"groups": problem})
 
@@ -117,7 +117,7 @@ class SubCriterion(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("For a bonus or a penalty: its cap."),
     )
-    rule = models.CharField(_("rule"), max_length=30, choices=scoring.RULE_KINDS)
+    rule = models.CharField(_("rule"), max_length=30, choices=rules.rule_choices)
     params = models.JSONField(
         _("rule parameters"),
         default=dict,
@@ -148,13 +148,13 @@ class SubCriterion(models.Model):
     def clean(self) -> None:
         if self.max_points is None or not self.rule:
             return
-        errors = ruleparams.check_params(self.rule, self.params, self.max_points)
+        errors = rules.check_params(self.rule, self.params, self.max_points)
         if errors:
             field = "rule" if "rule" in errors else "params"
             raise ValidationError({field: " ".join(f"{k}: {v}" for k, v in errors.items())})
 
-    def as_rule(self) -> scoring.Rule:
-        return scoring.Rule(
+    def as_rule(self) -> rules.Rule:
+        return rules.Rule(
             code=self.code, kind=self.rule, max_points=self.max_points, params=self.params
         )
 

@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool
 
 from kit.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
 from kit.workbooks import XLSX, xlsx_response
-from plans import planning, scoring, whys
+from plans import planning, rules, scoring
 from plans.access import ScoreReach, score_reach
 from plans.apikit import caller, get_plan
 from plans.models import ManualScore, Plan
@@ -110,7 +110,7 @@ def scores_out(plan: Plan, as_of: dt.date, reach: ScoreReach | None = None) -> d
                         "max_points": part["max_points"],
                         "applicable": part.get("applicable", True),
                         "name": names.get(s.index_set_id or 0, {}).get(part["code"], ""),
-                        "why": whys.explain(part["why"], named),
+                        "why": rules.explain(part["why"], named),
                         "why_data": part["why"],
                     }
                     for part in s.parts

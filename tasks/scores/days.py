@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kit.errors import Invalid, NotAllowed, NotFound
-from plans import scoring
 from plans.access import may_score
 from plans.attainment import LEVEL_ORDER
 from plans.models import (
@@ -33,6 +32,7 @@ from plans.models import (
     record,
 )
 from plans.rescore import scores_may_move
+from plans.rules import entered_kinds, kind_of
 from tasks.scores.rollup import UnitScore, rollup
 
 SCORERS_ONLY = gettext_lazy("Only an administrator or the steering committee enters scores.")
@@ -138,7 +138,7 @@ def enter_manual_score(
         subs = SubCriterion.objects.filter(
             criterion__index_set__plans=plan,
             code=code,
-            rule__in=scoring.ENTERED_RULES,
+            rule__in=entered_kinds(),
             criterion__index_set__level__in=[unit.level, ""],
         ).order_by("-criterion__index_set__level")
         sub = subs.first()
@@ -149,7 +149,7 @@ def enter_manual_score(
             )
             raise Invalid(message, {"code": message})
         errors = {}
-        if not_applicable and sub.rule != scoring.MANUAL:
+        if not_applicable and not kind_of(sub.rule).may_not_apply:
             errors["not_applicable"] = _("Only a judged item can be marked not applicable.")
         given = Decimal(0) if not_applicable else points
         if given is None:

@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +40,7 @@ from plans.models import (
     SubCriterion,
     Unit,
 )
+from plans.rules import Rule, RuleKind, Source, kind_of
 from plans.unitplans import tree_of
 from tasks.models import Status, Task
 
@@ -198,12 +199,12 @@ class _SubRule:
 
     pk: int
     code: str
-    kind: str
+    kind: RuleKind
     all_tasks: bool
-    rule: scoring.Rule
+    rule: Rule
     max_points: str
     max_cents: int  # its share of the maximum when it applies (0: bonus, penalty)
-    known: dict[tuple[Any, ...], _Part]
+    known: dict[Hashable, _Part]
 
     @classmethod
     def of(cls, sub: SubCriterion) -> _SubRule:
@@ -211,7 +212,7 @@ class _SubRule:
         return cls(
             sub.pk,
             sub.code,
-            sub.rule,
+            kind_of(sub.rule),
             rule.all_tasks,
             rule,
             str(scoring.round_points(sub.max_points)),
@@ -323,7 +324,7 @@ def rollup(
         if plan.parent_id is not None:
             raise Conflict(_("A unit's own plan is scored under the province plan it implements."))
         books = _books(plan)
-        kinds = {rule.kind for book in books.values() for rule in book.rules}
+        sources = {rule.kind.source for book in books.values() for rule in book.rules}
         # The units' own plans: 1.1 reads them; their tasks count with the plan's.
         issued: dict[int, dt.date | None] = {}
         unit_plans = []
@@ -339,17 +340,17 @@ def rollup(
                 r.code
                 for b in books.values()
                 for r in b.rules
-                if r.kind in scoring.TASK_RULES and not r.all_tasks
+                if r.kind.source == Source.TASKS and not r.all_tasks
             }
         )
         counts = task_counts(plan.pk, unit_plans, as_of, include_subtasks, tagged)
         units = list(Unit.objects.values_list("id", "level", "parent_id"))
-        entries = _latest_entries(plan, as_of) if kinds & scoring.ENTERED_RULES else {}
+        entries = _latest_entries(plan, as_of) if Source.ENTRY in sources else {}
         codes = {
             r.rule.indicator
             for b in books.values()
             for r in b.rules
-            if r.kind == scoring.INDICATOR_TARGET
+            if r.kind.source == Source.INDICATOR
         }
         figures, targets = _figures(plan, codes, as_of)
 
@@ -363,24 +364,22 @@ def rollup(
             parts, texts, points, top = [], [], 0, 0
             for sub in book.rules:
                 kind = sub.kind
-                key: tuple[Any, ...]
-                if kind in scoring.TASK_RULES:
-                    # What the rule reads of the counts, and no more: more units share a part.
-                    tasks = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
-                    if kind == scoring.ON_TIME:
-                        key = (tasks.due, 0, tasks.on_time)
-                    else:
-                        key = (tasks.due, tasks.accepted, 0)
-                elif kind == scoring.PLAN_ISSUED_ON_TIME:
-                    key = (issued.get(unit_id),)
-                elif kind == scoring.INDICATOR_TARGET:
+                source = kind.source
+                read: Any
+                if source == Source.TASKS:
+                    read = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
+                elif source == Source.PLAN:
+                    read = issued.get(unit_id)
+                elif source == Source.INDICATOR:
                     indicator = sub.rule.indicator
-                    key = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
+                    read = (figures.get((indicator, unit_id)), targets.get((indicator, level)))
                 else:
-                    key = (entries.get((unit_id, sub.code)),)
+                    read = entries.get((unit_id, sub.code))
+                # What the kind reads of its source, and no more: more units share a part.
+                key = kind.part_key(read)
                 part = sub.known.get(key)
                 if part is None:
-                    score = scoring.apply(sub.rule, _reading(kind, key), as_of)
+                    score = kind.score(sub.rule, read, as_of)
                     stored = {
                         "code": sub.code,
                         "points": str(score.points),
@@ -433,17 +432,6 @@ def rollup(
         ScoreSnapshot.objects.filter(plan=plan, as_of=as_of).delete()
         _insert(plan, as_of, now, day, encoded)
         return day
-
-
-def _reading(kind: str, key: tuple[Any, ...]) -> scoring.Reading:
-    """What a rule reads, from the key the roll-up files its parts under."""
-    if kind in scoring.TASK_RULES:
-        return scoring.Reading(counts=scoring.Counts(*key))
-    if kind == scoring.PLAN_ISSUED_ON_TIME:
-        return scoring.Reading(issued_on=key[0])
-    if kind == scoring.INDICATOR_TARGET:
-        return scoring.Reading(figure=key[0], target_pct=key[1])
-    return scoring.Reading(entry=key[0])
 
 
 @contextmanager

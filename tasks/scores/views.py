@@ -21,8 +21,8 @@ from plans.access import may_publish_ranking, may_score, score_reach
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
-from plans.scoring import BONUS, ENTERED_RULES, PENALTY, code_key
-from plans.whys import explain
+from plans.rules import entered_kinds, explain, kind_of
+from plans.scoring import code_key
 from tasks.scores import days as scores
 from tasks.scores.export import scores_workbook
 
@@ -39,13 +39,14 @@ def manual_codes(plan: Plan) -> list[tuple[str, str]]:
     a penalty for a xã, and a choice never stands for both.
     """
     subs = SubCriterion.objects.filter(
-        criterion__index_set__plans=plan, rule__in=ENTERED_RULES
+        criterion__index_set__plans=plan, rule__in=entered_kinds()
     ).select_related("criterion__index_set")
     choices = []
     for sub in sorted(subs, key=lambda s: (s.criterion.index_set.level, code_key(s.code))):
         index_set = sub.criterion.index_set
         level = index_set.get_level_display() or _("every level")
-        kind = {PENALTY: _("penalty"), BONUS: _("bonus")}.get(sub.rule)
+        entered_as = kind_of(sub.rule).entered_as
+        kind = str(entered_as) if entered_as else ""
         label = f"{level} · {sub.code}. {sub.name}"
         if kind and kind.lower() not in sub.name.lower():
             label += f" ({kind})"

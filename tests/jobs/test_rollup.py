@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from plans.indexsets import demo_index_sets
+from plans.indexsets import standard_index_sets
 from plans.models import Level, ManualScore, Plan, PlanStatus, ScoreSnapshot, SubCriterion, Unit
 from tasks.models import Status, Task
 from tasks.scores.rollup import UnitScore, rollup, rollup_issued_plans
@@ -45,7 +45,7 @@ def test_plan(db: None) -> Plan:
         issued_on=dt.date(2026, 1, 18),
         status=PlanStatus.ISSUED,
     )
-    plan.index_sets.set(demo_index_sets(2026))
+    plan.index_sets.set(standard_index_sets(2026))
     plan.areas.create(number=1, name="Chỉ đạo, điều hành")
     return plan
 

@@ -26,7 +26,7 @@ from django.test import Client
 from django.utils import timezone
 
 from plans import planning
-from plans.indexsets import demo_documents, demo_index_sets, import_index_set
+from plans.indexsets import import_index_set, standard_documents, standard_index_sets
 from plans.models import IndexSet, Level, Plan, ScoreSnapshot, Unit
 from tasks.models import Status, Task
 from tasks.scores.days import enter_manual_score, recompute_scores
@@ -155,7 +155,7 @@ def scene() -> Scene:
     c1 = make_unit("Xã Một", Level.COMMUNE, parent=p.province)
     c2 = make_unit("Xã Hai", Level.COMMUNE, parent=p.province)
     departments = import_index_set(p.admin, DEPARTMENT_SET)
-    [_demo_department, communes] = demo_index_sets(2026)
+    [_demo_department, communes] = standard_index_sets(2026)
     planning.update_plan(p.admin, p.plan, index_set_ids=[departments.pk, communes.pk])
     for unit, issued in ((lead, 20), (other, 41), (tie, 36), (c1, 25), (c2, 31)):
         planning.create_plan(
@@ -397,12 +397,12 @@ def test_a_bad_index_set_is_refused_whole_naming_the_item(
     )
 
 
-def test_the_demo_documents_load_back_as_they_are_exported(client: Client) -> None:
+def test_the_standard_documents_load_back_as_they_are_exported(client: Client) -> None:
     p = make_province()
     sign_in(client, p.admin)
     listed = client.get("/api/v1/index-sets?year=2026").json()["items"]
     by_level = {s["level"]: s for s in listed if s["name"].startswith("Bộ chỉ số mẫu")}
-    for doc in demo_documents(2026):
+    for doc in standard_documents(2026):
         exported = {k: v for k, v in by_level[doc["level"]].items() if k != "id"}
         assert exported == json.loads(json.dumps(doc)), doc["level"]
 

@@ -10,16 +10,23 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from plans import ruleparams, scoring, whys
+from plans import rules, scoring
+from plans.rules.bands import DEFAULT_BANDS, check_bands
+from plans.rules.completion_bands import completion_bands
+from plans.rules.indicator_target import indicator_target
+from plans.rules.manual import manual
+from plans.rules.on_time import on_time
+from plans.rules.plan_issued_on_time import plan_issued_on_time
+from plans.rules.step_bands import step_bands
 from plans.scoring import Counts
 
 AS_OF = dt.date(2026, 11, 22)
-BANDS = scoring.DEFAULT_BANDS
+BANDS = DEFAULT_BANDS
 THREE = Decimal("3.00")
 
 
 def bands(accepted: int, due: int) -> scoring.Score:
-    return scoring.completion_bands(THREE, BANDS, Counts(due, accepted, 0), AS_OF)
+    return completion_bands(THREE, BANDS, Counts(due, accepted, 0), AS_OF)
 
 
 def test_all_accepted_gets_full_points() -> None:
@@ -56,7 +63,7 @@ def test_proportional_points_round_half_up_to_two_decimals() -> None:
     # 1 x 7/8 = 0.875 -> 0.88 (half up, not half even)
     assert bands(5, 6).points == Decimal("2.50")
     assert bands(9, 11).points == Decimal("2.45")
-    one = scoring.completion_bands(Decimal("1"), BANDS, Counts(8, 7, 0), AS_OF)
+    one = completion_bands(Decimal("1"), BANDS, Counts(8, 7, 0), AS_OF)
     assert one.points == Decimal("0.88")
 
 
@@ -64,15 +71,15 @@ def test_nothing_due_is_not_applicable_and_says_so() -> None:
     score = bands(0, 0)
     assert score.points == Decimal("0.00") and not score.applicable
     with translation.override("en"):
-        assert whys.explain(score.why) == "Not applicable: no task due by 22/11/2026."
+        assert rules.explain(score.why) == "Not applicable: no task due by 22/11/2026."
     with translation.override("vi"):
-        assert whys.explain(score.why).startswith("Không áp dụng")
-        assert "22/11/2026" in whys.explain(score.why)
+        assert rules.explain(score.why).startswith("Không áp dụng")
+        assert "22/11/2026" in rules.explain(score.why)
 
 
 def test_the_why_names_counts_and_band() -> None:
     with translation.override("en"):
-        text = whys.explain(bands(8, 10).why)
+        text = rules.explain(bands(8, 10).why)
     assert text == (
         "8 of 10 tasks due by 22/11/2026 were accepted by then (80%): "
         "from 80% to under 100%, the maximum times the rate."
@@ -80,18 +87,18 @@ def test_the_why_names_counts_and_band() -> None:
 
 
 def test_on_time_needs_every_due_task_on_time() -> None:
-    assert scoring.on_time(Decimal("1"), Counts(3, 3, 3), AS_OF).points == Decimal("1.00")
-    late = scoring.on_time(Decimal("1"), Counts(3, 3, 2), AS_OF)
+    assert on_time(Decimal("1"), Counts(3, 3, 3), AS_OF).points == Decimal("1.00")
+    late = on_time(Decimal("1"), Counts(3, 3, 2), AS_OF)
     assert late.points == Decimal("0.00")
     assert late.why == {"rule": "on_time", "as_of": "2026-11-22", "due": 3, "on_time": 2}
-    assert not scoring.on_time(Decimal("1"), Counts(0, 0, 0), AS_OF).applicable
+    assert not on_time(Decimal("1"), Counts(0, 0, 0), AS_OF).applicable
 
 
 def test_a_units_plan_on_time_late_or_not_issued() -> None:
     deadline = dt.date(2026, 1, 31)
 
     def rule(issued: dt.date | None, as_of: dt.date = AS_OF) -> scoring.Score:
-        return scoring.plan_issued_on_time(
+        return plan_issued_on_time(
             Decimal(1), issued, deadline, late_points=Decimal("0.5"), as_of=as_of
         )
 
@@ -105,27 +112,27 @@ def test_a_units_plan_on_time_late_or_not_issued() -> None:
     # Issued after the day scored: not issued yet, that day.
     assert not rule(dt.date(2026, 1, 20), dt.date(2026, 1, 10)).applicable
     with translation.override("en"):
-        assert whys.explain(unissued.why) == (
+        assert rules.explain(unissued.why) == (
             "The unit's plan has not been issued (due by 31/01/2026): no points."
         )
-        assert whys.explain(late.why) == (
+        assert rules.explain(late.why) == (
             "The unit's plan was issued on 01/02/2026, after 31/01/2026: 0.5 points."
         )
-        assert whys.explain(before.why) == (
+        assert rules.explain(before.why) == (
             "Not applicable: the unit's plan is not due until 31/01/2026."
         )
 
 
 def test_manual_is_zero_until_entered_and_capped_at_the_maximum() -> None:
-    empty = scoring.manual(Decimal(1), None)
+    empty = manual(Decimal(1), None)
     assert empty.points == Decimal("0.00")
     with translation.override("en"):
-        assert whys.explain(empty.why) == "Not yet scored."
+        assert rules.explain(empty.why) == "Not yet scored."
     at = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
     entry = scoring.ManualEntry(Decimal("0.755"), "Sáng kiến", "Trần Văn An", at)
-    assert scoring.manual(Decimal(1), entry).points == Decimal("0.76")
+    assert manual(Decimal(1), entry).points == Decimal("0.76")
     big = scoring.ManualEntry(Decimal("4"), "x", "y", at)
-    assert scoring.manual(Decimal(1), big).points == Decimal("1.00")
+    assert manual(Decimal(1), big).points == Decimal("1.00")
 
 
 def test_ties_share_a_rank_and_the_next_is_skipped() -> None:
@@ -149,11 +156,11 @@ def test_ties_share_a_rank_and_the_next_is_skipped() -> None:
     ],
 )
 def test_unusable_bands_are_named(value: object) -> None:
-    assert ruleparams.check_bands(value)
+    assert check_bands(value)
 
 
 def test_the_demo_bands_are_usable() -> None:
-    assert ruleparams.check_bands(scoring.DEFAULT_BANDS) is None
+    assert check_bands(DEFAULT_BANDS) is None
 
 
 def test_the_rate_and_proportional_points_are_exact_half_up() -> None:
@@ -161,7 +168,7 @@ def test_the_rate_and_proportional_points_are_exact_half_up() -> None:
     for due in range(1, 61):
         for accepted in range(due + 1):
             rate = Fraction(accepted * 100, due)
-            score = scoring.completion_bands(Decimal("2.75"), BANDS, Counts(due, accepted), AS_OF)
+            score = completion_bands(Decimal("2.75"), BANDS, Counts(due, accepted), AS_OF)
             assert score.why["pct"] == str(scoring.round_points(rate))
             if 80 <= rate < 100:
                 expected = scoring.round_points(Fraction(Decimal("2.75")) * rate / 100)
@@ -179,7 +186,7 @@ STEPS: list[dict[str, Any]] = [
 
 def test_step_bands_give_fixed_points_per_band() -> None:
     def steps(accepted: int, due: int) -> scoring.Score:
-        return scoring.step_bands(Decimal(1), STEPS, Counts(due, accepted, 0), AS_OF)
+        return step_bands(Decimal(1), STEPS, Counts(due, accepted, 0), AS_OF)
 
     assert steps(10, 10).points == Decimal("1.00")
     # 7 of 10 is exactly 70%: 0.5; 69 of 100 is below it: nothing.
@@ -187,7 +194,7 @@ def test_step_bands_give_fixed_points_per_band() -> None:
     assert steps(69, 100).points == Decimal("0.00")
     assert not steps(0, 0).applicable
     with translation.override("en"):
-        assert whys.explain(steps(7, 10).why) == (
+        assert rules.explain(steps(7, 10).why) == (
             "7 of 10 tasks due by 22/11/2026 were accepted by then (70%): "
             "from 70% to under 100%, 0.5 points."
         )
@@ -198,7 +205,7 @@ def test_an_indicator_against_its_levels_target() -> None:
         figure = None
         if numerator is not None:
             figure = scoring.Figure(numerator, 200, dt.date(2026, 9, 30))
-        return scoring.indicator_target(
+        return indicator_target(
             Decimal(2),
             indicator="hscv-mang",
             figure=figure,
@@ -217,12 +224,12 @@ def test_an_indicator_against_its_levels_target() -> None:
     assert unreported.points == Decimal("0.00") and unreported.applicable
     assert not indicator(60, None).applicable
     with translation.override("en"):
-        assert whys.explain(unreported.why) == "No figure reported for hscv-mang: no points."
+        assert rules.explain(unreported.why) == "No figure reported for hscv-mang: no points."
         named = {"hscv-mang": "Hồ sơ công việc trên môi trường mạng"}
-        assert whys.explain(unreported.why, named) == (
+        assert rules.explain(unreported.why, named) == (
             "No figure reported for Hồ sơ công việc trên môi trường mạng: no points."
         )
-        assert whys.explain(indicator(60, "40").why) == (
+        assert rules.explain(indicator(60, "40").why) == (
             "hscv-mang: 30% at 30/09/2026, below the target of 40%: "
             "the maximum times figure / target."
         )
@@ -232,11 +239,11 @@ def test_bonus_and_penalty_stay_outside_the_maximum_and_a_total_never_goes_below
     at = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
     one = Decimal(1)
 
-    def rule(kind: str, top: str = "1") -> scoring.Rule:
-        return scoring.Rule("1.9", kind, Decimal(top), {})
+    def rule(kind: str, top: str = "1") -> rules.Rule:
+        return rules.Rule("1.9", kind, Decimal(top), {})
 
-    penalty = scoring.manual(one, scoring.ManualEntry(Decimal("0.5"), "x", "y", at), "penalty")
-    bonus = scoring.manual(one, scoring.ManualEntry(Decimal("3"), "x", "y", at), "bonus")
+    penalty = manual(one, scoring.ManualEntry(Decimal("0.5"), "x", "y", at), "penalty")
+    bonus = manual(one, scoring.ManualEntry(Decimal("3"), "x", "y", at), "bonus")
     assert penalty.points == Decimal("-0.50") and bonus.points == Decimal("1.00")
     half = scoring.Score(Decimal("0.25"), {})
     total = scoring.total(
@@ -255,10 +262,10 @@ def test_bonus_and_penalty_stay_outside_the_maximum_and_a_total_never_goes_below
 def test_a_judged_item_marked_not_applicable_leaves_the_maximum() -> None:
     at = dt.datetime(2026, 10, 20, 9, 0, tzinfo=dt.UTC)
     entry = scoring.ManualEntry(Decimal(0), "Không có sáng kiến đăng ký", "Trần An", at, True)
-    score = scoring.manual(Decimal(1), entry)
+    score = manual(Decimal(1), entry)
     assert not score.applicable
     with translation.override("en"):
-        assert whys.explain(score.why) == (
+        assert rules.explain(score.why) == (
             "Not applicable: marked by Trần An: Không có sáng kiến đăng ký"
         )
 
@@ -297,22 +304,18 @@ def test_groups_and_ranks_by_index_and_units_without_an_index_are_unranked() -> 
 )
 def test_bands_that_overlap_or_leave_a_gap_are_named(bands: list[Any], says: str) -> None:
     with translation.override("en"):
-        problem = ruleparams.check_bands(bands)
+        problem = check_bands(bands)
     assert problem is not None and says in problem, problem
 
 
 def test_unknown_rules_and_bad_parameters_are_named() -> None:
     with translation.override("en"):
-        assert "Unknown rule" in ruleparams.check_params("magic", {}, Decimal(1))["rule"]
-        steps = ruleparams.check_params(
-            "step_bands", {"bands": [{"from": 0, "points": 2}]}, Decimal(1)
-        )
+        assert "Unknown rule" in rules.check_params("magic", {}, Decimal(1))["rule"]
+        steps = rules.check_params("step_bands", {"bands": [{"from": 0, "points": 2}]}, Decimal(1))
         assert "between 0 and 1 points" in steps["bands"]
-        issued = ruleparams.check_params("plan_issued_on_time", {"deadline": "31/01"}, Decimal(1))
+        issued = rules.check_params("plan_issued_on_time", {"deadline": "31/01"}, Decimal(1))
         assert set(issued) == {"deadline"}
-        assert ruleparams.check_params("indicator_target", {}, Decimal(1)) == {
+        assert rules.check_params("indicator_target", {}, Decimal(1)) == {
             "indicator": "Name the indicator by its code."
         }
-        assert (
-            "no parameter" in ruleparams.check_params("manual", {"bands": []}, Decimal(1))["bands"]
-        )
+        assert "no parameter" in rules.check_params("manual", {"bands": []}, Decimal(1))["bands"]

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from plans.indexsets import WORK_RECORDS_INDICATOR, demo_index_sets
+from plans.indexsets import WORK_RECORDS_INDICATOR, standard_index_sets
 from plans.models import (
     Indicator,
     IndicatorTarget,
@@ -125,7 +125,7 @@ class Command(BaseCommand):
                 issued_on=dt.date(YEAR, 1, 18),
                 status=PlanStatus.ISSUED,
             )
-            plan.index_sets.set(demo_index_sets(YEAR))
+            plan.index_sets.set(standard_index_sets(YEAR))
             areas = add_default_areas(plan)
             unit_plans_and_figures(plan, units[1:], rng)
         self.stdout.write(f"Plan {plan.pk}: {units_n} units")
