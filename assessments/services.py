@@ -38,6 +38,7 @@ from assessments.sheets import (
 from kit.errors import Conflict, Invalid, NotAllowed, NotFound
 from kit.filestore import atomic_with_files
 from kit.filestore import stored as keep_if_committed
+from plans.access import Action, may_on_unit
 from plans.models import Official, Plan, PlanStatus, ScoreSnapshot, SubCriterion, record
 from plans.rules import kind_of
 from tasks.files import check_upload
@@ -253,7 +254,7 @@ def lock_sheet(sheet: Sheet) -> Sheet:
 
 
 def _writable(actor: Official, sheet: Sheet, today: dt.date) -> None:
-    if actor.unit_id != sheet.unit_id:
+    if not may_on_unit(actor, Action.EDIT_SHEET, sheet.unit_id):
         raise NotAllowed(_("Only the unit's own officials fill in its sheet."))
     if sheet.assessment.status == Phase.PUBLISHED:
         raise Conflict(_("The results are published: the sheet no longer changes."))
@@ -432,7 +433,7 @@ def submit_sheet(actor: Official, sheet: Sheet, *, now: dt.datetime | None = Non
     now = now or timezone.now()
     today = timezone.localdate(now)
     sheet = lock_sheet(sheet)
-    if actor.unit_id != sheet.unit_id or not actor.is_head:
+    if not may_on_unit(actor, Action.SUBMIT_SHEET, sheet.unit_id):
         raise NotAllowed(_("The unit's head submits its sheet."))
     _writable(actor, sheet, today)
     if sheet.fixed_at is None:

@@ -20,16 +20,15 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment, Item, ItemEvidence, Phase, Sheet, SheetStatus
 from kit.errors import NotAllowed
 from plans import scoring
-from plans.access import may_score
+from plans.access import Action, may_anywhere, may_on_unit
 from plans.models import Official, ScoreSnapshot
 from plans.rules import kind_of
 from tasks.scores.days import latest_day
 
 
 def is_council(official: Official) -> bool:
-    """The appraisal council: who enters appraisers' points (committee members and
-    administrators, plans.access.WHO_MAY)."""
-    return may_score(official)
+    """The appraisal council: committee members and administrators (WHO_MAY, APPRAISE)."""
+    return may_anywhere(official, Action.APPRAISE)
 
 
 def get_assessment_for(official: Official, pk: int) -> Assessment:
@@ -39,7 +38,7 @@ def get_assessment_for(official: Official, pk: int) -> Assessment:
 
 def get_sheet_for(official: Official, assessment: Assessment, unit_id: int) -> Sheet:
     """A unit's sheet for its own officials and the council; 404 to anyone else."""
-    if not (is_council(official) or official.unit_id == unit_id):
+    if not may_on_unit(official, Action.READ_SHEET, unit_id):
         raise Http404(_("No such sheet."))
     return get_object_or_404(
         Sheet.objects.select_related("assessment__plan", "unit", "submitted_by"),

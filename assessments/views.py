@@ -40,6 +40,7 @@ from kit import charts
 from kit.charts import figure, separators
 from kit.errors import DomainError
 from kit.workbooks import xlsx_response
+from plans.access import Action, may_on_unit
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Plan
 from plans.rules import explain
@@ -245,8 +246,7 @@ def sheet_page(request: OfficialRequest, pk: int, unit_id: int) -> HttpResponse:
     sheet = get_sheet_for(official, a, unit_id)
     today = timezone.localdate()
     lines = lines_of(sheet, today)
-    own_unit = official.unit_id == sheet.unit_id
-    may_edit = own_unit and editable(sheet, today)
+    may_edit = may_on_unit(official, Action.EDIT_SHEET, sheet.unit_id) and editable(sheet, today)
     council = is_council(official)
     appraising = (
         council
@@ -268,7 +268,7 @@ def sheet_page(request: OfficialRequest, pk: int, unit_id: int) -> HttpResponse:
             "rows": rows,
             "totals": t,
             "may_edit": may_edit,
-            "may_submit": may_edit and official.is_head,
+            "may_submit": may_edit and may_on_unit(official, Action.SUBMIT_SHEET, sheet.unit_id),
             "appraising": appraising,
             "may_return": appraising
             and sheet.status == SheetStatus.SUBMITTED
@@ -414,7 +414,7 @@ def sheet_file(request: OfficialRequest, pk: int) -> FileResponse:
     """A sheet's file, for the unit's officials and the council; 404 to anyone else."""
     stored = get_object_or_404(SheetFile.objects.select_related("sheet"), pk=pk)
     official = request.official
-    if not (is_council(official) or official.unit_id == stored.sheet.unit_id):
+    if not may_on_unit(official, Action.READ_SHEET, stored.sheet.unit_id):
         raise Http404
     inline = request.GET.get("inline") == "1"
     return file_response(stored.file, stored.filename, stored.content_type, inline=inline)
@@ -436,14 +436,13 @@ def visible_results(official: Any, a: Assessment) -> list[Result]:
 def results_page(request: OfficialRequest, pk: int) -> HttpResponse:
     a = get_assessment_for(request.official, pk)
     rows = visible_results(request.official, a)
-    council = is_council(request.official)
     chart = charts.self_and_appraised(
         [
             (
                 r.unit.name,
                 # A bar opens the unit's sheet for those who may read it.
                 reverse("assessment_sheet", args=[a.pk, r.unit_id])
-                if council or r.unit_id == request.official.unit_id
+                if may_on_unit(request.official, Action.READ_SHEET, r.unit_id)
                 else "",
                 r.self_index_pct,
                 r.index_pct,

@@ -31,7 +31,8 @@ class Rel(StrEnum):
     # head of the unit leading the parent for a subtask (domain.md, extensions).
     DEADLINE_KEEPER = "deadline_keeper"
     ASSIGNEE = "assignee"  # named on the task
-    MEMBER = "member"  # works in the unit the action is about (indicator figures)
+    MEMBER = "member"  # works in the unit the action is about (head or official)
+    UNIT_HEAD = "unit_head"  # heads the unit the action is about
 
 
 class Action(StrEnum):
@@ -48,6 +49,19 @@ class Action(StrEnum):
     READ_UNIT_SCORE = "read_unit_score"  # one's own unit's score parts and their whys
     PUBLISH_RANKING = "publish_ranking"  # open a plan's ranking table to everyone
     REPORT_FIGURE = "report_figure"  # an indicator's figure for a unit
+    # dashboards, reports, task results, the review queue, the annual assessment
+    READ_OVERVIEW = "read_overview"  # the province's dashboards and every unit's page
+    READ_UNIT_DASHBOARD = "read_unit_dashboard"  # one unit's dashboard
+    READ_REPORT = "read_report"  # a plan's periodic CCHC report, whole
+    READ_UNIT_REPORT = "read_unit_report"  # one unit's share of that report
+    READ_RESULTS = "read_results"  # a unit's officials' task results (Decree 335)
+    ASSESS_RESULTS = "assess_results"  # objective marks, general points, recomputation
+    REVIEW_QUEUE = "review_queue"  # the queue of work to review and requests to decide
+    READ_SHEET = "read_sheet"  # a unit's self-assessment sheet and its evidence
+    EDIT_SHEET = "edit_sheet"  # its lines: self-assessed points, evidence
+    SUBMIT_SHEET = "submit_sheet"  # hand it to the appraisal council
+    APPRAISE = "appraise"  # the council: open, appraise, return, publish
+    RECORD_UNIT_PLAN = "record_unit_plan"  # a unit's own plan implementing the province's
     # tasks
     EDIT = "edit"  # title, description, area, sub-criterion, deliverable
     MOVE_DEADLINE = "move_deadline"
@@ -88,7 +102,16 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
 # - a unit's head and officials: report their unit's indicator figures, read
 #   their unit's score parts; every unit's parts and the appraisers' comments
 #   are the committee's (and admin's); the ranking table (points, index, rank,
-#   group) is everyone's once the committee makes it public on the plan.
+#   group) is everyone's once the committee makes it public on the plan;
+# - the dashboards and the periodic reports: the committee and admins every
+#   unit's, a unit's head their own unit's;
+# - task results: a unit's head, the committee and admins read the unit's
+#   (each official reads their own); the head (or an admin) marks, enters and
+#   recomputes;
+# - the review queue: heads, of their own unit's work; admins, all of it;
+# - a unit's own plan: its head records it;
+# - the annual assessment: a unit's people read and fill their sheet, its head
+#   submits it; the council (committee and admins) reads every sheet and appraises.
 WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.MANAGE_ORGANISATION: _rels(Rel.ADMIN),
     Action.LIFT_LOCK: _rels(Rel.ADMIN),
@@ -100,6 +123,18 @@ WHO_MAY: dict[Action, frozenset[Rel]] = {
     Action.READ_UNIT_SCORE: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.MEMBER),
     Action.PUBLISH_RANKING: _rels(Rel.ADMIN, Rel.COMMITTEE),
     Action.REPORT_FIGURE: _rels(Rel.ADMIN, Rel.MEMBER),
+    Action.READ_OVERVIEW: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.READ_UNIT_DASHBOARD: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.UNIT_HEAD),
+    Action.READ_REPORT: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.READ_UNIT_REPORT: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.UNIT_HEAD),
+    Action.READ_RESULTS: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.UNIT_HEAD),
+    Action.ASSESS_RESULTS: _rels(Rel.ADMIN, Rel.UNIT_HEAD),
+    Action.REVIEW_QUEUE: _rels(Rel.ADMIN, Rel.UNIT_HEAD),
+    Action.READ_SHEET: _rels(Rel.ADMIN, Rel.COMMITTEE, Rel.MEMBER),
+    Action.EDIT_SHEET: _rels(Rel.MEMBER),
+    Action.SUBMIT_SHEET: _rels(Rel.UNIT_HEAD),
+    Action.APPRAISE: _rels(Rel.ADMIN, Rel.COMMITTEE),
+    Action.RECORD_UNIT_PLAN: _rels(Rel.UNIT_HEAD),
     Action.EDIT: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_HEAD),
     Action.MOVE_DEADLINE: _rels(Rel.ADMIN, Rel.PLAN_HEAD, Rel.LEAD_CHAIN_HEAD),
     Action.REASSIGN: _rels(Rel.ADMIN, Rel.PLAN_HEAD),
@@ -133,6 +168,23 @@ PLAN_ACTIONS = frozenset(
         Action.REPORT_FIGURE,
     }
 )
+# The actions on a unit's work as a whole.
+UNIT_ACTIONS = frozenset(
+    {
+        Action.READ_OVERVIEW,
+        Action.READ_UNIT_DASHBOARD,
+        Action.READ_REPORT,
+        Action.READ_UNIT_REPORT,
+        Action.READ_RESULTS,
+        Action.ASSESS_RESULTS,
+        Action.REVIEW_QUEUE,
+        Action.READ_SHEET,
+        Action.EDIT_SHEET,
+        Action.SUBMIT_SHEET,
+        Action.APPRAISE,
+        Action.RECORD_UNIT_PLAN,
+    }
+)
 
 
 def allows(action: Action, rel: frozenset[Rel]) -> bool:
@@ -164,12 +216,26 @@ def plan_relations(official: Official, unit_id: int | None) -> frozenset[Rel]:
     return frozenset(found)
 
 
-def unit_relations(official: Official, unit_id: int) -> frozenset[Rel]:
-    """How an official stands to a unit: admin, or one of its people (head or official)."""
+def unit_relations(official: Official, unit_id: int | None) -> frozenset[Rel]:
+    """How an official stands to a unit: their role, one of its people, its head."""
     found = role_relations(official)
-    if official.unit_id == unit_id and (official.is_head or official.is_plain_official):
-        found.add(Rel.MEMBER)
+    if unit_id is not None and official.unit_id == unit_id:
+        if official.is_head or official.is_plain_official:
+            found.add(Rel.MEMBER)
+        if official.is_head:
+            found.add(Rel.UNIT_HEAD)
     return frozenset(found)
+
+
+
+def may_on_unit(official: Official, action: Action, unit_id: int | None) -> bool:
+    """Whether the official may do the action on that unit's work (None: on no unit's)."""
+    return allows(action, unit_relations(official, unit_id))
+
+
+def may_anywhere(official: Official, action: Action) -> bool:
+    """Whether the role alone allows the action, on every unit's work."""
+    return allows(action, frozenset(role_relations(official)))
 
 
 def may_on_plan(official: Official, action: Action, plan: Plan) -> bool:

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kit.errors import Conflict, Invalid, NotAllowed
-from plans.access import Action, allows, may_publish_ranking, plan_relations, unit_relations
+from plans.access import (
+    Action,
+    allows,
+    may_on_unit,
+    may_publish_ranking,
+    plan_relations,
+    unit_relations,
+)
 from plans.indexsets import standard_index_sets
 from plans.models import (
     DEFAULT_AREAS,
@@ -212,7 +219,7 @@ def record_unit_plan(
     if province_plan.parent_id is not None:
         raise Invalid(_("A unit's plan implements the province plan, not another unit's plan."))
     unit_id = actor.unit_id
-    if not actor.is_head or unit_id is None:
+    if unit_id is None or not may_on_unit(actor, Action.RECORD_UNIT_PLAN, unit_id):
         raise NotAllowed(_("The head of a unit records the unit's own plan."))
     mine = Plan.objects.filter(parent=province_plan, unit_id=unit_id).first()
     if mine is None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kit.errors import DomainError
 from plans import planning
-from plans.access import Action, allows, may_on_plan, role_relations, unit_relations
+from plans.access import Action, allows, may_on_plan, may_on_unit, role_relations, unit_relations
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
@@ -115,7 +115,11 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
     else:
         unit = official.unit  # type: ignore[assignment]  # checked just below
         covered = units_under(plan.unit_id) - {plan.unit_id}
-        if not official.is_head or unit is None or unit.pk not in covered:
+        if (
+            unit is None
+            or unit.pk not in covered
+            or not may_on_unit(official, Action.RECORD_UNIT_PLAN, unit.pk)
+        ):
             raise PermissionDenied(_("The head of a unit under this plan records the unit's plan."))
         mine = own_plan(plan, unit.pk)
     initial: dict[str, object] = {

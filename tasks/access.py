@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from plans.access import Action, Rel, allows, heads_unit, plan_relations
+from plans.access import (
+    Action,
+    Rel,
+    allows,
+    heads_unit,
+    may_on_unit,
+    plan_relations,
+    role_relations,
+)
 from plans.models import Official, Unit
 from tasks.files import file_response
-from tasks.models import Evidence, ExtensionRequest, Notification, Status, Task, TaskQuerySet
+from tasks.models import (
+    Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
+    Notification,
+    Status,
+    Task,
+    TaskQuerySet,
+)
 
 
 def visible_tasks(official: Official) -> TaskQuerySet:
@@ -83,6 +101,32 @@ def deadline_keeper_unit(task: Task) -> int:
     """The unit whose head keeps the task's deadline (decides requests for more time):
     the plan's issuing unit, or for a subtask the unit leading its parent."""
     return task.parent.lead_unit_id if task.parent is not None else task.plan.unit_id
+
+
+def deadlines_kept_by(unit_id: int | None) -> Q:
+    """The extension requests whose task's deadline that unit's head keeps, as a filter:
+    tasks of the plan the unit issued, and subtasks whose parent the unit leads (the
+    query of `deadline_keeper_unit`)."""
+    return Q(task__parent__isnull=True, task__plan__unit_id=unit_id) | Q(
+        task__parent__lead_unit_id=unit_id
+    )
+
+
+def review_queue_for(official: Official) -> tuple[TaskQuerySet, QuerySet[ExtensionRequest]]:
+    """What waits for the official: submitted work to review, requests for more time to decide.
+
+    A head's unit's work and the requests they decide (never their own); an
+    administrator's, everything. 403 for anyone else (WHO_MAY, REVIEW_QUEUE).
+    """
+    if allows(Action.REVIEW_QUEUE, frozenset(role_relations(official))):
+        tasks, requests = Task.objects.all(), ExtensionRequest.objects.all()
+    elif may_on_unit(official, Action.REVIEW_QUEUE, official.unit_id):
+        tasks = Task.objects.filter(lead_unit_id=official.unit_id)
+        requests = ExtensionRequest.objects.filter(deadlines_kept_by(official.unit_id))
+    else:
+        raise PermissionDenied(_("The review queue is for heads of units."))
+    pending = requests.filter(status=ExtensionStatus.PENDING).exclude(requested_by=official)
+    return tasks.filter(status=Status.SUBMITTED), pending
 
 
 def lead_chain(task: Task) -> list[int]:

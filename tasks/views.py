@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kit.errors import DomainError
 from kit.paging import paged
 from kit.workbooks import xlsx_response
-from plans.access import Action, allows, may_on_plan
+from plans.access import Action, allows, may_on_plan, may_on_unit
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field, errors_onto
 from plans.models import Official, Plan, Unit
@@ -33,6 +33,7 @@ from tasks.access import (
     get_task_for,
     may,
     relations,
+    review_queue_for,
     visible_tasks,
 )
 from tasks.appendix.export import tasks_workbook
@@ -48,7 +49,6 @@ from tasks.forms import (
 )
 from tasks.history import history_lines, returned_by
 from tasks.models import (
-    ExtensionRequest,
     ExtensionStatus,
     Status,
     Task,
@@ -150,7 +150,7 @@ def plan_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             "unit_plans_issued": sum(r.issued for r in own),
             "unit_plans_late": sum(r.state == LATE for r in own),
             "unit_plans_missing": sum(r.state == MISSING for r in own),
-            "records_own_plan": official.is_head
+            "records_own_plan": may_on_unit(official, Action.RECORD_UNIT_PLAN, official.unit_id)
             and any(r.unit.pk == official.unit_id for r in own),
             "corrects_unit_plans": bool(own) and may_on_plan(official, Action.MANAGE_PLAN, plan),
         },
@@ -484,26 +484,8 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
 def review_queue(request: OfficialRequest) -> HttpResponse:
     """What waits for this head: submitted work to review, requests for more time to decide."""
     official = request.official
-    tasks = (
-        Task.objects.all()
-        if official.is_admin
-        else Task.objects.filter(lead_unit_id=official.unit_id)
-    )
-    if not (official.is_head or official.is_admin):
-        raise PermissionDenied(_("The review queue is for heads of units."))
-    submitted = with_list_relations(
-        tasks.filter(status=Status.SUBMITTED).select_related("plan")
-    ).order_by("updated_at", "id")
-    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).exclude(
-        requested_by=official
-    )
-    if not official.is_admin:
-        # The requests this head decides: of the plan their unit issued, or of
-        # subtasks whose parent their unit leads.
-        keeps = Q(task__parent__isnull=True, task__plan__unit_id=official.unit_id) | Q(
-            task__parent__lead_unit_id=official.unit_id
-        )
-        pending = pending.filter(keeps)
+    tasks, pending = review_queue_for(official)
+    submitted = with_list_relations(tasks.select_related("plan")).order_by("updated_at", "id")
     extensions = pending.select_related("task", "requested_by", "task__lead_unit").order_by(
         "created_at", "id"
     )

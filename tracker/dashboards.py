@@ -32,6 +32,7 @@ from assessments.models import Assessment
 from assessments.sheets import is_council
 from kit import charts
 from kit.charts import figure, separators
+from plans.access import Action, may_anywhere, may_on_unit
 from plans.attainment import LEVEL_ORDER, plan_attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import choice_field
@@ -166,7 +167,9 @@ def bars(rows: Iterable[tuple[str, str, Progress]]) -> list[charts.Bar]:
 def overview(request: OfficialRequest) -> HttpResponse:
     """The province overview; a head is taken to their unit's page."""
     official = request.official
-    if official.is_head and official.unit_id:
+    if not may_anywhere(official, Action.READ_OVERVIEW) and may_on_unit(
+        official, Action.READ_UNIT_DASHBOARD, official.unit_id
+    ):
         target = reverse("unit_dashboard", args=[official.unit_id])
         query = request.GET.urlencode()
         return redirect(f"{target}?{query}" if query else target)
@@ -174,7 +177,10 @@ def overview(request: OfficialRequest) -> HttpResponse:
 
 
 def refuse_officials(official: Official) -> None:
-    if not official.sees_everything and not official.is_head:
+    """403 for whoever has no dashboard at all (neither the overview nor their unit's)."""
+    if not may_anywhere(official, Action.READ_OVERVIEW) and not may_on_unit(
+        official, Action.READ_UNIT_DASHBOARD, official.unit_id
+    ):
         raise PermissionDenied(
             _("The dashboards are for the steering committee and the heads of units.")
         )
@@ -333,7 +339,7 @@ def overdue_section(view: View, tasks: TaskQuerySet) -> dict[str, Any]:
 def overview_page(request: OfficialRequest) -> HttpResponse:
     """Where the plan stands as of a day, across units, levels and areas: one builder a section."""
     refuse_officials(request.official)
-    if not request.official.sees_everything:
+    if not may_anywhere(request.official, Action.READ_OVERVIEW):
         raise Http404
     filters = DashboardFilters(request.GET, dashboard_plans())
     plan = filters.chosen_plan
@@ -413,7 +419,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     """One unit's page: its tasks' progress, overdue list, score with the why, indicators."""
     official = request.official
     refuse_officials(official)
-    if not official.sees_everything and official.unit_id != pk:
+    if not may_on_unit(official, Action.READ_UNIT_DASHBOARD, pk):
         raise Http404
     unit = Unit.objects.filter(pk=pk).first()
     if unit is None:
@@ -425,7 +431,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "unit": unit,
         "head": Official.objects.head_of(unit.pk),
-        "committee": official.sees_everything,
+        "committee": may_anywhere(official, Action.READ_OVERVIEW),
     }
     if plan is None:
         return render(request, "tracker/unit_dashboard.html", context)

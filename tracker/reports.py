@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kit import chart_images
 from kit.errors import Invalid, NotAllowed, NotFound
+from plans.access import Action, may_anywhere, may_on_unit
 from plans.attainment import LEVEL_ORDER, IndicatorFigures, plan_attainment
 from plans.models import Level, Official, Plan, Unit
 from tasks import progress
@@ -179,11 +180,11 @@ def report_scope(official: Official, plan: Plan, unit_id: int | None) -> tuple[P
         unit = Unit.objects.filter(pk=unit_id).first()
         if unit is None:
             raise NotFound(_("No such unit."))
-    if official.sees_everything:
+    if may_anywhere(official, Action.READ_REPORT):
         return plan, unit
-    if official.is_head and unit is not None and official.unit_id == unit.pk:
+    if unit is not None and may_on_unit(official, Action.READ_UNIT_REPORT, unit.pk):
         return plan, unit
-    if official.is_head:
+    if may_on_unit(official, Action.READ_UNIT_REPORT, official.unit_id):
         raise NotAllowed(_("A head of unit reports on their own unit's tasks."))
     raise NotAllowed(_("The reports are for the steering committee and the heads of units."))
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from assessments.models import Assessment
+from plans.access import Action, may_anywhere
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Official, Plan, PlanStatus
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
@@ -38,7 +39,7 @@ def assessments_for(official: Official) -> list[dict[str, Any]]:
     for a in Assessment.objects.select_related("plan").order_by("-plan__year", "-pk")[:3]:
         sheet = a.sheets.filter(unit_id=official.unit_id).first() if official.unit_id else None
         found.append({"a": a, "sheet": sheet})
-    return [x for x in found if x["sheet"] is not None or official.sees_everything]
+    return [x for x in found if x["sheet"] is not None or may_anywhere(official, Action.READ_SHEET)]
 
 
 def my_tasks(request: OfficialRequest, official: Official, today: dt.date) -> HttpResponse:

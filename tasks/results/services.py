@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.errors import Conflict, Invalid, NotAllowed, NotFound
+from plans.access import Action, may_on_unit
 from plans.models import Official, Role, Unit
 from plans.models.audit import record
 from tasks.models import Task
@@ -53,7 +54,7 @@ def results_unit_for(actor: Official, unit_id: int) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
         raise NotFound(_("No such unit."))
-    if actor.sees_everything or (actor.is_head and actor.unit_id == unit.pk):
+    if may_on_unit(actor, Action.READ_RESULTS, unit.pk):
         return unit
     raise NotAllowed(_("A unit's task results are for its head and the steering committee."))
 
@@ -88,7 +89,7 @@ def results_of(officials: list[Official], period: Period) -> list[OfficialResult
 
 
 def _head_of(actor: Official, unit_id: int | None) -> None:
-    if actor.is_admin or (actor.is_head and unit_id is not None and actor.unit_id == unit_id):
+    if may_on_unit(actor, Action.ASSESS_RESULTS, unit_id):
         return
     raise NotAllowed(_("Only the head of the official's unit (or an administrator) does this."))
 

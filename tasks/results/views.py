@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kit.errors import DomainError
 from kit.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
+from plans.access import Action, may_on_unit
 from plans.decorators import OfficialRequest, official_required
 from plans.models import AuditEvent, Official
 from tasks.models import Task
@@ -94,9 +95,7 @@ def unit_results(request: OfficialRequest, pk: int) -> HttpResponse:
         .select_related("actor")
         .order_by("-at")[:20]
     )
-    head = request.official.is_admin or (
-        request.official.is_head and request.official.unit_id == unit.pk
-    )
+    head = may_on_unit(request.official, Action.ASSESS_RESULTS, unit.pk)
     return render(
         request,
         "tasks/results_unit.html",
@@ -171,9 +170,7 @@ def official_results(request: OfficialRequest, pk: int, official_id: int) -> Htt
         raise Http404(_("No such official in this unit."))
     period = chosen_period(request)
     me = request.official
-    return official_page(
-        request, person, period, me.is_admin or (me.is_head and me.unit_id == unit.pk)
-    )
+    return official_page(request, person, period, may_on_unit(me, Action.ASSESS_RESULTS, unit.pk))
 
 
 @official_required

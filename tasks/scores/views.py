@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from kit.errors import DomainError, NotAllowed, NotFound
 from kit.workbooks import xlsx_response
 from plans import planning
-from plans.access import may_publish_ranking, may_score, score_reach
+from plans.access import (
+    Action,
+    may_anywhere,
+    may_on_unit,
+    may_publish_ranking,
+    may_score,
+    score_reach,
+)
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import AsOfForm, ManualScoreForm, errors_onto
 from plans.models import Plan, SubCriterion, Unit
@@ -128,8 +135,12 @@ def scores_page(
             "as_of_form": as_of_form,
             # Committee and admins open any unit's page, a head their own, officials none.
             "linked_units": None
-            if official.sees_everything
-            else ({official.unit_id} if official.is_head else set()),
+            if may_anywhere(official, Action.READ_OVERVIEW)
+            else {
+                u
+                for u in [official.unit_id]
+                if u is not None and may_on_unit(official, Action.READ_UNIT_DASHBOARD, u)
+            },
             "asked": as_of,
             "may_score": scorer,
             "manual_form": manual_form if scorer else None,

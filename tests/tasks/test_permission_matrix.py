@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import translation
 
 from kit.errors import Invalid, NotAllowed
-from plans.access import PLAN_ACTIONS, WHO_MAY, Action
+from plans.access import PLAN_ACTIONS, UNIT_ACTIONS, WHO_MAY, Action
 from plans.models import AuditEvent, Official, Role, Unit
 from tasks import extensions, refusals, services
 from tasks.access import TASK_ACTIONS
@@ -388,9 +388,10 @@ def test_every_row_of_the_table_has_its_case() -> None:
 
     Each task action has a case here; the plan-level ones are tried by
     test_creating_a_task_… below, the organisation's and plans' API tests, the
-    score tests (tests/jobs/test_score_writes.py) and the figures' tests.
+    score tests (tests/jobs/test_score_writes.py) and the figures' tests; a
+    unit's, by tests/test_unit_permissions.py.
     """
-    assert set(WHO_MAY) == set(TASK_ACTIONS) | PLAN_ACTIONS
+    assert set(WHO_MAY) == set(TASK_ACTIONS) | PLAN_ACTIONS | UNIT_ACTIONS
     assert not set(TASK_ACTIONS) & PLAN_ACTIONS
     assert {case.action for case in CASES.values() if case.action} == set(TASK_ACTIONS)
 
