@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Phase, SentAssessmentReminder, Sheet, SheetStatus
 from assessments.services import advance
 from plans.models import Official, Role
+from tasks.inbox.notify import Message, post
 from tasks.messages import describe
-from tasks.models import Notification, ReminderPolicy
+from tasks.models import ReminderPolicy
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ def _send(
         "title": assessment.plan.title,
         "due": closes.isoformat(),
         "days": (closes - today).days,
-        "url": f"/assessments/{assessment.pk}/",
+        "url": reverse("assessment_detail", args=[assessment.pk]),
     }
     for person in people:  # type: ignore[attr-defined]  # a queryset of officials
         try:
@@ -107,7 +109,7 @@ def _send(
                 SentAssessmentReminder.objects.create(
                     assessment=assessment, kind=kind, closes_on=closes, recipient=person
                 )
-                Notification.objects.create(recipient=person, kind=kind, data=data)
+                post([Message(person, kind, data)])
         except IntegrityError:
             continue  # sent already (or by a run alongside)
         run.sent[kind] = run.sent.get(kind, 0) + 1
@@ -117,7 +119,7 @@ def _send(
                 try:
                     send_mail(
                         _("CCHC assessment: %(title)s") % data,
-                        f"{text}\n\n{settings.SITE_URL.rstrip('/')}/assessments/{assessment.pk}/",
+                        f"{text}\n\n{settings.SITE_URL.rstrip('/')}{data['url']}",
                         None,
                         [person.user.email],
                     )

@@ -227,7 +227,6 @@ def unit_relations(official: Official, unit_id: int | None) -> frozenset[Rel]:
     return frozenset(found)
 
 
-
 def may_on_unit(official: Official, action: Action, unit_id: int | None) -> bool:
     """Whether the official may do the action on that unit's work (None: on no unit's)."""
     return allows(action, unit_relations(official, unit_id))

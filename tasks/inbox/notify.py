@@ -1,15 +1,20 @@
-"""Inbox messages for what happened to a task: assigned, submitted, returned, accepted, extended.
+"""The inbox's one way in: `post` writes every message, whoever sends it.
 
-Called by the services inside their transaction, so a message exists exactly
-when the change it tells of does. The actor is never told of their own act.
-A message that waits for an act (a review, a decision) is marked done when
-someone does it (`done_with`).
+- `notify`: what happened to a task (assigned, submitted, returned, accepted,
+  extended), called by the services inside their transaction, so a message
+  exists exactly when the change it tells of does; the actor is never told of
+  their own act;
+- the reminder engine (tasks.reminders) and the assessment's reminders post
+  what they send by mail;
+- a message that waits for an act (a review, a decision) is marked done when
+  someone does it (`done_with`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -19,17 +24,34 @@ from plans.models import Official
 from tasks.models import Notification, Task
 
 
+@dataclass(frozen=True)
+class Message:
+    """One inbox message: its kind and data (written out in the reader's language when read)."""
+
+    recipient: Official
+    kind: str
+    data: dict[str, Any]
+    task_id: int | None = None
+
+
+def post(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list[Notification]:
+    """Put the messages in their recipients' inboxes, in one insert."""
+    when = now or timezone.now()
+    return Notification.objects.bulk_create(
+        Notification(
+            recipient=m.recipient, kind=m.kind, task_id=m.task_id, data=m.data, created_at=when
+        )
+        for m in messages
+    )
+
+
 def notify(
     kind: str, task: Task, recipients: Iterable[Official | None], actor: Official, **data: Any
 ) -> list[Notification]:
     """Put one message per recipient (once each, never the actor) in their inbox."""
     people = {p.pk: p for p in recipients if p is not None and p.pk != actor.pk}
     body = {"title": task.title, "due": task.due_date.isoformat(), "actor": actor.full_name}
-    now = timezone.now()
-    return Notification.objects.bulk_create(
-        Notification(recipient=p, kind=kind, task=task, data={**body, **data}, created_at=now)
-        for p in people.values()
-    )
+    return post(Message(p, kind, {**body, **data}, task.pk) for p in people.values())
 
 
 def done_with(task: Task, *kinds: str, now: dt.datetime | None = None) -> int:

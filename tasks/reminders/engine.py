@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from plans.models import Official, PlanStatus, ScoreSnapshot
+from tasks.inbox.notify import Message, post
 from tasks.messages import (
     BEFORE,
     ESCALATE_COMMITTEE,
@@ -42,7 +43,7 @@ from tasks.messages import (
     REVIEW,
     describe,
 )
-from tasks.models import Notification, ReminderPolicy, SentReminder, Status, Task, open_q
+from tasks.models import ReminderPolicy, SentReminder, Status, Task, open_q
 
 log = logging.getLogger(__name__)
 
@@ -561,16 +562,7 @@ def _mark(
             len(ids) - len(still),
         )
     rows = [r for r in rows if r.pk in still]
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person,
-            kind=r.kind,
-            task_id=r.task_id,
-            data=data[r.pk],
-            created_at=lease.now,
-        )
-        for r in rows
-    )
+    post((Message(person, r.kind, data[r.pk], r.task_id) for r in rows), now=lease.now)
     run.sent.update(r.kind for r in rows)
 
 
