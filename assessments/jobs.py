@@ -101,7 +101,7 @@ def _send(
         "title": assessment.plan.title,
         "due": closes.isoformat(),
         "days": (closes - today).days,
-        "url": reverse("assessment_detail", args=[assessment.pk]),
+        "url": reverse("assessments:assessment_detail", args=[assessment.pk]),
     }
     for person in people:  # type: ignore[attr-defined]  # a queryset of officials
         try:

@@ -65,7 +65,7 @@ def _fail(request: OfficialRequest, exc: DomainError) -> None:
 
 
 def _back(sheet: Sheet, anchor: str = "") -> HttpResponse:
-    url = reverse("assessment_sheet", args=[sheet.assessment_id, sheet.unit_id])
+    url = reverse("assessments:assessment_sheet", args=[sheet.assessment_id, sheet.unit_id])
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
@@ -80,7 +80,7 @@ def assessment_open(request: OfficialRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(_("Only the steering committee (the appraisal council) does this."))
     existing = Assessment.objects.filter(plan=plan).first()
     if existing is not None:
-        return redirect("assessment_detail", pk=existing.pk)
+        return redirect("assessments:assessment_detail", pk=existing.pk)
     form = DatesForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -96,7 +96,7 @@ def assessment_open(request: OfficialRequest, pk: int) -> HttpResponse:
                 status = exc.status
             else:
                 messages.success(request, _("The assessment is open."))
-                return redirect("assessment_detail", pk=made.pk)
+                return redirect("assessments:assessment_detail", pk=made.pk)
     return render(request, "assessments/open.html", {"plan": plan, "form": form}, status=status)
 
 
@@ -170,7 +170,7 @@ def assessment_dates(request: OfficialRequest, pk: int) -> HttpResponse:
             _fail(request, exc)
         else:
             messages.success(request, _("The dates are changed."))
-    return redirect("assessment_detail", pk=a.pk)
+    return redirect("assessments:assessment_detail", pk=a.pk)
 
 
 @require_POST
@@ -181,9 +181,9 @@ def assessment_publish(request: OfficialRequest, pk: int) -> HttpResponse:
         council.publish(request.official, a, confirm=request.POST.get("confirm") == "on")
     except DomainError as exc:
         _fail(request, exc)
-        return redirect("assessment_detail", pk=a.pk)
+        return redirect("assessments:assessment_detail", pk=a.pk)
     messages.success(request, _("The results are published."))
-    return redirect("assessment_results", pk=a.pk)
+    return redirect("assessments:assessment_results", pk=a.pk)
 
 
 # ---------------------------------------------------------------- a unit's sheet
@@ -441,7 +441,7 @@ def results_page(request: OfficialRequest, pk: int) -> HttpResponse:
             (
                 r.unit.name,
                 # A bar opens the unit's sheet for those who may read it.
-                reverse("assessment_sheet", args=[a.pk, r.unit_id])
+                reverse("assessments:assessment_sheet", args=[a.pk, r.unit_id])
                 if may_on_unit(request.official, Action.READ_SHEET, r.unit_id)
                 else "",
                 r.self_index_pct,

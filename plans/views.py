@@ -63,7 +63,7 @@ def indicator_detail(request: OfficialRequest, pk: int) -> HttpResponse:
             else:
                 done = _("Figure recorded.") if created else _("Figure corrected.")
                 messages.success(request, f"{done} {measurement}")
-                return redirect("indicator_detail", pk=indicator.pk)
+                return redirect("plans:indicator_detail", pk=indicator.pk)
         else:
             status = 422
     ends = list(
@@ -155,7 +155,7 @@ def unit_plan_edit(request: OfficialRequest, pk: int) -> HttpResponse:
                     request,
                     _("The plan of %(unit)s is recorded as issued.") % {"unit": unit.name},
                 )
-                return redirect("plan_detail", pk=plan.pk)
+                return redirect("tasks:plan_detail", pk=plan.pk)
     return render(
         request,
         "plans/unit_plan_form.html",

@@ -30,7 +30,7 @@ def feed_key(official: Official) -> str:
 
 
 def feed_path(official: Official) -> str:
-    return reverse("calendar_feed", args=[f"{official.pk}-{feed_key(official)}"])
+    return reverse("tasks:calendar_feed", args=[f"{official.pk}-{feed_key(official)}"])
 
 
 def feed_url(official: Official) -> str:
@@ -75,7 +75,7 @@ def calendar_for(official: Official, now: dt.datetime | None = None) -> bytes:
             "description",
             f"{task.plan.document_number} · {task.lead_unit.name} · {task.deliverable}",
         )
-        event.add("url", site + reverse("task_detail", args=[task.pk]))
+        event.add("url", site + reverse("tasks:task_detail", args=[task.pk]))
         cal.add_component(event)
     return bytes(cal.to_ical())
 

@@ -300,7 +300,7 @@ def task_action(request: OfficialRequest, pk: int, name: str) -> HttpResponse:
     except DomainError as exc:
         return refused(request, task, name, form, exc)
     messages.success(request, message)
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 @require_POST
@@ -326,7 +326,7 @@ def evidence_upload(request: OfficialRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return refused(request, task, "add_evidence", form, exc)
     messages.success(request, _("Evidence added: %(name)s.") % {"name": evidence.filename})
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 @require_POST
@@ -341,7 +341,7 @@ def evidence_delete(request: OfficialRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Evidence removed: %(name)s.") % {"name": evidence.filename})
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 @require_POST
@@ -365,7 +365,7 @@ def extension_decide(request: OfficialRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Extension approved: the deadline has moved."))
     else:
         messages.success(request, _("Extension refused."))
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 def task_form_page(
@@ -424,7 +424,7 @@ def task_create(request: OfficialRequest, pk: int) -> HttpResponse:
         errors_onto(form, exc, FORM_FIELDS)
         return task_form_page(request, plan, form, None, parent, exc.status)
     messages.success(request, _("Task created."))
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 # The services name fields as the API does; the forms by their model names.
@@ -477,7 +477,7 @@ def task_edit(request: OfficialRequest, pk: int) -> HttpResponse:
         errors_onto(form, exc, FORM_FIELDS)
         return task_form_page(request, task.plan, form, task, task.parent, exc.status)
     messages.success(request, _("Changes saved."))
-    return redirect("task_detail", pk=task.pk)
+    return redirect("tasks:task_detail", pk=task.pk)
 
 
 @official_required

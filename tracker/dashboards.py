@@ -329,9 +329,9 @@ def overdue_section(view: View, tasks: TaskQuerySet) -> dict[str, Any]:
     area = view.area.number if view.area else None
     return {
         "overdue": progress.overdue_list(tasks, view.as_of, progress.OVERDUE_LIST),
-        "tasks_url": link("plan_detail", view.plan.pk, area=area),
-        "overdue_url": link("plan_detail", view.plan.pk, area=area, overdue="yes"),
-        "overdue_xlsx": link("plan_export", view.plan.pk, area=area, overdue="yes"),
+        "tasks_url": link("tasks:plan_detail", view.plan.pk, area=area),
+        "overdue_url": link("tasks:plan_detail", view.plan.pk, area=area, overdue="yes"),
+        "overdue_xlsx": link("tasks:plan_export", view.plan.pk, area=area, overdue="yes"),
     }
 
 
@@ -442,7 +442,7 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
     area_rows = [
         (
             str(a),
-            link("plan_detail", plan.pk, lead_unit=unit.pk, area=a.number),
+            link("tasks:plan_detail", plan.pk, lead_unit=unit.pk, area=a.number),
             per_area[a.pk],
         )
         for a in filters.areas.values()
@@ -485,9 +485,9 @@ def unit_dashboard(request: OfficialRequest, pk: int) -> HttpResponse:
                 {"figures": f, "chart": None} for f in plan_attainment(plan, as_of, unit=unit)
             ],
             "overdue": progress.overdue_list(tasks, as_of, UNIT_OVERDUE_LIST),
-            "tasks_url": link("plan_detail", plan.pk, lead_unit=unit.pk),
-            "overdue_url": link("plan_detail", plan.pk, lead_unit=unit.pk, overdue="yes"),
-            "overdue_xlsx": link("plan_export", plan.pk, lead_unit=unit.pk, overdue="yes"),
+            "tasks_url": link("tasks:plan_detail", plan.pk, lead_unit=unit.pk),
+            "overdue_url": link("tasks:plan_detail", plan.pk, lead_unit=unit.pk, overdue="yes"),
+            "overdue_xlsx": link("tasks:plan_export", plan.pk, lead_unit=unit.pk, overdue="yes"),
             "overview_url": link("overview", **keep, level=unit.level),
             "report_links": report_links(plan, timezone.localdate(), unit),
             "unit_results": unit_task_results(unit, timezone.localdate()),

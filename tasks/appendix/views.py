@@ -92,7 +92,7 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
         found = _waiting(request, plan, token)
         if found is None:
             messages.error(request, _("The file waited too long: upload it again."))
-            return redirect("plan_import", pk=plan.pk)
+            return redirect("tasks:plan_import", pk=plan.pk)
         waiting, name = found
         try:
             result = import_appendix(
@@ -105,7 +105,7 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect("plan_import", pk=plan.pk)
+            return redirect("tasks:plan_import", pk=plan.pk)
         waiting.unlink(missing_ok=True)
         if result.errors:
             context.update(result=result, rows=preview_rows(result), filename=name)
@@ -114,7 +114,7 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
             request,
             _("%(n)d tasks imported from %(file)s.") % {"n": len(result.created), "file": name},
         )
-        return redirect("plan_detail", pk=plan.pk)
+        return redirect("tasks:plan_detail", pk=plan.pk)
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))

@@ -42,11 +42,11 @@ def notification_open(request: OfficialRequest, pk: int) -> HttpResponse:
     note = get_notification_for(request.official, pk)
     services.mark_read(request.official, note)
     if note.task_id:
-        return redirect("task_detail", pk=note.task_id)
+        return redirect("tasks:task_detail", pk=note.task_id)
     target = str(note.data.get("url") or "")
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)  # a page of this site the message is about
-    return redirect("inbox")
+    return redirect("tasks:inbox")
 
 
 @require_POST
@@ -55,7 +55,7 @@ def notification_read(request: OfficialRequest, pk: int) -> HttpResponse:
     """Mark a message read and go back to the inbox page it was on."""
     note = get_notification_for(request.official, pk)
     services.mark_read(request.official, note)
-    return redirect(reverse("inbox") + _keep_query(request))
+    return redirect(reverse("tasks:inbox") + _keep_query(request))
 
 
 @require_POST
@@ -63,7 +63,7 @@ def notification_read(request: OfficialRequest, pk: int) -> HttpResponse:
 def inbox_read_all(request: OfficialRequest) -> HttpResponse:
     count = services.mark_all_read(request.official)
     messages.success(request, _("%(count)d messages marked as read.") % {"count": count})
-    return redirect("inbox")
+    return redirect("tasks:inbox")
 
 
 def _keep_query(request: OfficialRequest) -> str:

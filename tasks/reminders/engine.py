@@ -112,7 +112,7 @@ def steps_due(
 
 
 def task_link(task_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("task_detail", args=[task_id])
+    return settings.SITE_URL.rstrip("/") + reverse("tasks:task_detail", args=[task_id])
 
 
 def compose(

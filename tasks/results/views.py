@@ -195,7 +195,7 @@ def posted_id(request: OfficialRequest, name: str) -> int:
 def results_write(request: OfficialRequest, pk: int) -> HttpResponse:
     """The head's writes from the pages: general points, a mark, its withdrawal, a recompute."""
     me = request.official
-    default = reverse("unit_results", args=[pk])
+    default = reverse("tasks:unit_results", args=[pk])
     try:
         unit = results_unit_for(me, pk)
         period = parse_period(request.POST.get("period", ""), timezone.localdate())

@@ -157,7 +157,7 @@ def scores_page(
 def plan_scores(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
     if plan.parent_id is not None:  # a unit's plan is scored under the province plan
-        return redirect("plan_scores", pk=plan.parent_id)
+        return redirect("tasks:plan_scores", pk=plan.parent_id)
     return scores_page(request, plan)
 
 
@@ -194,7 +194,7 @@ def plan_ranking_public(request: OfficialRequest, pk: int) -> HttpResponse:
             request,
             _("The ranking is now public.") if public else _("The ranking is no longer public."),
         )
-    return redirect("plan_scores", pk=plan.pk)
+    return redirect("tasks:plan_scores", pk=plan.pk)
 
 
 @official_required
@@ -218,7 +218,7 @@ def plan_rollup(request: OfficialRequest, pk: int) -> HttpResponse:
             _("Scores computed as of %(date)s for %(n)s units.")
             % {"date": as_of.strftime("%d/%m/%Y"), "n": len(snapshots)},
         )
-    return redirect(f"{reverse('plan_scores', args=[plan.pk])}?as_of={as_of:%d/%m/%Y}")
+    return redirect(f"{reverse('tasks:plan_scores', args=[plan.pk])}?as_of={as_of:%d/%m/%Y}")
 
 
 @official_required
@@ -259,4 +259,4 @@ def plan_manual_score(request: OfficialRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return scores_page(request, plan, form, exc.status)
     messages.success(request, _("Score entered; today's scores follow within a minute."))
-    return redirect("plan_scores", pk=plan.pk)
+    return redirect("tasks:plan_scores", pk=plan.pk)
