@@ -1,4 +1,4 @@
-"""The annual assessment's API (api.md, "The annual assessment").
+"""The annual assessment's API (docs/api.md, docs/assessment.md).
 
 Every write goes through assessments.services; readers go through the
 permission-checked getters of assessments.sheets (404 for a sheet the caller

@@ -184,7 +184,7 @@ class Totals:
 
 
 def totals(lines: list[Line]) -> Totals:
-    """A sheet's totals: an unappraised line keeps the unit's own points (api.md)."""
+    """A sheet's totals: an unappraised line keeps the unit's own points (docs/assessment.md)."""
     own = 0
     appraised = 0
     most = 0

@@ -88,7 +88,7 @@ class Detail(Schema):
     errors: list[dict[str, Any]] | None = None
 
 
-# The answers every endpoint may give besides its own success (api.md, errors).
+# The answers every endpoint may give besides its own success (docs/api.md, errors).
 ERRORS: dict[int, type[Detail]] = {
     400: Detail,
     401: Detail,

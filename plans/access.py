@@ -28,7 +28,7 @@ class Rel(StrEnum):
     LEAD_CHAIN_HEAD = "lead_chain_head"
     PARTNER_HEAD = "partner_head"  # the head of one of the task's cooperating units
     # Who keeps a task's deadline: the plan's head for a task of the plan, the
-    # head of the unit leading the parent for a subtask (domain.md, extensions).
+    # head of the unit leading the parent for a subtask (docs/tasks.md, deadlines).
     DEADLINE_KEEPER = "deadline_keeper"
     ASSIGNEE = "assignee"  # named on the task
     MEMBER = "member"  # works in the unit the action is about (head or official)
@@ -83,7 +83,7 @@ def _rels(*rels: Rel) -> frozenset[Rel]:
     return frozenset(rels)
 
 
-# The one table (api.md, domain.md):
+# The one table (docs/architecture.md, docs/tasks.md):
 # - admin: everything;
 # - the steering committee: reads everything, scores;
 # - the head of the plan's unit: the plan, its tasks anywhere in it, their

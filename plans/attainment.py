@@ -2,7 +2,7 @@
 
 A unit's figure is its own numerator over denominator; a level's figure is
 sum(numerator) / sum(denominator) over the units of that level that reported
-(domain.md). A unit that has not reported is missing, never zero.
+(docs/scoring.md, indicators). A unit that has not reported is missing, never zero.
 """
 
 from __future__ import annotations

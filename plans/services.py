@@ -37,7 +37,7 @@ from plans.models import (
 def official_for(user: User | AnonymousUser) -> Official | None:
     """The official behind a login; a superuser without one gets an admin profile.
 
-    api.md: "a superuser without an official profile gets one (role admin) on
+    docs/accounts.md: "a superuser without an official profile gets one (role admin) on
     first use", so that `createsuperuser` bootstraps an empty installation.
     """
     if not user.is_authenticated:

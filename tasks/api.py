@@ -1,4 +1,4 @@
-"""The tasks endpoints of api.md: tasks, actions, evidence, extensions, history.
+"""The tasks endpoints (docs/api.md): tasks, actions, evidence, extensions, history.
 
 Every handler reads through the permission-checked getters (404 for what the
 caller may not see) and writes through tasks.services (403, 409, 413, 415,

@@ -35,7 +35,7 @@ def day(value: str | None) -> str:
     return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
 
 
-def describe(kind: str, data: dict[str, Any]) -> str:
+def describe(kind: str, data: dict[str, Any]) -> str:  # noqa: C901 (one branch per message kind)
     """One sentence for one message."""
     values = {
         "title": data.get("title", ""),

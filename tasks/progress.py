@@ -1,6 +1,6 @@
 """Where a plan stands on a day: the figures the dashboards draw, counted in the database.
 
-The Government Office's task-tracking vocabulary (domain.md), as of a day D,
+The Government Office's task-tracking vocabulary (docs/dashboards.md), as of a day D,
 over the tasks the plan's index set counts (top-level ones unless it says
 otherwise), cancelled tasks left out:
 

@@ -309,7 +309,7 @@ def create_task(
 
 
 @transaction.atomic
-def update_task(
+def update_task(  # noqa: C901 (one check per field a change may touch, in one transaction)
     actor: Official,
     task: Task,
     *,

@@ -18,8 +18,8 @@ from plans.models import Area, Level, Plan, Role, Unit
 from tasks.models import Status, Task
 from tasks.scores.rollup import rollup
 from tests.factories import Province, make_official, make_province, make_unit, sign_in
-from tracker.report_docx import report_docx
-from tracker.reports import build_report, parse_period, window
+from tracker.reports.docx import report_docx
+from tracker.reports.figures import build_report, parse_period, window
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from tasks.results.periods import parse_period
 from tasks.results.services import results_unit_for, set_general_points
 from tests.conftest import TODAY
 from tests.factories import Province, make_province, sign_in
-from tracker.reports import report_scope
+from tracker.reports.figures import report_scope
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from plans.services import user_for_token
 from tasks.api import router as tasks_router
 from tasks.results.api import router as results_router
 from tasks.scores.api import router as scores_router
-from tracker.report_views import router as reports_router
+from tracker.reports.views import router as reports_router
 
 
 class BearerToken(HttpBearer):

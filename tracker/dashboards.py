@@ -52,7 +52,7 @@ from tasks.models import TaskQuerySet
 from tasks.progress import Progress, state_labels
 from tasks.results import periods as results
 from tasks.scores.days import indicator_names, score_label, subcriterion_names
-from tracker.reports import report_links
+from tracker.reports.figures import report_links
 from tracker.routers import replica_reads
 
 UNIT_OVERDUE_LIST = 50

@@ -151,8 +151,8 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL (e.g. postgres://user:pass@host:5432/name), else an
-# embedded SQLite file in WAL mode (see stack-notes: IMMEDIATE transactions and
-# a busy timeout keep the web server and the worker from "database is locked").
+# embedded SQLite file in WAL mode (IMMEDIATE transactions and a busy timeout keep
+# the web server and the worker, two processes on one file, from "database is locked").
 # Each server thread keeps its connection for CONN_MAX_AGE seconds instead of
 # opening one per request (on PostgreSQL that opening cost more than most pages).
 SQLITE_PATH = DATA_DIR / "db.sqlite3"
@@ -288,7 +288,7 @@ DISK_FREE_FLOOR_BYTES = env_int("DISK_FREE_FLOOR_MB", 1024) * 1024 * 1024
 
 # The API: bearer tokens last this many days; lists page by ?limit=&offset=.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
-# The periodic CCHC reports' data windows ((month, day) to (month, day), domain.md):
+# The periodic CCHC reports' data windows ((month, day) to (month, day), docs/reports.md):
 # a window that starts later in the year than it ends starts in the year before.
 CCHC_REPORT_WINDOWS = {
     "q1": ((12, 15), (3, 14)),

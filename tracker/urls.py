@@ -8,8 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from tracker import accounts, dashboards, errors, health, report_views, views
+from tracker import accounts, dashboards, errors, health, views
 from tracker.api import api
+from tracker.reports import views as report_views
 
 
 class IdConverter:

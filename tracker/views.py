@@ -18,7 +18,7 @@ from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
 from tasks.views import summarize, with_list_relations
 from tracker.dashboards import overview_page
 
-DUE_SOON_DAYS = 7  # the first before-deadline reminder (domain.md: D-7)
+DUE_SOON_DAYS = 7  # the first before-deadline reminder (docs/reminders.md: D-7)
 
 
 @official_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.models.organisation import Official
 
-# What each audit action reads as in a history (api.md's action names).
+# What each audit action reads as in a history (the API's action names, docs/api.md).
 ACTION_LABELS = {
     "created": _("created"),
     "edited": _("edited"),

@@ -233,7 +233,7 @@ class ScoreSnapshot(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=2)
     max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2)
-    # The maximum of the parts that apply (domain.md): the index is points over it.
+    # The maximum of the parts that apply (docs/scoring.md): the index is points over it.
     applicable_max = models.DecimalField(
         _("applicable maximum"), max_digits=6, decimal_places=2, default=0
     )

@@ -59,7 +59,7 @@ def _pct(value: Any) -> str:
     return number(value) + "%"
 
 
-def check_bands(bands: Any, *, step: bool = False, max_points: Decimal | None = None) -> str | None:
+def check_bands(bands: Any, *, step: bool = False, max_points: Decimal | None = None) -> str | None:  # noqa: C901 (each fault of a band list has its own message)
     """Why a band list is unusable, or None when it is fine.
 
     Completion bands give "full", "proportional" or "zero", step bands a

@@ -1,6 +1,6 @@
 """The plan appendix out of the product: its tasks as an Excel workbook.
 
-The first eight columns are the appendix's own (api.md: STT, Nhiệm vụ, Cơ
+The first eight columns are the appendix's own (docs/appendix.md: STT, Nhiệm vụ, Cơ
 quan chủ trì, Cơ quan phối hợp, Thời gian hoàn thành, Sản phẩm dự kiến, then
 Lĩnh vực and Tiêu chí), in that order under one header row, so that the file
 can be filled in or imported as an appendix; what the work became follows

@@ -217,7 +217,7 @@ class _FirstSheetReader(ExcelReader):
                 return
 
 
-def _xlsx(data: bytes) -> Table:
+def _xlsx(data: bytes) -> Table:  # noqa: C901 (one pass over the sheet's XML events)
     """The first sheet's rows, read a row at a time (openpyxl's read-only mode).
 
     - more than MAX_ROWS filled rows (or 20 times that with formatted empty
@@ -379,7 +379,7 @@ def find_header(table: Table) -> tuple[int, dict[str, int]]:
     )
 
 
-def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:
+def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:  # noqa: C901 (each column of a row is checked where it is read)
     """Every row understood, or its errors (row, column, message)."""
     start, columns = find_header(table)
     body = [(n, cells) for n, cells in table.rows[start + 1 :] if any(c for c in cells)]
@@ -579,7 +579,7 @@ def _end_of(year: int, month: int) -> dt.date:
 
 
 def deadline(text: str, year: int) -> dt.date:
-    """A deadline phrase of api.md as a date, in the plan's year unless another is given."""
+    """A deadline phrase (docs/appendix.md) as a date, in the plan's year unless another is given."""
     phrase = " ".join(fold(text).split())
     if not phrase:
         raise ValueError(_("No deadline."))

@@ -34,7 +34,7 @@ def weekday_list(value: str) -> None:
 class ReminderPolicy(TimeStamped):
     """When reminders and escalations go out, and to whom (one row, edited in the admin).
 
-    The defaults are domain.md's: 7, 3 and 1 days before the deadline; overdue
+    The defaults (docs/reminders.md): 7, 3 and 1 days before the deadline; overdue
     on the day after it and then every 3 days; the lead unit's head from 3 days
     overdue and the steering committee from 7; the head reminded of a
     submitted task 1 day later and then every 3 days; mail on working days,

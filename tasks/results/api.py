@@ -1,4 +1,4 @@
-"""The task results over the API (api.md, "Officials' task results")."""
+"""The task results over the API (docs/api.md, docs/task-results.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Officials' task results per month or quarter (Decree 335/2025/NĐ-CP, domain.md).
+"""Officials' task results per month or quarter (Decree 335/2025/NĐ-CP, docs/task-results.md).
 
 For an official and a period, the tasks assigned to them that belong to it
 (cancelled ones left out), each with its weight (quy đổi). A task belongs to

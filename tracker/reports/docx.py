@@ -16,7 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Inches, Pt
 
-from tracker.report_text import (
+from tracker.reports.figures import Report
+from tracker.reports.text import (
     Block,
     Bullets,
     Heading,
@@ -27,7 +28,6 @@ from tracker.report_text import (
     blocks,
     letterhead,
 )
-from tracker.reports import Report
 
 FONT = "Times New Roman"
 TEXT_WIDTH = Cm(16)  # A4 less 3 cm on the left and 2 cm on the right

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from kit.chart_images import Image
 from tasks.progress import Progress, state_labels
-from tracker.reports import Report, Row
+from tracker.reports.figures import Report, Row
 
 
 @dataclass(frozen=True)

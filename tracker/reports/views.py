@@ -2,7 +2,7 @@
 
 `?unit=` narrows a province plan's report to the tasks one unit leads; a
 unit's own plan reports that unit. The steering committee and administrators
-see every report, a head their own unit's (tracker.reports.report_scope).
+see every report, a head their own unit's (tracker.reports.figures.report_scope).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from plans.apikit import caller
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Official, Plan
 from tracker.errors import answer
-from tracker.report_docx import report_docx
-from tracker.report_text import blocks, letterhead
-from tracker.reports import Report, build_report, parse_period, report_links, report_scope
+from tracker.reports.docx import report_docx
+from tracker.reports.figures import Report, build_report, parse_period, report_links, report_scope
+from tracker.reports.text import blocks, letterhead
 from tracker.routers import replica_reads
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

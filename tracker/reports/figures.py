@@ -1,4 +1,4 @@
-"""The periodic CCHC report: a plan's figures over a reporting window (domain.md).
+"""The periodic CCHC report: a plan's figures over a reporting window (docs/reports.md).
 
 Units report each quarter, half-year and year over data windows that are not
 calendar quarters (letter 581/BNV-CCHC): Q1 15/12 to 14/3, six months 15/12
@@ -10,7 +10,7 @@ The report reads every floor below and counts as the dashboards do, as of
 the window's last day (or today while the window is still open): the same
 figures the overview shows for that day, plus the tasks completed within the
 window. It is built once here and written out three ways: the print-styled
-page and its PDF (tracker/report_views.py) and the .docx (tracker/report_docx.py).
+page and its PDF (tracker/reports/views.py) and the .docx (tracker/reports/docx.py).
 """
 
 from __future__ import annotations
