@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from assessments.models import Assessment, Item, Result, SentAssessmentReminder, Sheet
+from assessments.models import Assessment, Item, Result, Sheet
 from plans.adminkit import ReadOnlyAdmin, ReadOnlyInline
 
 
@@ -43,9 +43,3 @@ class ResultAdmin(ReadOnlyAdmin):
     list_display = ["unit", "assessment", "self_total", "appraised_total", "index_pct", "rank"]
     list_filter = ["level"]
     list_select_related = ["unit", "assessment__plan"]
-
-
-@admin.register(SentAssessmentReminder)
-class SentAssessmentReminderAdmin(ReadOnlyAdmin):
-    list_display = ["assessment", "kind", "recipient", "sent_at"]
-    list_select_related = ["assessment__plan", "recipient"]

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = _("Annual assessment")
+
+    def ready(self) -> None:
+        # The assessment's reminders run on the one reminder engine.
+        from assessments.jobs import assessment_reminders_due
+        from tasks.reminders.engine import register_source
+
+        register_source(assessment_reminders_due)

@@ -297,31 +297,3 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.index_pct}"
-
-
-class SentAssessmentReminder(models.Model):
-    """The assessment reminders' sent-log: each (assessment, kind, recipient) once."""
-
-    assessment = models.ForeignKey(
-        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(_("kind"), max_length=30)
-    # The closing day the reminder counted down to: a window moved starts its steps again.
-    closes_on = models.DateField(_("closing day"))
-    recipient = models.ForeignKey(
-        Official, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
-    )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("sent assessment reminder")
-        verbose_name_plural = _("sent assessment reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "kind", "closes_on", "recipient"],
-                name="assessment_reminder_once",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}"

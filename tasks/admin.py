@@ -216,9 +216,18 @@ class ReminderPolicyAdmin(AuditedAdmin):
 
 @admin.register(SentReminder)
 class SentReminderAdmin(ReadOnlyAdmin):
-    list_display = ["task", "kind", "due_date", "recipient", "sent_at", "attempts", "last_error"]
+    list_display = [
+        "task",
+        "subject",
+        "kind",
+        "due_date",
+        "recipient",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["task__title", "recipient__full_name"]
+    search_fields = ["task__title", "subject", "recipient__full_name"]
     list_select_related = ["task", "recipient"]
     date_hierarchy = "claimed_at"
 

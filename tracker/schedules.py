@@ -19,6 +19,10 @@ class ScheduleSpec(TypedDict):
 FIRST_RUN_HOUR: dict[str, int] = {"score-rollup": 1, "task-results-freeze": 2}
 
 
+# Schedules of earlier versions, removed at start-up: the assessment's reminders now
+# run with every other reminder ("send-reminders").
+RETIRED = ("assessment-reminders",)
+
 # name -> what django-q2 runs. Jobs are plain functions taking care of their
 # own idempotence; a schedule only says when to call them.
 SCHEDULES: dict[str, ScheduleSpec] = {
@@ -81,10 +85,4 @@ SCHEDULES: dict[str, ScheduleSpec] = {
     },
     # Heads 7, 3 and 1 days before the self-assessment closes; the council 3 days
     # before the appraisal closes: each once (the job's sent-log).
-    "assessment-reminders": {
-        "func": "assessments.jobs.send_assessment_reminders",
-        "args": "",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 60,
-    },
 }

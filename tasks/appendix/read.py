@@ -579,7 +579,7 @@ def _end_of(year: int, month: int) -> dt.date:
 
 
 def deadline(text: str, year: int) -> dt.date:
-    """A deadline phrase (docs/appendix.md) as a date, in the plan's year unless another is given."""
+    """A deadline phrase (docs/appendix.md) as a date, in the plan's year unless it names one."""
     phrase = " ".join(fold(text).split())
     if not phrase:
         raise ValueError(_("No deadline."))

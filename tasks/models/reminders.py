@@ -110,17 +110,27 @@ class ReminderPolicy(TimeStamped):
 
 
 class SentReminder(models.Model):
-    """The sent-log: one row per (task, step, deadline, recipient), claimed before sending.
+    """The sent-log of every reminder: one row per (subject, step, deadline, recipient),
+    claimed before sending.
 
-    The unique constraint is what makes a step go out once however many runs
+    The subject is a task, or something else that counts down to a day (an
+    annual assessment's sheet), named as `subject` ("assessment:5"). The
+    unique constraints are what make a step go out once however many runs
     overlap: a run inserts its claims and sends only the rows it inserted. A
     row whose mail failed keeps `sent_at` empty and the error, and is claimed
     again by the next run while the step is still the one due.
     """
 
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="reminders"
+        Task,
+        verbose_name=_("task"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
     )
+    # What the reminder is about when it is not a task, as "kind:id".
+    subject = models.CharField(_("subject"), max_length=40, blank=True, default="")
     kind = models.CharField(_("kind"), max_length=30)
     # The deadline the step belongs to (a new deadline starts a new cycle); for
     # review reminders, the day the task was submitted.
@@ -140,7 +150,18 @@ class SentReminder(models.Model):
         ordering = ["-claimed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["task", "kind", "due_date", "recipient"], name="reminder_sent_once"
+                fields=["task", "kind", "due_date", "recipient"],
+                condition=Q(task__isnull=False),
+                name="reminder_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["subject", "kind", "due_date", "recipient"],
+                condition=Q(task__isnull=True),
+                name="reminder_subject_sent_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(task__isnull=False, subject="") | Q(task__isnull=True) & ~Q(subject=""),
+                name="reminder_one_subject",
             ),
         ]
         indexes = [
@@ -151,4 +172,4 @@ class SentReminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.task_id} → {self.recipient_id}"
+        return f"{self.kind} {self.task_id or self.subject} → {self.recipient_id}"

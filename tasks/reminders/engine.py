@@ -1,8 +1,11 @@
-"""Reminders: the policy as pure functions, the one mail a recipient gets, and the run.
+"""The reminder engine: the policy as pure functions, the one mail a recipient gets, the run.
 
 `steps_due` says which step of each series is due for a task on a day; the
 job, `send_reminders(now)`, finds the recipients, claims each (task, step,
-deadline, recipient) in the sent-log and sends what it claimed.
+deadline, recipient) in the sent-log and sends what it claimed. Every
+reminder of the product runs on it: another feature registers a source of
+due items (`register_source`; the annual assessment does), and its items are
+claimed, leased, retried, mailed with the rest and posted to the inbox alike.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import smtplib
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,7 +128,8 @@ def compose(
 ) -> EmailMultiAlternatives:
     """Everything due for one recipient in one run, as one mail in the site's language.
 
-    Each item: kind, data (as stored in the inbox), plan, task_id. A head also
+    Each item: kind, data (as stored in the inbox), plan, task_id (None for another
+    subject, whose data holds its "url"). A head also
     reads their unit's latest score under each plan (`scores`).
     """
     with translation.override(settings.LANGUAGE_CODE):
@@ -136,7 +140,9 @@ def compose(
                 "plan": item["plan"],
                 "due": dt.date.fromisoformat(item["data"]["due"]).strftime("%d/%m/%Y"),
                 "state": _state(item["data"]["due"], today),
-                "link": task_link(item["task_id"]),
+                "link": task_link(item["task_id"])
+                if item["task_id"]
+                else settings.SITE_URL.rstrip("/") + item["data"]["url"],
             }
             for item in items
         ]
@@ -147,8 +153,8 @@ def compose(
             "scores": [_score_line(s) for s in scores or []],
         }
         subject = ngettext(
-            "[CCHC] %(count)d task needs your attention",
-            "[CCHC] %(count)d tasks need your attention",
+            "[CCHC] %(count)d item needs your attention",
+            "[CCHC] %(count)d items need your attention",
             len(lines),
         ) % {"count": len(lines)}
         text = render_to_string("tasks/email/reminders.txt", context)
@@ -203,7 +209,7 @@ def _score_line(snapshot: ScoreSnapshot) -> str:
 def _head_scores(rows: list[SentReminder]) -> dict[tuple[int, int], ScoreSnapshot]:
     """The latest score of each head's unit under the plans of this run: two queries."""
     heads = {r.recipient.unit_id for r in rows if r.recipient.is_head and r.recipient.unit_id}
-    plans = {r.task.plan.scored_plan_id for r in rows}
+    plans = {r.task.plan.scored_plan_id for r in rows if r.task is not None}
     if not heads:
         return {}
     latest = dict(
@@ -257,11 +263,30 @@ class ReminderRun:
 
 
 @dataclass(frozen=True)
-class _Due:
-    task_id: int
+class Due:
+    """One reminder due: about a task, or another subject ("assessment:5"), for one person.
+
+    `cycle` is the day the step counts down to (a task's deadline, a window's
+    closing day): a new day starts the steps again.
+    """
+
+    task_id: int | None
     kind: str
     cycle: dt.date
     recipient_id: int
+    subject: str = ""
+
+
+# What a source of reminders answers for a day: each item due, with what its message
+# says ("title", "due", and for a subject other than a task, "url" and "plan").
+Source = Callable[[ReminderPolicy, dt.date], dict[Due, dict[str, Any]]]
+_SOURCES: list[Source] = []
+
+
+def register_source(source: Source) -> None:
+    """Add a source of due items to every run (once, at start-up: an AppConfig's ready)."""
+    if source not in _SOURCES:
+        _SOURCES.append(source)
 
 
 def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
@@ -292,6 +317,8 @@ def send_reminders(now: dt.datetime | None = None) -> ReminderRun:
         token = uuid.uuid4().hex
         tasks = _candidates(policy, today)
         due = _due_now(policy, tasks, today)
+        for source in _SOURCES:
+            due.update(source(policy, today))
         _claim(due, tasks, now, token)
         return _deliver(due, token, now, today)
 
@@ -337,7 +364,7 @@ def _candidates(policy: ReminderPolicy, today: dt.date) -> QuerySet[Task]:
 
 def _due_now(
     policy: ReminderPolicy, tasks: QuerySet[Task], today: dt.date
-) -> dict[_Due, dict[str, Any]]:
+) -> dict[Due, dict[str, Any]]:
     """Every (task, step, cycle, recipient) due today, with what its message says."""
     rows = list(
         tasks.values_list(
@@ -353,7 +380,7 @@ def _due_now(
         workers[task_id].append(official_id)
     heads = dict(Official.objects.heads().values_list("unit_id", "pk"))
     committee = list(Official.objects.committee().values_list("pk", flat=True))
-    due: dict[_Due, dict[str, Any]] = {}
+    due: dict[Due, dict[str, Any]] = {}
     for task_id, status, due_date, submitted_at, unit_id, title, unit_name in rows:
         submitted_on = timezone.localdate(submitted_at) if submitted_at else None
         for step in steps_due(
@@ -371,12 +398,12 @@ def _due_now(
             if submitted_on and step.kind.startswith(REVIEW):
                 data["submitted"] = submitted_on.isoformat()
             for person in people:
-                due[_Due(task_id, step.kind, step.cycle, person)] = data
+                due[Due(task_id, step.kind, step.cycle, person)] = data
     return due
 
 
 def _claim(
-    due: dict[_Due, dict[str, Any]], tasks: QuerySet[Task], now: dt.datetime, token: str
+    due: dict[Due, dict[str, Any]], tasks: QuerySet[Task], now: dt.datetime, token: str
 ) -> None:
     """Take every due item for this run: new ones by insert, failed or abandoned ones by update.
 
@@ -385,16 +412,35 @@ def _claim(
     """
     if not due:
         return
-    seen: dict[_Due, tuple[int, bool, str, dt.datetime]] = {}
-    for pk, task_id, kind, cycle, recipient_id, sent_at, claim, claimed_at in (
-        # Only the kinds due now: a long-overdue task's earlier steps are not read again.
-        SentReminder.objects.filter(task__in=tasks.values("pk"), kind__in={d.kind for d in due})
-        .values_list(
-            "pk", "task_id", "kind", "due_date", "recipient_id", "sent_at", "claim", "claimed_at"
-        )
-        .iterator(chunk_size=5000)
-    ):
-        seen[_Due(task_id, kind, cycle, recipient_id)] = (
+    seen: dict[Due, tuple[int, bool, str, dt.datetime]] = {}
+    kinds = {d.kind for d in due}
+    subjects = {d.subject for d in due if d.subject}
+    # Only the kinds due now: a long-overdue task's earlier steps are not read again.
+    logged = SentReminder.objects.filter(task__in=tasks.values("pk"), kind__in=kinds)
+    if subjects:
+        logged = logged | SentReminder.objects.filter(subject__in=subjects, kind__in=kinds)
+    for (
+        pk,
+        task_id,
+        subject,
+        kind,
+        cycle,
+        recipient_id,
+        sent_at,
+        claim,
+        claimed_at,
+    ) in logged.values_list(
+        "pk",
+        "task_id",
+        "subject",
+        "kind",
+        "due_date",
+        "recipient_id",
+        "sent_at",
+        "claim",
+        "claimed_at",
+    ).iterator(chunk_size=5000):
+        seen[Due(task_id, kind, cycle, recipient_id, subject)] = (
             pk,
             sent_at is not None,
             claim,
@@ -412,6 +458,7 @@ def _claim(
         [
             SentReminder(
                 task_id=d.task_id,
+                subject=d.subject,
                 kind=d.kind,
                 due_date=d.cycle,
                 recipient_id=d.recipient_id,
@@ -431,7 +478,7 @@ def _claim(
 
 
 def _deliver(
-    due: dict[_Due, dict[str, Any]], token: str, now: dt.datetime, today: dt.date
+    due: dict[Due, dict[str, Any]], token: str, now: dt.datetime, today: dt.date
 ) -> ReminderRun:
     """Send what this run claimed: one mail and the inbox items per recipient."""
     run = ReminderRun()
@@ -496,7 +543,7 @@ class _Lease:
 def _send_one(
     mailer: BaseEmailBackend,
     rows: list[SentReminder],
-    due: dict[_Due, dict[str, Any]],
+    due: dict[Due, dict[str, Any]],
     lease: _Lease,
     today: dt.date,
     run: ReminderRun,
@@ -510,7 +557,7 @@ def _send_one(
     already: nothing was sent, and this run must stop.
     """
     person = rows[0].recipient
-    data = {r.pk: due[_Due(r.task_id, r.kind, r.due_date, r.recipient_id)] for r in rows}
+    data = {r.pk: due[Due(r.task_id, r.kind, r.due_date, r.recipient_id, r.subject)] for r in rows}
     ids = list(data)
     held = SentReminder.objects.filter(pk__in=ids, claim=lease.token, sent_at__isnull=True)
     if connection.vendor != "postgresql":
@@ -581,7 +628,9 @@ def _mail(
         {
             "kind": r.kind,
             "data": data[r.pk],
-            "plan": r.task.plan.document_number or r.task.plan.title,
+            "plan": r.task.plan.document_number or r.task.plan.title
+            if r.task is not None
+            else data[r.pk].get("plan", ""),
             "task_id": r.task_id,
         }
         for r in rows
@@ -590,7 +639,8 @@ def _mail(
         {
             scores[key]
             for r in rows
-            if (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
+            if r.task is not None
+            and (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
         },
         key=lambda s: s.plan_id,
     )

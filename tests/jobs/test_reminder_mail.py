@@ -109,7 +109,7 @@ def test_the_vietnamese_subject_and_body_arrive_intact(smtp: Mailbox, task: Task
     (message,) = smtp.to("snv.cv1@lamdong.example")
     # Django folds an encoded subject onto a second line; the parser keeps the fold's space.
     subject = str(message["Subject"]).strip()
-    assert subject.startswith("[CCHC] ") and subject.endswith("nhiệm vụ cần anh/chị lưu ý")
+    assert subject.startswith("[CCHC] ") and subject.endswith("việc cần anh/chị lưu ý")
     text = body(message, "plain")
     assert "Kính gửi" in text and "Tính đến ngày 23/11/2026" in text
     assert "Số hoá kết quả giải quyết thủ tục hành chính còn hiệu lực" in text

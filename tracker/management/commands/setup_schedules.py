@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
-from tracker.schedules import FIRST_RUN_HOUR, SCHEDULES
+from tracker.schedules import FIRST_RUN_HOUR, RETIRED, SCHEDULES
 
 
 def next_at(hour: int) -> dt.datetime:
@@ -25,6 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
+            for name in Schedule.objects.filter(name__in=RETIRED).values_list("name", flat=True):
+                self.stdout.write(f"Lịch chạy nền {name}: đã bỏ")
+            Schedule.objects.filter(name__in=RETIRED).delete()
             for name, spec in SCHEDULES.items():
                 create: dict[str, Any] = dict(spec)
                 if name in FIRST_RUN_HOUR:
