@@ -12,11 +12,19 @@ import itertools
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from plans.rules.base import date_words, decimal_or_none, is_number, number
+from plans.rules.base import (
+    RuleKind,
+    Source,
+    check_tasks,
+    date_words,
+    decimal_or_none,
+    is_number,
+    number,
+)
 from plans.scoring import Counts
 
 # What a completion band gives: the maximum, the maximum times the rate, or nothing.
@@ -181,3 +189,25 @@ def explain_band(why: Mapping[str, Any], gives: str) -> str:
 
 def no_task_due(why: Mapping[str, Any]) -> str:
     return _("no task due by %(date)s.") % {"date": date_words(why["as_of"])}
+
+
+class BandKind(RuleKind):
+    """What the kinds over a unit's completion rate share: their parameters' check, what
+    they read of the counts, and why nothing due makes them not applicable."""
+
+    source = Source.TASKS
+    required = ("bands",)
+    step: ClassVar[bool] = False  # bands give a number of points, not full/proportional/zero
+
+    def check(self, params: Mapping[str, Any], max_points: Decimal) -> dict[str, str]:
+        errors = check_tasks(params)
+        problem = check_bands(params.get("bands"), step=self.step, max_points=max_points)
+        if problem:
+            errors["bands"] = problem
+        return errors
+
+    def part_key(self, read: Counts) -> tuple[int, int]:
+        return (read.due, read.accepted)
+
+    def not_applicable(self, why: Mapping[str, Any]) -> str:
+        return no_task_due(why)

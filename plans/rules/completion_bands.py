@@ -15,14 +15,13 @@ from plans.rules.bands import (
     BAND_KINDS,
     FULL,
     PROPORTIONAL,
+    BandKind,
     band_for,
     bands_schema,
-    check_bands,
     explain_band,
-    no_task_due,
     rate_why,
 )
-from plans.rules.base import TASKS_PARAM, Rule, RuleKind, Source, check_tasks, not_applicable
+from plans.rules.base import TASKS_PARAM, Rule, not_applicable
 from plans.scoring import Counts, Score, half_up, round_points
 
 
@@ -49,22 +48,10 @@ def completion_bands(
     return Score(points, why)
 
 
-class CompletionBands(RuleKind):
+class CompletionBands(BandKind):
     name = "completion_bands"
     label = gettext_lazy("Completion bands")
-    source = Source.TASKS
     params = {"tasks": TASKS_PARAM, "bands": bands_schema({"enum": list(BAND_KINDS)})}
-    required = ("bands",)
-
-    def check(self, params: Mapping[str, Any], max_points: Decimal) -> dict[str, str]:
-        errors = check_tasks(params)
-        problem = check_bands(params.get("bands"), max_points=max_points)
-        if problem:
-            errors["bands"] = problem
-        return errors
-
-    def part_key(self, read: Counts) -> tuple[int, int]:
-        return (read.due, read.accepted)
 
     def score(self, rule: Rule, read: Counts, as_of: dt.date) -> Score:
         return completion_bands(rule.max_points, rule.params["bands"], read, as_of)
@@ -75,6 +62,3 @@ class CompletionBands(RuleKind):
             PROPORTIONAL: _("the maximum times the rate"),
         }.get(why["band"]["points"], _("no points"))
         return explain_band(why, gives)
-
-    def not_applicable(self, why: Mapping[str, Any]) -> str:
-        return no_task_due(why)

@@ -11,19 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.rules.bands import (
+    BandKind,
     band_for,
     bands_schema,
-    check_bands,
     explain_band,
-    no_task_due,
     rate_why,
 )
 from plans.rules.base import (
     TASKS_PARAM,
     Rule,
-    RuleKind,
-    Source,
-    check_tasks,
     not_applicable,
     number,
 )
@@ -49,28 +45,14 @@ def step_bands(
     return Score(gives, why)
 
 
-class StepBands(RuleKind):
+class StepBands(BandKind):
     name = "step_bands"
     label = gettext_lazy("Fixed points per completion band")
-    source = Source.TASKS
     params = {"tasks": TASKS_PARAM, "bands": bands_schema({"type": "number", "minimum": 0})}
-    required = ("bands",)
-
-    def check(self, params: Mapping[str, Any], max_points: Decimal) -> dict[str, str]:
-        errors = check_tasks(params)
-        problem = check_bands(params.get("bands"), step=True, max_points=max_points)
-        if problem:
-            errors["bands"] = problem
-        return errors
-
-    def part_key(self, read: Counts) -> tuple[int, int]:
-        return (read.due, read.accepted)
+    step = True
 
     def score(self, rule: Rule, read: Counts, as_of: dt.date) -> Score:
         return step_bands(rule.max_points, rule.params["bands"], read, as_of)
 
     def explain(self, why: Mapping[str, Any], indicator_names: Mapping[str, str]) -> str:
         return explain_band(why, _("%(points)s points") % {"points": number(why["band"]["points"])})
-
-    def not_applicable(self, why: Mapping[str, Any]) -> str:
-        return no_task_due(why)
