@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.rules.manual import Manual
@@ -14,6 +13,3 @@ class Bonus(Manual):
     counts_in_maximum = False
     may_not_apply = False
     entered_as = gettext_lazy("bonus")
-
-    def nothing_entered(self) -> str:
-        return _("None entered.")

@@ -67,7 +67,8 @@ class Manual(RuleKind):
         }
 
     def nothing_entered(self) -> str:
-        return _("Not yet scored.")
+        """A judged item not scored yet; a bonus or a penalty simply none."""
+        return _("Not yet scored.") if self.may_not_apply else _("None entered.")
 
     def not_applicable(self, why: Mapping[str, Any]) -> str:
         if not why.get("entered"):

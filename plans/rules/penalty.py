@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from plans.rules.manual import Manual
@@ -15,6 +14,3 @@ class Penalty(Manual):
     may_not_apply = False
     entered_as = gettext_lazy("penalty")
     sign = -1
-
-    def nothing_entered(self) -> str:
-        return _("None entered.")
