@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from assessments.models import Assessment
-from plans.access import Action, may_anywhere
+from plans.access import Action, may_anywhere, may_on_unit
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Official, Plan, PlanStatus
 from tasks.models import CLOSED_STATUSES, Status, Task, open_q, overdue_q
@@ -26,11 +26,11 @@ def home(request: OfficialRequest) -> HttpResponse:
     """Officials see their tasks, heads their unit, the committee and admins the overview."""
     official = request.official
     today = timezone.localdate()
-    if official.is_plain_official:
-        return my_tasks(request, official, today)
-    if official.is_head:
+    if may_anywhere(official, Action.READ_OVERVIEW):
+        return overview_page(request)
+    if may_on_unit(official, Action.READ_UNIT_DASHBOARD, official.unit_id):
         return unit_home(request, official, today)
-    return overview_page(request)
+    return my_tasks(request, official, today)
 
 
 def assessments_for(official: Official) -> list[dict[str, Any]]:

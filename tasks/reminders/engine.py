@@ -36,6 +36,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from plans.access import Action, may_on_unit
 from plans.models import Official, PlanStatus, ScoreSnapshot
 from tasks.inbox.notify import Message, post
 from tasks.messages import (
@@ -208,7 +209,12 @@ def _score_line(snapshot: ScoreSnapshot) -> str:
 
 def _head_scores(rows: list[SentReminder]) -> dict[tuple[int, int], ScoreSnapshot]:
     """The latest score of each head's unit under the plans of this run: two queries."""
-    heads = {r.recipient.unit_id for r in rows if r.recipient.is_head and r.recipient.unit_id}
+    # Whoever may read their unit's dashboard (its head) reads its score in the mail.
+    heads = {
+        r.recipient.unit_id
+        for r in rows
+        if may_on_unit(r.recipient, Action.READ_UNIT_DASHBOARD, r.recipient.unit_id)
+    }
     plans = {r.task.plan.scored_plan_id for r in rows if r.task is not None}
     if not heads:
         return {}
