@@ -151,6 +151,8 @@ def test_a_tampered_file_restores_nothing(tmp_path: Path) -> None:
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
     reason="one run of the two installations is enough (they use their own SQLite files)",
 )
+@pytest.mark.e2e
+@pytest.mark.slow
 def test_a_new_installation_restores_what_another_backed_up(tmp_path: Path) -> None:
     """Two installations, each with only DATA_DIR set: no secret key, no settings given."""
     env = {

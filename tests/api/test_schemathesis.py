@@ -7,6 +7,7 @@ schemathesis generates requests for every operation from /api/v1/openapi.json
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,9 +61,12 @@ def admin_headers(db: None) -> Iterator[dict[str, str]]:
         request_finished.connect(close_old_connections)
 
 
-@schema.parametrize()
-@settings(
-    max_examples=20,
+# Examples per operation: 10 by default, 20 with HYPOTHESIS_PROFILE=ci (.ci/run).
+settings.register_profile("ci", max_examples=20)
+settings.register_profile("dev", max_examples=10)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+CONTRACT = settings(
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -71,5 +75,37 @@ def admin_headers(db: None) -> Iterator[dict[str, str]]:
         HealthCheck.filter_too_much,
     ],
 )
-def test_the_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
-    case.call_and_validate(headers=admin_headers, checks=CHECKS)
+# Four parts of the API, four tests: parallel runs (-n) spread them over their workers.
+PARTS = {
+    "plans": r"^/api/v1/plans/",
+    "tasks": r"^/api/v1/(tasks|evidence|extension-requests|notifications)",
+    "assessments": r"^/api/v1/assessments",
+}
+
+
+def keeps_its_contract(case: Any, headers: dict[str, str]) -> None:
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+@schema.include(path_regex=PARTS["plans"]).parametrize()
+@CONTRACT
+def test_the_plans_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
+    keeps_its_contract(case, admin_headers)
+
+
+@schema.include(path_regex=PARTS["tasks"]).parametrize()
+@CONTRACT
+def test_the_tasks_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
+    keeps_its_contract(case, admin_headers)
+
+
+@schema.include(path_regex=PARTS["assessments"]).parametrize()
+@CONTRACT
+def test_the_assessment_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
+    keeps_its_contract(case, admin_headers)
+
+
+@schema.exclude(path_regex="|".join(PARTS.values())).parametrize()
+@CONTRACT
+def test_the_rest_of_the_api_keeps_its_contract(case: Any, admin_headers: dict[str, str]) -> None:
+    keeps_its_contract(case, admin_headers)

@@ -28,6 +28,7 @@ from tests.jobs.test_reminders_concurrent import NOW, SlowMailbox
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
+    pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",

@@ -16,7 +16,7 @@ from django.db import connection
 
 from tests.jobs.conftest import ROOT, embedded_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 BEFORE = [("assessments", "0003_reminder_closing_day"), ("tasks", "0010_task_results")]
 

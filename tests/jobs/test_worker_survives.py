@@ -26,6 +26,7 @@ from tests.jobs.test_reminder_mail import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
+    pytest.mark.e2e,
     pytest.mark.slow,
     pytest.mark.skipif(
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
