@@ -69,7 +69,7 @@ def units_under(unit_id: int) -> set[int]:
 
 
 def state_of(issued_on: dt.date | None, deadline: dt.date | None, today: dt.date) -> str:
-    """Where a unit's plan stands, judged as 1.1 judges it (plans.scoring)."""
+    """Where a unit's plan stands, judged as 1.1 judges it (plans.rules.plan_issued_on_time)."""
     if deadline is None:
         return ISSUED if issued_on is not None and issued_on <= today else NOT_ISSUED
     score = plan_issued_on_time(Decimal(1), issued_on, deadline, as_of=today)

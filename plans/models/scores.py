@@ -254,7 +254,7 @@ class ScoreSnapshot(models.Model):
         db_constraint=False,
     )
     # [{code, points, max_points, applicable, why}] in the index set's order; why
-    # is a dict (plans.scoring), points are strings with two decimals (negative
+    # is a dict (plans.rules), points are strings with two decimals (negative
     # for a penalty). The names are the index set's.
     parts = models.JSONField(_("sub-criteria"), default=list)
     # The unit's counted tasks that day, whatever their tag (plans.scoring.Counts):

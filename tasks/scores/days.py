@@ -53,7 +53,7 @@ def subcriterion_names(plan: Plan) -> dict[int, dict[str, str]]:
 
 
 def indicator_names(plan: Plan) -> dict[str, str]:
-    """Code -> name of the plan's indicators, to name them in the whys (plans.whys.explain)."""
+    """Code -> name of the plan's indicators, to name them in the whys (plans.rules.explain)."""
     return dict(Indicator.objects.filter(plan=plan).values_list("code", "name"))
 
 

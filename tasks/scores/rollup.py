@@ -1,7 +1,7 @@
 """The roll-up: a plan's tasks, units' plans, figures and entries scored into each unit's day.
 
 - `rollup(plan, as_of)` counts the plan's tasks in one GROUP BY, scores each
-  unit by its level's index set (plans.scoring, pure functions) and stores a
+  unit by its level's index set (the rule kinds of plans.rules) and stores a
   ScoreSnapshot per unit for the day, in a fixed number of queries;
 - `rollup_issued_plans(now)` is the nightly job.
 
