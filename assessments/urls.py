@@ -3,6 +3,7 @@
 from django.urls import path
 
 from assessments import views as assessment_views
+from kit import converters  # noqa: F401  (registers <id:...>)
 
 app_name = "assessments"
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kit.errors import Conflict, Invalid, NotAllowed
 from plans import rules, scoring
-from plans.access import Action, allows, role_relations
+from plans.access import Action, may_anywhere
 from plans.models import Criterion, IndexSet, Level, Official, SubCriterion, record
 from plans.rules.bands import DEFAULT_BANDS, PROPORTIONAL
 
@@ -232,7 +232,7 @@ def _checked(doc: Any) -> dict[str, Any]:
 
 def import_index_set(actor: Official, doc: Any) -> IndexSet:
     """Store a province's own index set from its document (administrators only); all or nothing."""
-    if not allows(Action.MANAGE_ORGANISATION, frozenset(role_relations(actor))):
+    if not may_anywhere(actor, Action.MANAGE_ORGANISATION):
         raise NotAllowed(_("Only an administrator loads index sets."))
     try:
         with transaction.atomic():

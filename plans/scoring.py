@@ -52,9 +52,6 @@ class Counts(NamedTuple):
         return cls(due, accepted, on_time)
 
 
-NO_COUNTS = Counts()
-
-
 class ManualEntry(NamedTuple):
     """The latest entry of an appraiser for a unit and an entered sub-criterion."""
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kit.errors import Invalid, NotAllowed, NotAuthenticated, TooManyAttempts, clean_or_invalid
-from plans.access import Action, allows, role_relations
+from plans.access import Action, may_anywhere
 from plans.accounts import lockout_message, log_event, revoke_access
 from plans.models import (
     ApiToken,
@@ -37,8 +37,8 @@ from plans.models import (
 def official_for(user: User | AnonymousUser) -> Official | None:
     """The official behind a login; a superuser without one gets an admin profile.
 
-    docs/accounts.md: "a superuser without an official profile gets one (role admin) on
-    first use", so that `createsuperuser` bootstraps an empty installation.
+    A superuser without an official profile gets one (role admin) on first use, so
+    that `createsuperuser` bootstraps an empty installation (docs/configuration.md).
     """
     if not user.is_authenticated:
         return None
@@ -111,7 +111,7 @@ def user_for_token(raw: str, *, now: dt.datetime | None = None) -> User | None:
 
 
 def _require_admin(actor: Official) -> None:
-    if not allows(Action.MANAGE_ORGANISATION, frozenset(role_relations(actor))):
+    if not may_anywhere(actor, Action.MANAGE_ORGANISATION):
         raise NotAllowed(_("Only an administrator changes units and officials."))
 
 

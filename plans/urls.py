@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from kit import converters  # noqa: F401  (registers <id:...>)
 from plans import views as plan_views
 
 app_name = "plans"

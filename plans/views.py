@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 
 from kit.errors import DomainError
 from plans import planning
-from plans.access import Action, allows, may_on_plan, may_on_unit, role_relations, unit_relations
+from plans.access import (
+    Action,
+    allows,
+    may_anywhere,
+    may_on_plan,
+    may_on_unit,
+    unit_relations,
+)
 from plans.attainment import attainment
 from plans.decorators import OfficialRequest, official_required
 from plans.forms import MeasurementForm, PeriodForm, UnitPlanForm, choice_field, errors_onto
@@ -33,7 +40,7 @@ def plan_indicators(request: OfficialRequest, pk: int) -> HttpResponse:
 
 def reportable_units(official: Official) -> QuerySet[Unit]:
     """The units whose figures this official may report (WHO_MAY's report_figure)."""
-    if allows(Action.REPORT_FIGURE, frozenset(role_relations(official))):
+    if may_anywhere(official, Action.REPORT_FIGURE):
         return Unit.objects.order_by("name")  # an administrator: every unit
     unit_id = official.unit_id
     if unit_id is not None and allows(Action.REPORT_FIGURE, unit_relations(official, unit_id)):

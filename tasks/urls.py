@@ -3,6 +3,7 @@ the appendix in and out, task results, the scores, the calendar feed."""
 
 from django.urls import path
 
+from kit import converters  # noqa: F401  (registers <id:...>)
 from tasks import feeds
 from tasks import views as task_views
 from tasks.appendix import views as appendix_views

@@ -36,6 +36,7 @@ from tasks.scores.days import recompute_scores
 from tasks.services import create_task
 from tests.conftest import TODAY
 from tests.factories import Province, make_province, sign_in
+from tracker.health import shows_details
 from tracker.reports.figures import report_scope
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,7 @@ CASES: dict[Action, tuple[dict[str, frozenset[Rel]], Try]] = {
         ),
     ),
     Action.LIFT_LOCK: (TO_PLAN, lambda w, o: lift_locks(o, LoginLock.objects.all())),
+    Action.READ_HEALTH: (TO_PLAN, lambda w, o: refused_unless(shows_details(o))),
     Action.MANAGE_PLAN: (
         TO_PLAN,
         lambda w, o: planning.update_plan(o, w.p.plan, title="Kế hoạch CCHC năm 2026 (sửa)"),

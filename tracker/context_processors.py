@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from plans.access import Action, may_anywhere, may_on_unit
 from tasks.models import Notification
 from tracker.assets import plotly_js
 
@@ -19,9 +20,16 @@ def official(request: HttpRequest) -> dict[str, object]:
     """
     person = getattr(request, "official", None)
     if person is None:
-        return {"official": None, "unread_count": 0}
+        return {"official": None, "unread_count": 0, "header": {}}
     return {
         "official": person,
+        # What the header links to, as WHO_MAY allows it.
+        "header": {
+            "overview": may_anywhere(person, Action.READ_OVERVIEW),
+            "dashboard": may_on_unit(person, Action.READ_UNIT_DASHBOARD, person.unit_id),
+            "review": may_anywhere(person, Action.REVIEW_QUEUE)
+            or may_on_unit(person, Action.REVIEW_QUEUE, person.unit_id),
+        },
         "unread_count": SimpleLazyObject(
             lambda: Notification.objects.filter(recipient=person, read_at__isnull=True).count()
         ),

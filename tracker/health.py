@@ -34,7 +34,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from kit.filestore import free_bytes
+from plans.access import Action, may_anywhere
 from plans.models import Official, Role
+from plans.services import official_for
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,11 @@ def database_ok() -> bool:
         return False
 
 
+def shows_details(official: Official | None) -> bool:
+    """Whether /health/ shows this caller every process's details (WHO_MAY, READ_HEALTH)."""
+    return official is not None and may_anywhere(official, Action.READ_HEALTH)
+
+
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     space = disk()
@@ -70,7 +77,7 @@ def health(request: HttpRequest) -> JsonResponse:
     database = database_ok()
     waiting = any(part.get("pid") is None for part in parts.values())
     status = "ok" if database and space["ok"] and not waiting else "degraded"
-    if not (request.user.is_authenticated and request.user.is_superuser):
+    if not shows_details(official_for(request.user)):
         # For everyone: whether each part runs and how often it was restarted.
         parts = {
             name: {k: part.get(k) for k in ("started_at", "restarts", "last_exit_at")}

@@ -83,6 +83,4 @@ SCHEDULES: dict[str, ScheduleSpec] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 15,
     },
-    # Heads 7, 3 and 1 days before the self-assessment closes; the council 3 days
-    # before the appraisal closes: each once (the job's sent-log).
 }

@@ -1,39 +1,14 @@
-"""The composition root: the roof's pages, each app's pages (namespaced), the admin and the API.
-
-The `id` converter is registered here, before the apps' URLs are included.
-"""
+"""The composition root: the roof's pages, each app's pages (namespaced), the admin and the API."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from kit import converters  # noqa: F401  (registers <id:...>)
 from tracker import accounts, dashboards, errors, health, views
 from tracker.api import api
 from tracker.reports import views as report_views
-
-
-class IdConverter:
-    """A row's id in a page's address: a number no larger than the database can hold.
-
-    Django's `int` takes any length, and a 20-digit id made SQLite raise
-    OverflowError (500); past the largest id there is no such page (404).
-    """
-
-    regex = "[0-9]{1,19}"
-    largest = 2**63 - 1
-
-    def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > self.largest:
-            raise ValueError(value)  # no match: 404
-        return number
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 admin.site.site_header = _("CCHC plan and task tracker")
 admin.site.site_title = _("CCHC tracker")

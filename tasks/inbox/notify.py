@@ -4,8 +4,8 @@
   extended), called by the services inside their transaction, so a message
   exists exactly when the change it tells of does; the actor is never told of
   their own act;
-- the reminder engine (tasks.reminders) and the assessment's reminders post
-  what they send by mail;
+- the reminder engine (tasks.reminders) posts what it sends by mail, the
+  annual assessment's reminders among them;
 - a message that waits for an act (a review, a decision) is marked done when
   someone does it (`done_with`).
 """
@@ -32,6 +32,9 @@ class Message:
     kind: str
     data: dict[str, Any]
     task_id: int | None = None
+    # A message of the past (the demo's trail): when it came, and when it was read.
+    at: dt.datetime | None = None
+    read_at: dt.datetime | None = None
 
 
 def post(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list[Notification]:
@@ -39,7 +42,12 @@ def post(messages: Iterable[Message], *, now: dt.datetime | None = None) -> list
     when = now or timezone.now()
     return Notification.objects.bulk_create(
         Notification(
-            recipient=m.recipient, kind=m.kind, task_id=m.task_id, data=m.data, created_at=when
+            recipient=m.recipient,
+            kind=m.kind,
+            task_id=m.task_id,
+            data=m.data,
+            created_at=m.at or when,
+            read_at=m.read_at,
         )
         for m in messages
     )

@@ -36,7 +36,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from plans.access import Action, may_on_unit
+from plans.access import Rel, unit_relations
 from plans.models import Official, PlanStatus, ScoreSnapshot
 from tasks.inbox.notify import Message, post
 from tasks.messages import (
@@ -207,14 +207,14 @@ def _score_line(snapshot: ScoreSnapshot) -> str:
     )
 
 
+def _heads_own_unit(person: Official) -> bool:
+    """A head reads their unit's score in their mail; nobody else's mail carries one."""
+    return Rel.UNIT_HEAD in unit_relations(person, person.unit_id)
+
+
 def _head_scores(rows: list[SentReminder]) -> dict[tuple[int, int], ScoreSnapshot]:
     """The latest score of each head's unit under the plans of this run: two queries."""
-    # Whoever may read their unit's dashboard (its head) reads its score in the mail.
-    heads = {
-        r.recipient.unit_id
-        for r in rows
-        if may_on_unit(r.recipient, Action.READ_UNIT_DASHBOARD, r.recipient.unit_id)
-    }
+    heads = {r.recipient.unit_id for r in rows if _heads_own_unit(r.recipient)}
     plans = {r.task.plan.scored_plan_id for r in rows if r.task is not None}
     if not heads:
         return {}
@@ -641,11 +641,13 @@ def _mail(
         }
         for r in rows
     ]
+    head = _heads_own_unit(person)
     mine = sorted(
         {
             scores[key]
             for r in rows
-            if r.task is not None
+            if head
+            and r.task is not None
             and (key := (r.task.plan.scored_plan_id, person.unit_id or 0)) in scores
         },
         key=lambda s: s.plan_id,

@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from plans.models import AuditEvent, Official, Plan
-from tasks.models import Evidence, Notification, Status, Task
+from tasks.inbox.notify import Message, post
+from tasks.models import Evidence, Status, Task
 
 TZ = timezone.get_default_timezone()
 
@@ -150,13 +151,13 @@ def tell(
     to = {"assigned": assignees, "submitted": [head], "accepted": assignees}
     base = {"title": task.title, "due": task.due_date.isoformat()}
     read_before = timezone.now() - dt.timedelta(days=3)
-    Notification.objects.bulk_create(
-        Notification(
-            recipient=person,
-            kind=action,
-            task=task,
-            data={**base, "actor": actor.full_name},
-            created_at=when,
+    post(
+        Message(
+            person,
+            action,
+            {**base, "actor": actor.full_name},
+            task.pk,
+            at=when,
             read_at=None
             if when >= read_before or (action == "submitted" and task.status == Status.SUBMITTED)
             else when + dt.timedelta(hours=2),
