@@ -8,6 +8,7 @@ the English interface reads English.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -19,15 +20,16 @@ REVIEW = "review+"
 ESCALATE_HEAD = "escalate-head"
 ESCALATE_COMMITTEE = "escalate-committee"
 
-# Things that happened, told in the inbox only (reminders go by mail too).
-EVENTS = (
-    "assigned",
-    "submitted",
-    "returned",
-    "accepted",
-    "extension_requested",
-    "extension_decided",
-)
+# What another feature's messages say (the annual assessment's reminders): each answers
+# the sentence for a kind it knows, or None.
+Wording = Callable[[str, dict[str, Any]], str | None]
+_WORDINGS: list[Wording] = []
+
+
+def register_wording(wording: Wording) -> None:
+    """Add a feature's wording of its own kinds (once, at start-up: an AppConfig's ready)."""
+    if wording not in _WORDINGS:
+        _WORDINGS.append(wording)
 
 
 def day(value: str | None) -> str:
@@ -37,6 +39,10 @@ def day(value: str | None) -> str:
 
 def describe(kind: str, data: dict[str, Any]) -> str:  # noqa: C901 (one branch per message kind)
     """One sentence for one message."""
+    for wording in _WORDINGS:
+        text = wording(kind, data)
+        if text is not None:
+            return text
     values = {
         "title": data.get("title", ""),
         "days": int(data.get("days", 0)),
@@ -91,28 +97,6 @@ def describe(kind: str, data: dict[str, Any]) -> str:  # noqa: C901 (one branch 
             ngettext(
                 "“%(title)s” has waited %(days)d day for your review (submitted %(submitted)s).",
                 "“%(title)s” has waited %(days)d days for your review (submitted %(submitted)s).",
-                days,
-            )
-            % values
-        )
-    if kind.startswith("assessment-self-"):
-        return (
-            ngettext(
-                "Your unit's self-assessment of “%(title)s” closes in %(days)d day (%(due)s) "
-                "and is not submitted.",
-                "Your unit's self-assessment of “%(title)s” closes in %(days)d days (%(due)s) "
-                "and is not submitted.",
-                days,
-            )
-            % values
-        )
-    if kind == "assessment-appraisal":
-        return (
-            ngettext(
-                "The appraisal of “%(title)s” closes in %(days)d day (%(due)s) with sheets "
-                "not appraised.",
-                "The appraisal of “%(title)s” closes in %(days)d days (%(due)s) with sheets "
-                "not appraised.",
                 days,
             )
             % values
