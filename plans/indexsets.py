@@ -160,13 +160,8 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
     if _text(sub.get("name"), 300) is None:
         errors[f"{path}.name"] = _("%(item)s: give it a name.") % {"item": named}
     raw = sub.get("max_points")
-    top = None
-    if not isinstance(raw, bool) and isinstance(raw, int | float | str):
-        try:
-            top = Decimal(str(raw))
-        except ArithmeticError:
-            top = None
-    if top is None or not top.is_finite():
+    top = scoring.number_in(raw)
+    if top is None:
         errors[f"{path}.max_points"] = _("%(item)s: give its maximum points.") % {"item": named}
     elif top < 0:
         errors[f"{path}.max_points"] = _("%(item)s: a maximum cannot be negative.") % {
@@ -176,7 +171,7 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
         errors[f"{path}.max_points"] = _("%(item)s: at most 100 points, two decimals.") % {
             "item": named
         }
-    if top is not None and top.is_finite() and f"{path}.max_points" not in errors:
+    if top is not None and f"{path}.max_points" not in errors:
         for key, message in rules.check_params(
             str(sub.get("rule")), sub.get("params", {}), top
         ).items():

@@ -193,7 +193,7 @@ def check_groups(groups: Any) -> str | None:
         if not isinstance(group, dict) or set(group) != {"code", "from_pct"}:
             return _('Each group is {"code": "A", "from_pct": 90}.')
         code, start = group["code"], group["from_pct"]
-        value = _percent(start)
+        value = number_in(start)
         if not isinstance(code, str) or not code.strip() or len(code) > 10:
             return _("A group has a short code, such as A.")
         if value is None or not 0 <= value <= 100:
@@ -205,7 +205,9 @@ def check_groups(groups: Any) -> str | None:
     return None
 
 
-def _percent(value: Any) -> Decimal | None:
+def number_in(value: Any) -> Decimal | None:
+    """A finite number from a document's value (a JSON number or text of one, never true or
+    false), or None: what every check of an index set reads numbers with."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         return None
     try:

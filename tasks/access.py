@@ -112,6 +112,13 @@ def deadlines_kept_by(unit_id: int | None) -> Q:
     )
 
 
+def opens_review_queue(official: Official) -> bool:
+    """Whether the official has a review queue at all (an administrator, or a unit's head)."""
+    return may_anywhere(official, Action.REVIEW_QUEUE) or may_on_unit(
+        official, Action.REVIEW_QUEUE, official.unit_id
+    )
+
+
 def review_queue_for(official: Official) -> tuple[TaskQuerySet, QuerySet[ExtensionRequest]]:
     """What waits for the official: submitted work to review, requests for more time to decide.
 
@@ -120,7 +127,7 @@ def review_queue_for(official: Official) -> tuple[TaskQuerySet, QuerySet[Extensi
     """
     if may_anywhere(official, Action.REVIEW_QUEUE):
         tasks, requests = Task.objects.all(), ExtensionRequest.objects.all()
-    elif may_on_unit(official, Action.REVIEW_QUEUE, official.unit_id):
+    elif opens_review_queue(official):
         tasks = Task.objects.filter(lead_unit_id=official.unit_id)
         requests = ExtensionRequest.objects.filter(deadlines_kept_by(official.unit_id))
     else:

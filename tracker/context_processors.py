@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from plans.access import Action, may_anywhere, may_on_unit
+from tasks.access import opens_review_queue
 from tasks.models import Notification
 from tracker.assets import plotly_js
 
@@ -27,8 +28,7 @@ def official(request: HttpRequest) -> dict[str, object]:
         "header": {
             "overview": may_anywhere(person, Action.READ_OVERVIEW),
             "dashboard": may_on_unit(person, Action.READ_UNIT_DASHBOARD, person.unit_id),
-            "review": may_anywhere(person, Action.REVIEW_QUEUE)
-            or may_on_unit(person, Action.REVIEW_QUEUE, person.unit_id),
+            "review": opens_review_queue(person),
         },
         "unread_count": SimpleLazyObject(
             lambda: Notification.objects.filter(recipient=person, read_at__isnull=True).count()

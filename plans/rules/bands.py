@@ -21,11 +21,9 @@ from plans.rules.base import (
     Source,
     check_tasks,
     date_words,
-    decimal_or_none,
-    is_number,
     number,
 )
-from plans.scoring import Counts
+from plans.scoring import Counts, number_in
 
 # What a completion band gives: the maximum, the maximum times the rate, or nothing.
 FULL = "full"
@@ -85,19 +83,19 @@ def check_bands(bands: Any, *, step: bool = False, max_points: Decimal | None = 
             "points",
         }:
             return _('Each band is {"from": a percent, "points": ...} (and may say "to").')
-        start = decimal_or_none(band["from"]) if _is_percent(band["from"]) else None
+        start = number_in(band["from"]) if _is_percent(band["from"]) else None
         if start is None or not 0 <= start <= 100:
             return _("A band starts at a percent between 0 and 100.")
         end = None
         if "to" in band:
-            end = decimal_or_none(band["to"]) if _is_percent(band["to"]) else None
+            end = number_in(band["to"]) if _is_percent(band["to"]) else None
             if end is None or not start < end <= 100:
                 return _("A band from %(start)s ends above it, at 100%% at most.") % {
                     "start": _pct(start)
                 }
         points = band["points"]
         if step:
-            value = decimal_or_none(points) if is_number(points) else None
+            value = number_in(points)
             if value is None or value < 0 or (max_points is not None and value > max_points):
                 return _("A band from %(start)s gives between 0 and %(max)s points.") % {
                     "start": _pct(start),

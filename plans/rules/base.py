@@ -188,24 +188,6 @@ def explain(why: Mapping[str, Any], indicator_names: Mapping[str, str] | None = 
 # ---------------------------------------------------------------- helpers of the kinds
 
 
-def decimal_or_none(value: Any) -> Decimal | None:
-    """A finite number from a parameter, or None."""
-    try:
-        number = Decimal(str(value))
-    except (ArithmeticError, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
-def is_number(value: Any) -> bool:
-    """A parameter holding a number (a JSON number or text of one, never true or false)."""
-    return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float | str | Decimal)
-        and (decimal_or_none(value) is not None)
-    )
-
-
 def number(value: str | int | float | Decimal) -> str:
     """A number as people of the active language write it (0,5 in Vietnamese)."""
     return formats.number_format(Decimal(str(value)).normalize(), use_l10n=True)

@@ -16,12 +16,10 @@ from plans.rules.base import (
     RuleKind,
     Source,
     date_words,
-    decimal_or_none,
-    is_number,
     not_applicable,
     number,
 )
-from plans.scoring import Score, round_points
+from plans.scoring import Score, number_in, round_points
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -82,7 +80,7 @@ class PlanIssuedOnTime(RuleKind):
         except ValueError:
             errors["deadline"] = _("Give the date the plan is due by, as YYYY-MM-DD.")
         late = params.get("late_points", 0)
-        value = decimal_or_none(late) if is_number(late) else None
+        value = number_in(late)
         if value is None or not 0 <= value <= max_points:
             errors["late_points"] = _("Give between 0 and %(max)s points for a late plan.") % {
                 "max": number(max_points)
