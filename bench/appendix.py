@@ -113,7 +113,9 @@ def main() -> int:
     times = {}
     for label, dry in (("dry run", True), ("import", False)):
         started = time.perf_counter()
-        result = import_appendix(admin, plan, data, "phu-luc.xlsx", dry_run=dry)
+        result = import_appendix(
+            admin, plan, data, "phu-luc.xlsx", dry_run=dry, confirm_warnings=True
+        )
         times[label] = time.perf_counter() - started
         assert not result.errors, result.errors[:3]
         print(f"{label:8} {result.rows:5} rows, {len(result.created)} tasks: {times[label]:.2f} s")

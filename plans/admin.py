@@ -53,6 +53,7 @@ from plans.models import (
     SecurityEvent,
     SubCriterion,
     Unit,
+    UnitGroup,
     levels_in_use,
 )
 
@@ -561,3 +562,13 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["plan", "as_of", "level"]
     list_select_related = ["plan", "unit"]
     date_hierarchy = "as_of"
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(AuditedAdmin):
+    """The phrases an appendix uses for several units: a province adds its own here."""
+
+    list_display = ["phrase", "level"]
+    list_filter = ["level"]
+    search_fields = ["phrase"]
+    filter_horizontal = ["units"]

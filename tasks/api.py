@@ -433,6 +433,8 @@ class ImportRowOut(Schema):
 
 class ImportErrorOut(Schema):
     row: int
+    number: str
+    title: str
     column: str
     message: str
 
@@ -442,6 +444,7 @@ class ImportOut(Schema):
     dry_run: bool
     created: list[ImportRowOut]
     errors: list[ImportErrorOut]
+    warnings: list[ImportErrorOut]
 
 
 @router.post("/plans/{plan_id}/import", response={200: ImportOut, **UPLOAD_ERRORS})
@@ -451,15 +454,23 @@ def import_tasks(
     file: File[UploadedFile],
     dry_run: bool = True,
     area: Annotated[int, Query(ge=1, le=20)] = 1,
+    confirm_warnings: bool = False,
 ) -> Imported:
     """The plan appendix (.xlsx, .docx, .csv): a dry run by default; `dry_run=false`
-    creates every task, or none when any row has an error."""
+    creates every task, or none when any row has an error. Warnings (a deadline
+    outside the plan's year, or past) must be confirmed with `confirm_warnings=true`."""
     actor = caller(request)
     plan = get_object_or_404(Plan, pk=plan_id)
     if (file.size or 0) > MAX_BYTES:
         raise TooLarge(_("An appendix may be at most 10 MB."))
     return import_appendix(
-        actor, plan, file.read(), file.name or "", dry_run=dry_run, default_area=area
+        actor,
+        plan,
+        file.read(),
+        file.name or "",
+        dry_run=dry_run,
+        default_area=area,
+        confirm_warnings=confirm_warnings,
     )
 
 

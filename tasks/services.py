@@ -158,7 +158,9 @@ def reason_for_move(task: Task, new_due: dt.date, reason: str, today: dt.date) -
 
 
 def _area(plan: Plan, number: int) -> Area:
-    area = Area.objects.filter(plan=plan, number=number).first()
+    """The plan's area of that number (from its prefetched areas, when a caller
+    creating many tasks prefetched them)."""
+    area = next((a for a in plan.areas.all() if a.number == number), None)
     if area is None:
         raise Invalid(
             _("This plan has no area %(number)s.") % {"number": number},
@@ -180,6 +182,8 @@ def _units(field: str, ids: Iterable[int]) -> list[Unit]:
 def _assignees(ids: Iterable[int], allowed_units: set[int]) -> list[Official]:
     """Named officials, each of the lead unit or of a cooperating unit."""
     wanted = set(ids)
+    if not wanted:
+        return []
     people = list(Official.objects.filter(pk__in=wanted))
     missing = wanted - {p.pk for p in people}
     if missing:
@@ -280,8 +284,11 @@ def create_task(
     _full_clean(task, constraints=False)
     task.save()
     scores_may_move(plan)
-    task.partner_units.set(partners)
-    task.assignees.set(people)
+    # A new task has no links yet: add them, without reading what is there.
+    if partners:
+        task.partner_units.add(*partners)
+    if people:
+        task.assignees.add(*people)
     record(
         actor,
         "created",

@@ -15,6 +15,7 @@ from plans.models.organisation import (
     Role,
     TimeStamped,
     Unit,
+    UnitGroup,
     UnitQuerySet,
     levels_in_use,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "SubCriterion",
     "TimeStamped",
     "Unit",
+    "UnitGroup",
     "UnitQuerySet",
     "levels_in_use",
     "record",

@@ -111,6 +111,45 @@ class Unit(TimeStamped):
         return Official.objects.head_of(self.pk)
 
 
+class UnitGroup(models.Model):
+    """A phrase a plan's appendix uses for several units at once ("các sở, ban, ngành").
+
+    It names every unit of its level (under the plan's unit) and the units
+    listed with it; a phrase with neither ("các cơ quan, đơn vị liên quan")
+    names no unit and is kept as text in the task's note. Provinces add
+    their own phrases in the admin.
+    """
+
+    phrase = models.CharField(
+        _("phrase"),
+        max_length=200,
+        unique=True,
+        help_text=_("As the appendix writes it; case, accents and commas do not matter."),
+    )
+    level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("Every unit of this level under the plan's unit."),
+    )
+    units = models.ManyToManyField(
+        Unit,
+        verbose_name=_("units"),
+        blank=True,
+        related_name="+",
+        help_text=_("Units it names besides those of its level."),
+    )
+
+    class Meta:
+        verbose_name = _("group of units")
+        verbose_name_plural = _("groups of units")
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+
 class OfficialQuerySet(models.QuerySet["Official"]):
     def heads(self) -> OfficialQuerySet:
         """Heads of units whose login is active: who is shown as head, and told."""

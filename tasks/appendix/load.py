@@ -1,5 +1,7 @@
-"""Importing a plan appendix: a dry run that lists every row's errors and what would be
-created, then the import, all or nothing, each task recorded as imported from its file.
+"""Importing a plan appendix: a dry run that lists every row's errors, its warnings and
+what would be created, then the import, all or nothing, each task recorded as imported
+from its file. A file with warnings (a deadline outside the plan's year, or past) is
+imported only once they are confirmed.
 
 Both go through tasks.services.create_task row by row inside one transaction,
 so the dry run checks exactly what the import would, and is rolled back.
@@ -11,13 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 
-from kit.errors import DomainError, NotAllowed
+from kit.errors import DomainError, Invalid, NotAllowed
 from plans.access import Action, may_on_plan
 from plans.models import Official, Plan
 from tasks import services
-from tasks.appendix.read import RowError, column_names, parse, read_table, rows_of
+from tasks.appendix.columns import column_names
+from tasks.appendix.parse import RowError, parse, rows_of
+from tasks.appendix.read import read_table
 from tasks.models import Task
 
 # The service's field names, as the appendix's columns.
@@ -29,6 +34,7 @@ FIELD_COLUMNS = {
     "deliverable": "deliverable",
     "area": "area",
     "subcriterion": "subcriterion",
+    "description": "note",
 }
 
 
@@ -37,6 +43,7 @@ class Imported:
     rows: int
     created: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = True
 
 
@@ -52,19 +59,44 @@ def import_appendix(
     *,
     dry_run: bool = True,
     default_area: int = 1,
+    confirm_warnings: bool = False,
 ) -> Imported:
-    """Read, check and (unless `dry_run`, and only without any error) create the tasks."""
+    """Read, check and (unless `dry_run`, and only without any error) create the tasks.
+
+    A file with warnings is refused whole unless `confirm_warnings`: the
+    person importing has read them in the preview.
+    """
     if not may_on_plan(actor, Action.CREATE_TASK, plan):
         raise NotAllowed(_("Only the head of the plan's unit, or an administrator, imports."))
     parsed = parse(read_table(data, filename), plan, default_area)
-    result = Imported(rows=parsed.rows, errors=list(parsed.errors), dry_run=dry_run)
+    result = Imported(
+        rows=parsed.rows,
+        errors=list(parsed.errors),
+        warnings=list(parsed.warnings),
+        dry_run=dry_run,
+    )
+    if not dry_run and parsed.warnings and not confirm_warnings:
+        first = parsed.warnings[0]
+        raise Invalid(
+            _(
+                "%(n)d rows have deadlines outside the plan's year or already past (row "
+                "%(row)s: %(message)s): confirm them to import."
+            )
+            % {
+                "n": len({w.row for w in parsed.warnings}),
+                "row": first.row,
+                "message": first.message,
+            },
+            {"confirm_warnings": _("Confirm the warnings of the preview.")},
+        )
     names = column_names()
+    prefetch_related_objects([plan], "areas")  # each task's area, without a query each
     try:
         with transaction.atomic():
             made: dict[str, Task] = {}
             done: list[Any] = []
             for spec in parsed.specs:
-                parent = made.get(spec.parent_number or "")
+                parent = made.get(spec.parent_key or "")
                 try:
                     task = services.create_task(
                         actor,
@@ -76,6 +108,7 @@ def import_appendix(
                         due_date=spec.due_date,
                         deliverable=spec.deliverable,
                         subcriterion=spec.subcriterion,
+                        description=spec.description,
                         parent=parent,
                         imported_from=filename,
                         # The preview lists every deadline; confirming it is the confirmation.
@@ -84,17 +117,20 @@ def import_appendix(
                 except DomainError as exc:
                     for key, message in (exc.errors or {"": exc.message}).items():
                         column = names.get(FIELD_COLUMNS.get(key, ""), "")
-                        result.errors.append(RowError(spec.row, column, message))
+                        result.errors.append(
+                            RowError(spec.row, column, message, spec.number, spec.title)
+                        )
                     continue
-                if spec.number:
-                    made[spec.number] = task
+                made[spec.key] = task
                 done.append(spec)
             result.created = rows_of(done)
             if dry_run or result.errors:
                 raise _Undo
     except _Undo:
         pass
-    result.errors.sort(key=lambda e: e.row)
+    # A row made into many tasks (one per unit of a group) says each fault once.
+    once = {(e.row, e.column, e.message): e for e in result.errors}
+    result.errors = sorted(once.values(), key=lambda e: e.row)
     if result.errors and not dry_run:
         result.created = []  # all or nothing: nothing was created
     return result

@@ -1,29 +1,23 @@
-"""The plan appendix into the product: a file's rows read, understood and checked.
+"""The plan appendix's file read as rows of text, whatever its format.
 
-- `read_table`: an .xlsx (its first sheet; formulas read as their last computed
-  value; a cell merged across rows read in each row it covers), a .docx (its
-  first table) or a .csv (UTF-8, with or without BOM) as rows of text, each
-  with the row number a spreadsheet program or Word shows.
-- `parse`: the header row found under any title rows (names matched ignoring
-  case, accents and extra spaces), then each row: a Roman numeral in STT is an
-  area heading, `1.2` under `1` a subtask, a deadline phrase read in the plan's
-  year, units matched by code or name ignoring case and accents.
+`read_table`: an .xlsx (its first sheet; formulas read as their last computed
+value; a cell merged across rows read in each row it covers), a .docx (the
+first of its tables with the appendix's header, a merged cell read in each
+place it covers) or a .csv (UTF-8, with or without BOM), each row with the
+number a spreadsheet program or Word shows.
 
-Nothing here writes; tasks.appendix.load creates the tasks.
+tasks.appendix.parse understands the rows.
 """
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import csv
 import datetime as dt
-import difflib
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
@@ -31,55 +25,13 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from kit.errors import Invalid, TooLarge, UnsupportedType
-from kit.text import fold
-from plans.models import Area, Plan, Unit
+from tasks.appendix.columns import header_in
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_CELL = 32767  # characters in a cell: Excel's own limit
 HEADER_SLACK = 50  # title rows above the table and notes below it, beyond MAX_ROWS tasks
-
-# Column -> the header names that mean it (folded).
-# The English names are the product's own export in English.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "stt": ("stt", "so thu tu", "tt", "no"),
-    "title": (
-        "nhiem vu",
-        "ten nhiem vu",
-        "noi dung",
-        "noi dung nhiem vu",
-        "noi dung cong viec",
-        "task",
-    ),
-    "lead": ("co quan chu tri", "don vi chu tri", "chu tri", "lead unit"),
-    "partners": ("co quan phoi hop", "don vi phoi hop", "phoi hop", "cooperating units"),
-    "deadline": (
-        "thoi gian hoan thanh",
-        "thoi han",
-        "thoi han hoan thanh",
-        "han hoan thanh",
-        "deadline",
-    ),
-    "deliverable": ("san pham du kien", "san pham", "ket qua du kien", "expected deliverable"),
-    "area": ("linh vuc", "area"),
-    "subcriterion": ("tieu chi", "tieu chi thanh phan", "sub-criterion"),
-}
-REQUIRED = ("stt", "title", "lead", "deadline")
-
-
-def column_names() -> dict[str, str]:
-    """Each column as the appendix names it, for messages."""
-    return {
-        "stt": "STT",
-        "title": _("Task"),
-        "lead": _("Lead unit"),
-        "partners": _("Cooperating units"),
-        "deadline": _("Deadline"),
-        "deliverable": _("Expected deliverable"),
-        "area": _("Area"),
-        "subcriterion": _("Sub-criterion"),
-    }
 
 
 @dataclass
@@ -297,10 +249,13 @@ def _docx(data: bytes) -> Table:
         raise UnsupportedType(_("The Word file cannot be opened: %(e)s") % {"e": error}) from None
     if not document.tables:
         raise Invalid(_("The Word file holds no table."), {"file": _("No table.")})
-    rows = []
-    for r, row in enumerate(document.tables[0].rows, start=1):
-        rows.append((r, [cell.text.strip() for cell in row.cells]))
-    return Table(rows)
+    tables = [
+        [(r, [cell.text.strip() for cell in row.cells]) for r, row in enumerate(t.rows, start=1)]
+        for t in document.tables
+    ]
+    # The appendix is the table with its header; a title or signature table is not.
+    found = next((rows for rows in tables if header_in(rows) is not None), tables[0])
+    return Table(found)
 
 
 def _csv(data: bytes) -> Table:
@@ -321,313 +276,3 @@ def _csv(data: bytes) -> Table:
             _("The CSV file cannot be read: %(e)s") % {"e": error}, {"file": str(error)}
         ) from None
     return Table(rows)
-
-
-# ---------------------------------------------------------------- understanding
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class Spec:
-    """A task as the appendix gives it, ready for tasks.services.create_task."""
-
-    row: int
-    number: str
-    title: str
-    lead_unit_id: int
-    partner_unit_ids: list[int]
-    due_date: dt.date
-    deliverable: str
-    area: int
-    subcriterion: str
-    parent_number: str | None = None
-    lead_name: str = ""
-
-
-@dataclass
-class Parsed:
-    rows: int = 0
-    specs: list[Spec] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-# Upper-case Roman numerals (a heading's order); "c" or "i" in a list stays a task row.
-ROMAN = re.compile(r"^(?=[IVXLC]+$)(C[D]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
-
-
-def find_header(table: Table) -> tuple[int, dict[str, int]]:
-    """The header row's index in the table and the column of each known name."""
-    for index, (_number, cells) in enumerate(table.rows[:30]):
-        found: dict[str, int] = {}
-        for column, cell in enumerate(cells):
-            name = fold(cell).strip(" .:*")
-            for key, spellings in COLUMNS.items():
-                if name in spellings and key not in found:
-                    found[key] = column
-        if all(key in found for key in REQUIRED):
-            return index, found
-    names = ", ".join(column_names()[k] for k in REQUIRED)
-    raise Invalid(
-        _("No header row found: the appendix needs the columns %(names)s.") % {"names": names},
-        {"file": _("No header row found.")},
-    )
-
-
-def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:  # noqa: C901 (each column of a row is checked where it is read)
-    """Every row understood, or its errors (row, column, message)."""
-    start, columns = find_header(table)
-    body = [(n, cells) for n, cells in table.rows[start + 1 :] if any(c for c in cells)]
-    if not body:
-        raise Invalid(_("The appendix has no rows under its header."))
-    if len(body) > MAX_ROWS:
-        raise Invalid(_("The appendix has more than %(n)d rows.") % {"n": MAX_ROWS})
-    units = Units()
-    areas = list(Area.objects.filter(plan=plan).order_by("number"))
-    names = column_names()
-    parsed = Parsed(rows=len(body))
-    area = default_area
-    seen: set[str] = set()
-
-    def get(cells: list[str], key: str) -> str:
-        column = columns.get(key)
-        return cells[column].strip() if column is not None and column < len(cells) else ""
-
-    for number, cells in body:
-        stt = get(cells, "stt").rstrip(".")
-        title = " ".join(get(cells, "title").split())
-        errors: list[RowError] = []
-        if stt and ROMAN.match(stt):
-            heading = area_of(title, areas)
-            if heading is None:
-                errors.append(
-                    RowError(
-                        number,
-                        names["title"],
-                        _("The heading “%(title)s” names no area of the plan.") % {"title": title},
-                    )
-                )
-            else:
-                area = heading.number
-            parsed.errors += errors
-            continue
-        if not title:
-            errors.append(RowError(number, names["title"], _("The task has no title.")))
-        lead_text = get(cells, "lead")
-        lead = units.find(lead_text) if lead_text else None
-        if not lead_text:
-            errors.append(RowError(number, names["lead"], _("No lead unit.")))
-        elif lead is None:
-            errors.append(RowError(number, names["lead"], units.not_found(lead_text)))
-        partner_ids = []
-        for name in units.split(get(cells, "partners")):
-            found = units.find(name)
-            if found is None:
-                errors.append(RowError(number, names["partners"], units.not_found(name)))
-            else:
-                partner_ids.append(found.pk)
-        due = None
-        try:
-            due = deadline(get(cells, "deadline"), plan.year)
-        except ValueError as error:
-            errors.append(RowError(number, names["deadline"], str(error)))
-        row_area = area
-        if "area" in columns and get(cells, "area"):
-            text = get(cells, "area")
-            if text.isdigit() and any(a.number == int(text) for a in areas):
-                row_area = int(text)
-            else:
-                errors.append(
-                    RowError(
-                        number,
-                        names["area"],
-                        _("“%(text)s” is not an area of the plan (1 to %(n)d).")
-                        % {"text": text, "n": len(areas)},
-                    )
-                )
-        parent = None
-        if "." in stt:
-            parent = stt.rsplit(".", 1)[0]
-            if parent not in seen:
-                errors.append(
-                    RowError(
-                        number,
-                        "STT",
-                        _("%(stt)s has no task %(parent)s above it.")
-                        % {"stt": stt, "parent": parent},
-                    )
-                )
-        if stt in seen:
-            errors.append(RowError(number, "STT", _("%(stt)s appears twice.") % {"stt": stt}))
-        if stt and not errors:
-            seen.add(stt)
-        if errors:
-            parsed.errors += errors
-            continue
-        assert lead is not None and due is not None
-        parsed.specs.append(
-            Spec(
-                row=number,
-                number=stt,
-                title=title,
-                lead_unit_id=lead.pk,
-                lead_name=lead.name,
-                partner_unit_ids=[pk for pk in partner_ids if pk != lead.pk],
-                due_date=due,
-                deliverable=" ".join(get(cells, "deliverable").split()),
-                area=row_area,
-                subcriterion=get(cells, "subcriterion"),
-                parent_number=parent,
-            )
-        )
-    return parsed
-
-
-# The abbreviations appendices use for the areas' words.
-ABBREVIATIONS = {
-    "cchc": "cai cach hanh chinh",
-    "tthc": "thu tuc hanh chinh",
-    "cqdt": "chinh quyen dien tu",
-    "cqs": "chinh quyen so",
-}
-
-
-def _spelled(text: str) -> str:
-    words = fold(text).replace(",", " ").split()
-    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
-
-
-def area_of(title: str, areas: Sequence[Area]) -> Area | None:
-    """The area a heading names, its number, punctuation and abbreviations aside."""
-    wanted = _spelled(re.sub(r"^[\s\dIVXLC]+[.)\-:]\s*", "", title)).strip(" .:")
-    if not wanted:
-        return None
-    exact = [a for a in areas if _spelled(a.name) == wanted]
-    # A heading may say more than the area's name ("… của tỉnh"), never less.
-    found = exact or [a for a in areas if _spelled(a.name) in wanted]
-    return found[0] if len(found) == 1 else None
-
-
-class Units:
-    """Units by folded code and name; a name used twice is a row error, not a guess."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[str, Unit] = {}
-        self.twice: set[str] = set()
-        self.names: list[str] = []
-        for unit in Unit.objects.all():
-            for key in {fold(unit.code), fold(unit.name)}:
-                if key in self.by_key and self.by_key[key].pk != unit.pk:
-                    self.twice.add(key)
-                self.by_key[key] = unit
-            self.names.append(unit.name)
-
-    def find(self, text: str) -> Unit | None:
-        key = fold(text)
-        return None if key in self.twice else self.by_key.get(key)
-
-    def split(self, text: str) -> list[str]:
-        """Unit names split on ";", "," or new lines; a comma inside a unit's own name
-        ("Sở Văn hóa, Thể thao và Du lịch") stays in it."""
-        names: list[str] = []
-        for piece in re.split(r"[;\n]", text):
-            parts = [p.strip(" -•") for p in piece.split(",")]
-            parts = [p for p in parts if p]
-            start = 0
-            while start < len(parts):
-                # The longest run of parts that is a unit's name, else the one part.
-                end = next(
-                    (
-                        e
-                        for e in range(len(parts), start, -1)
-                        if self.find(", ".join(parts[start:e])) is not None
-                    ),
-                    start + 1,
-                )
-                names.append(", ".join(parts[start:end]))
-                start = end
-        return names
-
-    def not_found(self, text: str) -> str:
-        if fold(text) in self.twice:
-            return _("“%(text)s” names more than one unit: write its code.") % {"text": text}
-        close = difflib.get_close_matches(
-            fold(text), [fold(n) for n in self.names], n=3, cutoff=0.5
-        )
-        by_fold = {fold(n): n for n in self.names}
-        if close:
-            return _("No unit “%(text)s”; did you mean %(close)s?") % {
-                "text": text,
-                "close": ", ".join(f"“{by_fold[c]}”" for c in close),
-            }
-        return _("No unit “%(text)s”.") % {"text": text}
-
-
-# ---------------------------------------------------------------- deadlines
-
-QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-DAY_MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}))?$")
-
-
-def _end_of(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def deadline(text: str, year: int) -> dt.date:
-    """A deadline phrase (docs/appendix.md) as a date, in the plan's year unless it names one."""
-    phrase = " ".join(fold(text).split())
-    if not phrase:
-        raise ValueError(_("No deadline."))
-    for prefix in ("truoc ngay ", "truoc ", "ngay "):
-        if phrase.startswith(prefix):
-            phrase = phrase[len(prefix) :]
-            break
-    found = DAY_MONTH.match(phrase)
-    if found:
-        day, month, in_year = int(found[1]), int(found[2]), int(found[3] or year)
-        try:
-            return dt.date(in_year, month, day)
-        except ValueError:
-            raise ValueError(_("“%(text)s” is not a date.") % {"text": text}) from None
-    found = re.match(r"^thang (\d{1,2})(?:[/\- ](?:nam )?(\d{4}))?$", phrase)
-    if found and 1 <= int(found[1]) <= 12:
-        return _end_of(int(found[2] or year), int(found[1]))
-    found = re.match(r"^quy (iv|iii|ii|i|[1-4])(?:[/\- ](?:nam )?(\d{4}))?$", phrase)
-    if found:
-        return _end_of(int(found[2] or year), 3 * QUARTER[found[1]])
-    if re.match(r"^6 thang dau nam(?: \d{4})?$", phrase):
-        return dt.date(_year_in(phrase, year), 6, 30)
-    if re.match(r"^6 thang cuoi nam(?: \d{4})?$", phrase):
-        return dt.date(_year_in(phrase, year), 12, 31)
-    found = re.match(r"^nam (\d{4})$", phrase)
-    if found:
-        return dt.date(int(found[1]), 12, 31)
-    if phrase in ("ca nam", "thuong xuyen", "hang nam", "trong nam"):
-        return dt.date(year, 12, 31)
-    raise ValueError(_("“%(text)s” is not a deadline the appendix may give.") % {"text": text})
-
-
-def _year_in(phrase: str, year: int) -> int:
-    found = re.search(r"(\d{4})$", phrase)
-    return int(found[1]) if found else year
-
-
-def rows_of(specs: Iterable[Spec]) -> list[dict[str, Any]]:
-    """What would be created, as the API and the preview show it."""
-    return [
-        {
-            "row": s.row,
-            "number": s.number,
-            "title": s.title,
-            "lead_unit": s.lead_name,
-            "due_date": s.due_date,
-            "area": s.area,
-            "parent": s.parent_number,
-        }
-        for s in specs
-    ]

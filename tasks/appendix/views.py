@@ -26,8 +26,9 @@ from kit.workbooks import fill_sheet, new_workbook, to_bytes, xlsx_response
 from plans.access import Action, may_on_plan
 from plans.decorators import OfficialRequest, official_required
 from plans.models import Plan
+from tasks.appendix.columns import column_names
 from tasks.appendix.load import Imported, import_appendix
-from tasks.appendix.read import MAX_BYTES, column_names
+from tasks.appendix.read import MAX_BYTES
 from tasks.files import clean_filename
 
 KEEP_SECONDS = 24 * 3600
@@ -66,12 +67,27 @@ def _allowed(request: OfficialRequest, plan: Plan) -> None:
 
 
 def preview_rows(result: Imported) -> list[dict[str, Any]]:
-    """Every row of the file that matters, in order: what it will create, or its errors."""
+    """Every row of the file that matters, in order: the tasks it makes, or its errors.
+
+    A row making several tasks (a group of units as lead, recurring work)
+    shows as one line, "1 dòng → 27 nhiệm vụ", with its tasks listed under it.
+    """
     rows: dict[int, dict[str, Any]] = {}
+
+    def at(created: dict[str, Any] | None, number: int) -> dict[str, Any]:
+        return rows.setdefault(
+            number, {**(created or {"row": number}), "tasks": [], "errors": [], "warnings": []}
+        )
+
     for created in result.created:
-        rows[created["row"]] = {**created, "errors": []}
+        at(created, created["row"])["tasks"].append(created)
     for error in result.errors:
-        rows.setdefault(error.row, {"row": error.row, "errors": []})["errors"].append(error)
+        row = at(None, error.row)
+        row["errors"].append(error)
+        row.setdefault("number", error.number)
+        row.setdefault("title", error.title)
+    for warning in result.warnings:
+        at(None, warning.row)["warnings"].append(warning)
     return [rows[n] for n in sorted(rows)]
 
 
@@ -102,8 +118,17 @@ def import_page(request: OfficialRequest, pk: int) -> HttpResponse:
                 name,
                 dry_run=False,
                 default_area=area,
+                confirm_warnings=request.POST.get("confirm_warnings") == "on",
             )
         except DomainError as exc:
+            if "confirm_warnings" in (exc.errors or {}):  # the preview again, to confirm
+                result = import_appendix(
+                    request.official, plan, waiting.read_bytes(), name, default_area=area
+                )
+                messages.error(request, exc.message)
+                context.update(result=result, rows=preview_rows(result), filename=name)
+                context["token"] = token
+                return render(request, "tasks/import.html", context, status=422)
             messages.error(request, exc.message)
             return redirect("tasks:plan_import", pk=plan.pk)
         waiting.unlink(missing_ok=True)
@@ -147,15 +172,16 @@ def import_template(request: OfficialRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(Plan, pk=pk)
     names = column_names()
     header = [names[k] for k in ("stt", "title", "lead", "partners", "deadline", "deliverable")]
-    header += [names["area"], names["subcriterion"]]
+    header += [names["area"], names["subcriterion"], names["note"]]
     romans = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
     rows: list[list[Any]] = []
     for roman, area in zip(romans, plan.areas.order_by("number"), strict=False):
-        rows.append([roman, area.name, "", "", "", "", "", ""])
-    title = _("Appendix of %(plan)s: one task a row; deadlines such as 30/6, Quý II, Tháng 9") % {
-        "plan": plan.title
-    }
+        rows.append([roman, area.name, "", "", "", "", "", "", ""])
+    title = _(
+        "Appendix of %(plan)s: one task a row; deadlines such as 30/6, Quý II, Tháng 9, "
+        "Hằng quý; a lead unit or a group such as Các sở, ban, ngành"
+    ) % {"plan": plan.title}
     book, sheet = new_workbook()
     sheet.title = _("Appendix")
-    fill_sheet(sheet, title, header, rows, [7, 60, 28, 28, 16, 28, 8, 9], frozen_columns=2)
+    fill_sheet(sheet, title, header, rows, [7, 60, 28, 28, 16, 28, 8, 9, 24], frozen_columns=2)
     return xlsx_response(to_bytes(book), f"phu-luc-mau-{plan.year}.xlsx")

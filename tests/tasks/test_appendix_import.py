@@ -20,8 +20,9 @@ from kit.errors import Invalid
 from kit.text import fold
 from plans import planning
 from plans.models import AuditEvent, Plan, PlanStatus
+from tasks.appendix.deadlines import deadline
 from tasks.appendix.load import import_appendix
-from tasks.appendix.read import deadline, read_table
+from tasks.appendix.read import read_table
 from tests.api.test_tasks_api import Api
 from tests.factories import Province
 
@@ -125,7 +126,9 @@ def test_an_excel_appendix_with_headings_and_subtasks(province: Province) -> Non
     data = xlsx(appendix_rows(p))
     dry = import_appendix(p.plan_head, p.plan, data, "phu-luc.xlsx")
     assert dry.errors == [] and len(dry.created) == 4 and not p.plan.tasks.exists()
-    done = import_appendix(p.plan_head, p.plan, data, "phu-luc.xlsx", dry_run=False)
+    done = import_appendix(
+        p.plan_head, p.plan, data, "phu-luc.xlsx", dry_run=False, confirm_warnings=True
+    )
     assert done.errors == []
     tasks = {t.title: t for t in p.plan.tasks.select_related("area", "parent")}
     assert len(tasks) == 4
@@ -157,7 +160,9 @@ def test_one_bad_row_creates_nothing_and_each_error_is_named(province: Province)
         ["4", "", p.lead.name, "Sở Không Có", "30/6", ""],
         ["5.1", "Việc con mồ côi", p.lead.name, "", "30/6", ""],
     ]
-    result = import_appendix(p.plan_head, p.plan, xlsx(rows, 0), "a.xlsx", dry_run=False)
+    result = import_appendix(
+        p.plan_head, p.plan, xlsx(rows, 0), "a.xlsx", dry_run=False, confirm_warnings=True
+    )
     assert not p.plan.tasks.exists() and result.created == []
     found = {(e.row, e.column) for e in result.errors}
     assert found == {
@@ -182,7 +187,9 @@ def test_a_word_appendix_reads_its_first_table(province: Province) -> None:
             cell.text = value
     out = io.BytesIO()
     document.save(out)
-    result = import_appendix(p.plan_head, p.plan, out.getvalue(), "pl.docx", dry_run=False)
+    result = import_appendix(
+        p.plan_head, p.plan, out.getvalue(), "pl.docx", dry_run=False, confirm_warnings=True
+    )
     assert result.errors == []
     assert p.plan.tasks.get().due_date == dt.date(2026, 10, 31)
 
@@ -191,7 +198,9 @@ def test_a_word_appendix_reads_its_first_table(province: Province) -> None:
 def test_a_csv_appendix_with_or_without_bom(province: Province, bom: bytes) -> None:
     p = province
     text = ";".join(HEADER) + "\n" + f"1;Báo cáo quý;{p.lead.name};;Quý 3;Báo cáo\n"
-    result = import_appendix(p.plan_head, p.plan, bom + text.encode(), "pl.csv", dry_run=False)
+    result = import_appendix(
+        p.plan_head, p.plan, bom + text.encode(), "pl.csv", dry_run=False, confirm_warnings=True
+    )
     assert result.errors == [] and p.plan.tasks.get().due_date == dt.date(2026, 9, 30)
 
 
@@ -230,7 +239,7 @@ def test_an_export_imported_into_next_years_empty_plan_recreates_the_tasks(
         status=PlanStatus.ISSUED,
     )
     result = api.client.post(
-        f"/api/v1/plans/{following.pk}/import?dry_run=false",
+        f"/api/v1/plans/{following.pk}/import?dry_run=false&confirm_warnings=true",
         {"file": SimpleUploadedFile("export.xlsx", exported)},
         headers=api.headers,
     )

@@ -60,10 +60,19 @@ def test_upload_preview_then_confirm(client: Client, province: Province) -> None
     sign_in(other, p.admin)  # another person cannot confirm someone's upload
     refused = other.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
     assert not p.plan.tasks.exists() and refused.status_code == 200
-    done = client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
+    # 30/6 and 15/6 have passed (the clock says 22/11/2026): confirmed, or nothing.
+    assert "Thời hạn 30/06/2026 đã qua" in html and 'name="confirm_warnings"' in html
+    unconfirmed = client.post(f"/plans/{p.plan.pk}/import/", {"token": token})
+    assert unconfirmed.status_code == 422 and not p.plan.tasks.exists()
+    assert "xác nhận" in unconfirmed.content.decode()
+    done = client.post(
+        f"/plans/{p.plan.pk}/import/", {"token": token, "confirm_warnings": "on"}, follow=True
+    )
     assert "Đã nhập 2 nhiệm vụ từ pl.xlsx." in done.content.decode()
     assert {t.title for t in p.plan.tasks.all()} == {"Việc một", "Việc con"}
-    again = client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
+    again = client.post(
+        f"/plans/{p.plan.pk}/import/", {"token": token, "confirm_warnings": "on"}, follow=True
+    )
     assert p.plan.tasks.count() == 2 and again.status_code == 200  # used once only
 
 
@@ -106,7 +115,8 @@ def test_a_preview_is_confirmed_on_its_own_plan_only(client: Client, province: P
         f"/plans/{p.plan.pk}/import/", {"file": SimpleUploadedFile("pl.xlsx", good)}
     ).content.decode()
     token = html.split('name="token" value="')[1].split('"')[0]
-    client.post(f"/plans/{other_plan.pk}/import/", {"token": token}, follow=True)
+    confirmed = {"token": token, "confirm_warnings": "on"}
+    client.post(f"/plans/{other_plan.pk}/import/", confirmed, follow=True)
     assert not other_plan.tasks.exists()
-    client.post(f"/plans/{p.plan.pk}/import/", {"token": token}, follow=True)
+    client.post(f"/plans/{p.plan.pk}/import/", confirmed, follow=True)
     assert p.plan.tasks.count() == 1

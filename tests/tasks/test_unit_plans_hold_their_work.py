@@ -120,7 +120,9 @@ def test_an_import_into_a_units_plan_refuses_another_unit_in_its_dry_run() -> No
     result = import_appendix(p.lead_head, plan, csv, "phu-luc.csv", dry_run=True)
     assert len(result.errors) == 1
     assert result.errors[0].row == 3 and p.other.name in result.errors[0].message
-    done = import_appendix(p.lead_head, plan, csv, "phu-luc.csv", dry_run=False)
+    done = import_appendix(
+        p.lead_head, plan, csv, "phu-luc.csv", dry_run=False, confirm_warnings=True
+    )
     assert done.created == [] and not Task.objects.filter(plan=plan).exists()
 
 
