@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Item, Phase, Result, Sheet, SheetStatus
 from assessments.services import advance, checked_points, fix_sheets, lock_sheet, today_or
-from assessments.sheets import editable, lines_of_sheets, require_council, totals
+from assessments.sheets import editable, group_lines, lines_of_sheets, require_council, totals
 from kit.errors import Conflict, Invalid, NotFound
 from plans import scoring
+from plans.indexsets import scoring_tree
 from plans.models import Official, record
 
 
@@ -173,9 +174,10 @@ def results_of(assessment: Assessment, today: dt.date) -> list[Result]:
     sheets = list(assessment.sheets.select_related("unit", "index_set", "assessment__plan"))
     all_lines = lines_of_sheets(sheets, today)
     found: list[Result] = []
+    trees = {pk: scoring_tree(pk) for pk in {s.index_set_id for s in sheets}}
     for sheet in sheets:
         lines = all_lines[sheet.pk]
-        t = totals(lines)
+        t = totals(lines, trees[sheet.index_set_id])
         groups = sheet.index_set.groups if sheet.index_set else []
         found.append(
             Result(
@@ -189,11 +191,20 @@ def results_of(assessment: Assessment, today: dt.date) -> list[Result]:
                 index_pct=t.index_pct,
                 group=scoring.group_of(t.index_pct, groups),
                 lines={
-                    x.item.code: [
-                        str(x.self_points),
-                        None if x.item.appraised_points is None else str(x.item.appraised_points),
-                    ]
-                    for x in lines
+                    **{
+                        x.item.code: [
+                            str(x.self_points),
+                            None
+                            if x.item.appraised_points is None
+                            else str(x.item.appraised_points),
+                        ]
+                        for x in lines
+                    },
+                    # Each group's subtotals, as the published tables show them.
+                    **{
+                        g.code: [str(g.own), str(g.appraised)]
+                        for g in group_lines(lines, trees[sheet.index_set_id], {})
+                    },
                 },
             )
         )

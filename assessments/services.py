@@ -110,7 +110,9 @@ def open_assessment(
     )
     items = []
     for snap, sheet in zip(snapshots, sheets, strict=True):
-        for position, part in enumerate(snap.parts):
+        # A sheet's lines are the items a unit scores; a group's subtotal follows from them.
+        lines = [part for part in snap.parts if not part.get("group")]
+        for position, part in enumerate(lines):
             items.append(
                 Item(
                     sheet=sheet,

@@ -183,23 +183,71 @@ class Totals:
     index_pct: Decimal | None
 
 
-def totals(lines: list[Line]) -> Totals:
-    """A sheet's totals: an unappraised line keeps the unit's own points (docs/assessment.md)."""
-    own = 0
-    appraised = 0
-    most = 0
-    for line in lines:
-        if not line.applicable:
-            continue
-        mine = scoring.cents(line.self_points)
-        judged = line.item.appraised_points
-        own += mine
-        appraised += mine if judged is None else scoring.cents(judged)
-        if kind_of(line.item.rule).counts_in_maximum:
-            most += scoring.cents(line.item.max_points)
+def _values(lines: list[Line], points: Any) -> dict[str, tuple[int, int, bool]]:
+    """The applicable lines' points (by `points(line)`) and shares of the maximum, by code."""
+    return {
+        line.item.code: (
+            scoring.cents(points(line)),
+            scoring.cents(line.item.max_points) if kind_of(line.item.rule).counts_in_maximum else 0,
+            True,
+        )
+        for line in lines
+        if line.applicable
+    }
+
+
+def _appraised(line: Line) -> Decimal:
+    judged = line.item.appraised_points
+    return line.self_points if judged is None else judged
+
+
+def totals(lines: list[Line], tree: scoring.Tree | None = None) -> Totals:
+    """A sheet's totals: an unappraised line keeps the unit's own points (docs/assessment.md),
+    added up as the set adds its groups (each capped by its maximum) and its total."""
+    tree = tree or scoring.Tree((), ())
+    _groups, own, most = scoring.subtotals(tree, _values(lines, lambda x: x.self_points))
+    _groups, appraised, _most = scoring.subtotals(tree, _values(lines, _appraised))
     own, appraised = max(own, 0), max(appraised, 0)
     self_t = scoring.total_of(own, most)
     appr_t = scoring.total_of(appraised, most)
     return Totals(
         self_t.points, appr_t.points, appr_t.applicable_max, self_t.index_pct, appr_t.index_pct
+    )
+
+
+def _points(hundredths: int) -> Decimal:
+    return Decimal(hundredths).scaleb(-2)
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """A group's subtotal on a sheet: computed, the unit's own, appraised, of its maximum."""
+
+    code: str
+    name: str
+    computed: Decimal
+    own: Decimal
+    appraised: Decimal
+    applicable_max: Decimal
+
+
+def group_lines(lines: list[Line], tree: scoring.Tree, names: dict[str, str]) -> list[GroupLine]:
+    """Each group's subtotals, in code order (a lone top group is the total: left out)."""
+    computed, _p, _t = scoring.subtotals(tree, _values(lines, lambda x: x.computed_points))
+    own, _p, _t = scoring.subtotals(tree, _values(lines, lambda x: x.self_points))
+    appraised, _p, _t = scoring.subtotals(tree, _values(lines, _appraised))
+    shown = [i for i in range(len(tree.nodes)) if not (len(tree.roots) == 1 and i in tree.roots)]
+    return sorted(
+        (
+            GroupLine(
+                tree.nodes[i].code,
+                names.get(tree.nodes[i].code, ""),
+                _points(computed[i].points),
+                _points(own[i].points),
+                _points(appraised[i].points),
+                _points(own[i].top),
+            )
+            for i in shown
+        ),
+        key=lambda g: scoring.code_key(g.code),
     )

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django_stubs_ext import StrOrPromise
 
 from kit.errors import DomainError
+from kit.workbooks import xlsx_response
 from plans import planning, services
 from plans.accounts import lift_locks
 from plans.adminkit import (
@@ -33,7 +34,8 @@ from plans.adminkit import (
     ServiceAdmin,
     admin_actor,
 )
-from plans.indexsets import export_index_set, import_index_set
+from plans.indexbooks import index_set_workbook, load_document
+from plans.indexsets import export_index_set
 from plans.models import (
     ApiToken,
     Area,
@@ -454,8 +456,11 @@ class CriterionInline(admin.TabularInline[Criterion, IndexSet]):
 
 class IndexSetUploadForm(forms.Form):
     document = forms.FileField(
-        label=_("Index set (JSON)"),
-        help_text=_("A document as downloaded here or from GET /api/v1/index-sets/{id}."),
+        label=_("Index set (workbook or JSON)"),
+        help_text=_(
+            "The workbook filled from the decision's table (the blank template is offered "
+            "here), or a document as downloaded here or from GET /api/v1/index-sets/{id}."
+        ),
     )
 
 
@@ -471,8 +476,14 @@ class IndexSetAdmin(AuditedAdmin):
     list_filter = ["year", "level"]
     search_fields = ["name", "label", "source_document"]
     inlines = [CriterionInline]
-    actions = ["download_json"]
+    actions = ["download_json", "download_workbook"]
     change_list_template = "admin/plans/indexset/change_list.html"
+
+    @admin.action(description=_("Download as a workbook"))
+    def download_workbook(self, request: HttpRequest, queryset: QuerySet[IndexSet]) -> HttpResponse:
+        index_set = queryset.order_by("-pk").first()
+        assert index_set is not None  # the admin runs an action on a selection only
+        return xlsx_response(index_set_workbook(index_set), f"bo-chi-so-{index_set.pk}.xlsx")
 
     @admin.action(description=_("Download as JSON"))
     def download_json(self, request: HttpRequest, queryset: QuerySet[IndexSet]) -> HttpResponse:
@@ -491,7 +502,16 @@ class IndexSetAdmin(AuditedAdmin):
             self.admin_site.admin_view(self.upload_view),
             name="plans_indexset_upload",
         )
-        return [upload, *super().get_urls()]
+        template = path(
+            "template.xlsx",
+            self.admin_site.admin_view(self.template_view),
+            name="plans_indexset_template",
+        )
+        return [upload, template, *super().get_urls()]
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        """The blank workbook a province fills from its decision's table."""
+        return xlsx_response(index_set_workbook(None), "bo-chi-so-mau.xlsx")
 
     def upload_view(self, request: HttpRequest) -> HttpResponse:
         """Load a set from its JSON document: all or nothing, each fault named."""
@@ -501,21 +521,15 @@ class IndexSetAdmin(AuditedAdmin):
         problems: list[tuple[str, str]] = []
         status = 200
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["document"]
             try:
-                document = json.loads(form.cleaned_data["document"].read().decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                form.add_error("document", _("This is not a JSON document: %s") % exc)
+                made = load_document(admin_actor(request), upload.read(), upload.name or "")
+            except DomainError as exc:
+                form.add_error("document", exc.message)
+                problems = sorted((exc.errors or {}).items())
             else:
-                try:
-                    made = import_index_set(admin_actor(request), document)
-                except DomainError as exc:
-                    form.add_error("document", exc.message)
-                    problems = sorted((exc.errors or {}).items())
-                else:
-                    self.message_user(
-                        request, _("Index set “%(name)s” loaded.") % {"name": made.name}
-                    )
-                    return redirect("admin:plans_indexset_change", made.pk)
+                self.message_user(request, _("Index set “%(name)s” loaded.") % {"name": made.name})
+                return redirect("admin:plans_indexset_change", made.pk)
             status = 422
         context = {
             **self.admin_site.each_context(request),

@@ -1,18 +1,19 @@
 """The ground floor's endpoints: tokens, the caller, units, officials, plans, indicators, scores."""
 
 import datetime as dt
+import json
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, Strict
 
-from kit.errors import Invalid, NotFound
+from kit.errors import DomainError, Invalid, NotFound, TooLarge
 from kit.schemas import (
     ERRORS,
     MAX_ID,
@@ -32,10 +33,11 @@ from kit.schemas import (
     Text254,
     Year,
 )
-from plans import planning, services
+from kit.workbooks import XLSX, xlsx_response
+from plans import indexbooks, planning, services
 from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
-from plans.indexsets import criteria_document, export_index_set, import_index_set
+from plans.indexsets import export_index_set, import_index_set, tree_document
 from plans.models import (
     IndexSet,
     Indicator,
@@ -318,24 +320,37 @@ def patch_plan(request: HttpRequest, plan_id: PathId, body: PlanPatch) -> Plan:
     return planning.update_plan(actor, get_plan(plan_id), **changes)
 
 
+class IndexSetChoice(Schema):
+    index_set_id: Id
+
+
+# The level of a set scoring every level no other set scores, in a path.
+EVERY_LEVEL = "all"
+
+
+@router.put(
+    "/plans/{plan_id}/index-sets/{level}",
+    response={200: PlanOut, **ERRORS},
+    tags=["plans"],
+    summary="Score the plan's units of a level (or `all`: every other level) by this index "
+    "set; the other levels keep theirs",
+)
+def put_plan_index_set(
+    request: HttpRequest,
+    plan_id: PathId,
+    level: Literal["province", "department", "district", "commune", "all"],
+    body: IndexSetChoice,
+) -> Plan:
+    actor = caller(request)
+    plan = get_plan(plan_id)
+    chosen = "" if level == EVERY_LEVEL else level
+    return planning.set_index_set(actor, plan, chosen, body.index_set_id)
+
+
 # ---------------------------------------------------------------- index sets
 
 # The document a province writes, from the rule kinds registered when the API loads.
-_DOCUMENT_SCHEMA = document_schema(list(Level.values))
-
-
-class SubCriterionDoc(Schema):
-    code: str
-    name: str
-    max_points: str
-    rule: str
-    params: dict[str, Any]
-
-
-class CriterionDoc(Schema):
-    code: str
-    name: str
-    subcriteria: list[SubCriterionDoc]
+_DOCUMENT_SCHEMA = document_schema(list(Level.values), depth=3)
 
 
 class GroupDoc(Schema):
@@ -345,20 +360,21 @@ class GroupDoc(Schema):
 
 class IndexSetDoc(Schema):
     id: int
-    year: int
+    year: int | None
     level: str
     name: str
     label: str
     source_document: str
     include_subtasks: bool
+    cap_total: bool
     groups: list[GroupDoc]
-    criteria: list[CriterionDoc]
+    items: list[dict[str, Any]]
 
     @staticmethod
-    def resolve_criteria(index_set: IndexSet | dict[str, Any]) -> list[dict[str, Any]]:
+    def resolve_items(index_set: IndexSet | dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(index_set, dict):
-            return list(index_set["criteria"])
-        return criteria_document(index_set)
+            return list(index_set["items"])
+        return tree_document(index_set)
 
 
 @router.get(
@@ -373,10 +389,10 @@ def list_index_sets(
 ) -> QuerySet[IndexSet]:
     caller(request)
     sets = IndexSet.objects.prefetch_related("criteria__subcriteria").order_by(
-        "-year", "level", "name", "id"
+        F("year").desc(nulls_first=True), "level", "name", "id"
     )
-    if year is not None:
-        sets = sets.filter(year=year)
+    if year is not None:  # the sets of that year, and those serving any year
+        sets = sets.filter(Q(year=year) | Q(year__isnull=True))
     if level is not None:
         sets = sets.filter(level=level)
     return sets
@@ -397,6 +413,44 @@ def index_set_schema(request: HttpRequest) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
+UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
+XLSX_ANSWER = {
+    "responses": {
+        "200": {
+            "description": "An Excel workbook",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/index-sets/template.xlsx",
+    response=ERRORS,
+    tags=["scores"],
+    summary="The blank index-set workbook a province fills from its decision's table",
+    openapi_extra=XLSX_ANSWER,
+)
+def index_set_template(request: HttpRequest) -> HttpResponse:
+    caller(request)
+    return xlsx_response(indexbooks.index_set_workbook(None), "bo-chi-so-mau.xlsx")
+
+
+@router.get(
+    "/index-sets/{index_set_id}.xlsx",
+    response=ERRORS,
+    tags=["scores"],
+    summary="One index set as a workbook: one row per criterion and sub-criterion; it loads back",
+    openapi_extra=XLSX_ANSWER,
+)
+def index_set_as_workbook(request: HttpRequest, index_set_id: PathId) -> HttpResponse:
+    caller(request)
+    index_set = IndexSet.objects.filter(pk=index_set_id).first()
+    if index_set is None:
+        raise NotFound(_("No such index set."))
+    return xlsx_response(indexbooks.index_set_workbook(index_set), f"bo-chi-so-{index_set.pk}.xlsx")
+
+
 @router.get(
     "/index-sets/{index_set_id}",
     response={200: IndexSetDoc, **ERRORS},
@@ -413,19 +467,49 @@ def read_index_set(request: HttpRequest, index_set_id: PathId) -> dict[str, Any]
 
 @router.post(
     "/index-sets",
-    response={201: IndexSetDoc, **ERRORS},
+    response={201: IndexSetDoc, **UPLOAD_ERRORS},
     tags=["scores"],
-    summary="Load a province's own index set from its document (admin); refused whole, naming "
-    "the item, when anything in it is wrong",
+    summary="Load a province's own index set from its document or its workbook (admin); "
+    "refused whole, naming the item (or the workbook's row), when anything in it is wrong",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": _DOCUMENT_SCHEMA}},
+            "content": {
+                "application/json": {"schema": _DOCUMENT_SCHEMA},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "The workbook (.xlsx, as GET "
+                                "/index-sets/template.xlsx) or the JSON document.",
+                            }
+                        },
+                        "required": ["file"],
+                    }
+                },
+            },
         }
     },
 )
-def load_index_set(request: HttpRequest, document: Annotated[dict[str, Any], Body()]) -> Status:
-    index_set = import_index_set(caller(request), document)
+def load_index_set(request: HttpRequest) -> Status:
+    actor = caller(request)
+    if request.content_type == "multipart/form-data":
+        upload = request.FILES.get("file")
+        if upload is None:
+            message = _("Send the workbook or the document as the form's file.")
+            raise Invalid(message, {"file": message})
+        if (upload.size or 0) > indexbooks.MAX_BYTES:
+            raise TooLarge(_("An index-set workbook may be at most 2 MB."))
+        index_set = indexbooks.load_document(actor, upload.read(), upload.name or "")
+    else:
+        try:
+            document = json.loads(request.body or b"null")
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise DomainError(_("The body is not a JSON document.")) from None
+        index_set = import_index_set(actor, document)
     return Status(201, export_index_set(index_set))
 
 

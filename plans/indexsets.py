@@ -31,15 +31,19 @@ DOCUMENT_KEYS = {
     "label",
     "source_document",
     "include_subtasks",
+    "cap_total",
     "groups",
-    "criteria",
+    "items",
+    "criteria",  # the two-level form: criteria of sub-criteria
 }
+GROUP_KEYS = {"code", "name", "max_points", "items"}
+LEAF_KEYS = {"code", "name", "max_points", "rule", "params"}
 
 # ---------------------------------------------------------------- export
 
 
 def export_index_set(index_set: IndexSet) -> dict[str, Any]:
-    """The whole set as one JSON-ready document (criteria and sub-criteria in code order)."""
+    """The whole set as one JSON-ready document: its tree of groups and items in code order."""
     return {
         "id": index_set.pk,
         "year": index_set.year,
@@ -48,32 +52,78 @@ def export_index_set(index_set: IndexSet) -> dict[str, Any]:
         "label": index_set.label,
         "source_document": index_set.source_document,
         "include_subtasks": index_set.include_subtasks,
+        "cap_total": index_set.cap_total,
         "groups": index_set.groups,
-        "criteria": criteria_document(index_set),
+        "items": tree_document(index_set),
     }
 
 
-def criteria_document(index_set: IndexSet) -> list[dict[str, Any]]:
-    """The set's criteria and sub-criteria as the document has them (prefetch them for lists)."""
-    return [
-        {
-            "code": criterion.code,
-            "name": criterion.name,
-            "subcriteria": [
+def tree_document(index_set: IndexSet) -> list[dict[str, Any]]:
+    """The set's groups and sub-criteria as nodes (prefetch criteria__subcriteria for lists)."""
+    groups = list(index_set.criteria.all())
+    under: dict[int | None, list[Criterion]] = {}
+    for group in groups:
+        under.setdefault(group.parent_id, []).append(group)
+
+    def node(group: Criterion) -> dict[str, Any]:
+        items = [
+            (
+                scoring.code_key(sub.code),
                 {
                     "code": sub.code,
                     "name": sub.name,
                     "max_points": str(scoring.round_points(sub.max_points)),
                     "rule": sub.rule,
                     "params": sub.params,
-                }
-                for sub in sorted(
-                    criterion.subcriteria.all(), key=lambda s: scoring.code_key(s.code)
-                )
-            ],
-        }
-        for criterion in sorted(index_set.criteria.all(), key=lambda c: scoring.code_key(c.code))
-    ]
+                },
+            )
+            for sub in group.subcriteria.all()
+        ]
+        items += [(scoring.code_key(g.code), node(g)) for g in under.get(group.pk, [])]
+        found: dict[str, Any] = {"code": group.code, "name": group.name}
+        if group.max_points is not None:
+            found["max_points"] = str(scoring.round_points(group.max_points))
+        found["items"] = [item for _key, item in sorted(items, key=lambda pair: pair[0])]
+        return found
+
+    return [node(g) for g in sorted(under.get(None, []), key=lambda g: scoring.code_key(g.code))]
+
+
+def group_tree(
+    criteria: list[Criterion], subs: list[SubCriterion], cap_total: bool = True
+) -> scoring.Tree:
+    """A set's groups as its subtotals are added up (plans.scoring.subtotals), from its rows:
+    each group after the groups in it, items and groups in code order."""
+    under: dict[int | None, list[Criterion]] = {}
+    for group in sorted(criteria, key=lambda c: scoring.code_key(c.code)):
+        under.setdefault(group.parent_id, []).append(group)
+    items: dict[int, list[str]] = {}
+    for sub in sorted(subs, key=lambda s: scoring.code_key(s.code)):
+        items.setdefault(sub.criterion_id, []).append(sub.code)
+    nodes: list[scoring.GroupNode] = []
+
+    def walk(group: Criterion) -> int:
+        inner = tuple(walk(child) for child in under.get(group.pk, []))
+        cap = None if group.max_points is None else scoring.cents(group.max_points)
+        nodes.append(scoring.GroupNode(group.code, cap, tuple(items.get(group.pk, [])), inner))
+        return len(nodes) - 1
+
+    roots = tuple(walk(group) for group in under.get(None, []))
+    return scoring.Tree(tuple(nodes), roots, cap_total)
+
+
+def scoring_tree(index_set_id: int | None) -> scoring.Tree:
+    """The tree of a stored set (two queries); an empty one for none."""
+    if index_set_id is None:
+        return scoring.Tree((), ())
+    index_set = IndexSet.objects.filter(pk=index_set_id).first()
+    if index_set is None:
+        return scoring.Tree((), ())
+    return group_tree(
+        list(index_set.criteria.all()),
+        list(SubCriterion.objects.filter(criterion__index_set=index_set)),
+        index_set.cap_total,
+    )
 
 
 # ---------------------------------------------------------------- import
@@ -85,7 +135,25 @@ def _text(value: Any, limit: int) -> str | None:
     return value.strip()
 
 
-def check_document(doc: Any) -> dict[str, str]:  # noqa: C901 (each field of the document has its own message)
+def tree_of(doc: dict[str, Any]) -> list[Any]:
+    """The document's nodes: its `items`, or its two-level `criteria` read as groups."""
+    if "items" in doc:
+        return doc["items"] if isinstance(doc["items"], list) else []
+    criteria = doc.get("criteria")
+    if not isinstance(criteria, list):
+        return []
+    return [
+        {
+            **{k: v for k, v in c.items() if k != "subcriteria"},
+            "items": c.get("subcriteria"),
+        }
+        if isinstance(c, dict)
+        else c
+        for c in criteria
+    ]
+
+
+def check_document(doc: Any) -> dict[str, str]:
     """Every fault of an index-set document, by the path of the item at fault."""
     if not isinstance(doc, dict):
         return {"document": _("An index set is a JSON object.")}
@@ -93,8 +161,10 @@ def check_document(doc: Any) -> dict[str, str]:  # noqa: C901 (each field of the
     for key in sorted(set(doc) - DOCUMENT_KEYS):
         errors[key] = _("Unknown field %(name)s.") % {"name": key}
     year = doc.get("year")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        errors["year"] = _("Give the year, between 2000 and 2100.")
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100
+    ):
+        errors["year"] = _("Give the year, between 2000 and 2100, or none for any year.")
     if doc.get("level", "") not in ["", *Level.values]:
         errors["level"] = _("Unknown level %(level)s; known levels: %(known)s.") % {
             "level": doc.get("level"),
@@ -105,43 +175,94 @@ def check_document(doc: Any) -> dict[str, str]:  # noqa: C901 (each field of the
     for key in ("label", "source_document"):
         if not isinstance(doc.get(key, ""), str) or len(doc.get(key, "")) > 300:
             errors[key] = _("Text of 300 characters at most.")
-    if not isinstance(doc.get("include_subtasks", False), bool):
-        errors["include_subtasks"] = _("true or false.")
+    for key in ("include_subtasks", "cap_total"):
+        if not isinstance(doc.get(key, False), bool):
+            errors[key] = _("true or false.")
     problem = scoring.check_groups(doc.get("groups", []))
     if problem:
         errors["groups"] = problem
-    criteria = doc.get("criteria")
-    if not isinstance(criteria, list) or not criteria:
-        errors["criteria"] = _("Give at least one criterion.")
+    legacy = "items" not in doc
+    top = "criteria" if legacy else "items"
+    nodes = tree_of(doc)
+    if not nodes:
+        errors[top] = _("Give at least one criterion.")
         return errors
-    seen: dict[str, str] = {}
-
-    def code_at(path: str, code: Any) -> None:
-        if not isinstance(code, str) or not CODE.match(code) or len(code) > 20:
-            errors[f"{path}.code"] = _("Use a code such as 1.3 (numbers separated by dots).")
-        elif code in seen:
-            errors[f"{path}.code"] = _("The code %(code)s appears twice (also at %(other)s).") % {
-                "code": code,
-                "other": seen[code],
-            }
-        else:
-            seen[code] = path
-
-    for i, criterion in enumerate(criteria):
-        path = f"criteria[{i}]"
-        if not isinstance(criterion, dict):
-            errors[path] = _("A criterion is an object with a code, a name and sub-criteria.")
-            continue
-        code_at(path, criterion.get("code"))
-        if _text(criterion.get("name"), 300) is None:
-            errors[f"{path}.name"] = _("Give the criterion a name.")
-        subs = criterion.get("subcriteria")
-        if not isinstance(subs, list) or not subs:
-            errors[f"{path}.subcriteria"] = _("Give the criterion at least one sub-criterion.")
-            continue
-        for j, sub in enumerate(subs):
-            errors.update(_check_subcriterion(f"{path}.subcriteria[{j}]", sub, code_at))
+    _Checker(errors, legacy).nodes(nodes, top, depth=0)
     return errors
+
+
+class _Checker:
+    """Walks a document's tree: each node a group (items) or a leaf (a rule), codes unique."""
+
+    def __init__(self, errors: dict[str, str], legacy: bool) -> None:
+        self.errors = errors
+        self.legacy = legacy
+        self.seen: dict[str, str] = {}
+
+    def code_at(self, path: str, code: Any) -> None:
+        if not isinstance(code, str) or not CODE.match(code) or len(code) > 20:
+            self.errors[f"{path}.code"] = _("Use a code such as 1.3 (numbers separated by dots).")
+        elif code in self.seen:
+            self.errors[f"{path}.code"] = _(
+                "The code %(code)s appears twice (also at %(other)s)."
+            ) % {"code": code, "other": self.seen[code]}
+        else:
+            self.seen[code] = path
+
+    def nodes(self, nodes: list[Any], path: str, depth: int) -> None:
+        for i, node in enumerate(nodes):
+            at = f"{path}[{i}]"
+            if not isinstance(node, dict):
+                self.errors[at] = _(
+                    "An item is an object: a group (code, name, items) or a sub-criterion "
+                    "(code, name, max_points, rule, params)."
+                )
+            elif "items" in node and "rule" not in node:
+                self.group(node, at, depth)
+            elif depth == 0:
+                self.errors[at] = _(
+                    "A top-level item is a criterion holding its items (code, name, items)."
+                )
+            else:
+                self.errors.update(_check_subcriterion(at, node, self.code_at))
+
+    def group(self, node: dict[str, Any], path: str, depth: int) -> None:
+        self.code_at(path, node.get("code"))
+        code = node.get("code")
+        named = _("Criterion %(code)s") % {"code": code} if isinstance(code, str) else path
+        for key in sorted(set(node) - GROUP_KEYS):
+            self.errors[f"{path}.{key}"] = _("%(item)s: unknown field %(name)s.") % {
+                "item": named,
+                "name": key,
+            }
+        if _text(node.get("name"), 300) is None:
+            self.errors[f"{path}.name"] = _("Give the criterion a name.")
+        if node.get("max_points") is not None:
+            problem = _points_problem(node["max_points"], named)
+            if problem:
+                self.errors[f"{path}.max_points"] = problem
+        items = node.get("items")
+        below = "subcriteria" if self.legacy else "items"
+        if not isinstance(items, list) or not items:
+            self.errors[f"{path}.{below}"] = _("Give the criterion at least one sub-criterion.")
+            return
+        if self.legacy:  # the two-level form: its criteria hold sub-criteria only
+            for j, sub in enumerate(items):
+                self.errors.update(_check_subcriterion(f"{path}.{below}[{j}]", sub, self.code_at))
+            return
+        self.nodes(items, f"{path}.items", depth + 1)
+
+
+def _points_problem(raw: Any, named: str) -> str | None:
+    """Why a maximum is unusable: a number from 0 to 100 with two decimals."""
+    top = scoring.number_in(raw)
+    if top is None:
+        return _("%(item)s: give its maximum points.") % {"item": named}
+    if top < 0:
+        return _("%(item)s: a maximum cannot be negative.") % {"item": named}
+    if top > 100 or top != top.quantize(scoring.CENT):
+        return _("%(item)s: at most 100 points, two decimals.") % {"item": named}
+    return None
 
 
 def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
@@ -151,27 +272,18 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
     code_at(path, sub.get("code"))
     code = sub.get("code")
     named = _("Sub-criterion %(code)s") % {"code": code} if isinstance(code, str) else path
-    unknown = set(sub) - {"code", "name", "max_points", "rule", "params"}
-    for key in sorted(unknown):
+    for key in sorted(set(sub) - LEAF_KEYS):
         errors[f"{path}.{key}"] = _("%(item)s: unknown field %(name)s.") % {
             "item": named,
             "name": key,
         }
     if _text(sub.get("name"), 300) is None:
         errors[f"{path}.name"] = _("%(item)s: give it a name.") % {"item": named}
-    raw = sub.get("max_points")
-    top = scoring.number_in(raw)
-    if top is None:
-        errors[f"{path}.max_points"] = _("%(item)s: give its maximum points.") % {"item": named}
-    elif top < 0:
-        errors[f"{path}.max_points"] = _("%(item)s: a maximum cannot be negative.") % {
-            "item": named
-        }
-    elif top > 100 or top != top.quantize(scoring.CENT):
-        errors[f"{path}.max_points"] = _("%(item)s: at most 100 points, two decimals.") % {
-            "item": named
-        }
-    if top is not None and f"{path}.max_points" not in errors:
+    problem = _points_problem(sub.get("max_points"), named)
+    if problem:
+        errors[f"{path}.max_points"] = problem
+    else:
+        top = Decimal(str(sub["max_points"]))
         for key, message in rules.check_params(
             str(sub.get("rule")), sub.get("params", {}), top
         ).items():
@@ -181,43 +293,62 @@ def _check_subcriterion(path: str, sub: Any, code_at: Any) -> dict[str, str]:
 
 
 def _store(doc: dict[str, Any]) -> IndexSet:
-    """Write a checked document: the set, its criteria, its sub-criteria."""
+    """Write a checked document: the set, its groups (parents first), their sub-criteria."""
     index_set = IndexSet(
-        year=doc["year"],
+        year=doc.get("year"),
         level=doc.get("level", ""),
         name=doc["name"].strip(),
         label=doc.get("label", ""),
         source_document=doc.get("source_document", ""),
         include_subtasks=doc.get("include_subtasks", False),
+        cap_total=doc.get("cap_total", True),
         groups=doc.get("groups", []),
     )
     index_set.save()
-    for criterion_doc in doc["criteria"]:
-        criterion = Criterion.objects.create(
-            index_set=index_set, code=criterion_doc["code"], name=criterion_doc["name"].strip()
+
+    def store(node: dict[str, Any], parent: Criterion | None) -> None:
+        raw = node.get("max_points")
+        group = Criterion.objects.create(
+            index_set=index_set,
+            parent=parent,
+            code=node["code"],
+            name=node["name"].strip(),
+            max_points=None if raw is None else Decimal(str(raw)),
         )
+        leaves = [n for n in node["items"] if "rule" in n]
         SubCriterion.objects.bulk_create(
             SubCriterion(
-                criterion=criterion,
+                criterion=group,
                 code=sub["code"],
                 name=sub["name"].strip(),
                 max_points=Decimal(str(sub["max_points"])),
                 rule=sub["rule"],
                 params=sub.get("params", {}),
             )
-            for sub in criterion_doc["subcriteria"]
+            for sub in leaves
         )
+        for child in node["items"]:
+            if "rule" not in child:
+                store(child, group)
+
+    for node in tree_of(doc):
+        store(node, None)
     return index_set
+
+
+def same_name(year: int | None, level: str, name: str) -> bool:
+    """Is there a set of this year (or of any year, for none) and level with this name?"""
+    found = IndexSet.objects.filter(level=level, name=name)
+    return (
+        found.filter(year__isnull=True).exists()
+        if year is None
+        else found.filter(year=year).exists()
+    )
 
 
 def _checked(doc: Any) -> dict[str, Any]:
     errors = check_document(doc)
-    if (
-        not errors
-        and IndexSet.objects.filter(
-            year=doc["year"], level=doc.get("level", ""), name=doc["name"].strip()
-        ).exists()
-    ):
+    if not errors and same_name(doc.get("year"), doc.get("level", ""), doc["name"].strip()):
         errors["name"] = _("An index set of this year and level already has this name.")
     if errors:
         first = next(iter(errors.values()))
@@ -347,10 +478,9 @@ def standard_documents(year: int) -> list[dict[str, Any]]:
             "label": STANDARD_LABEL,
             "source_document": STANDARD_SOURCE,
             "include_subtasks": False,
+            "cap_total": True,
             "groups": STANDARD_GROUPS,
-            "criteria": [
-                {"code": "1", "name": "Công tác chỉ đạo, điều hành CCHC", "subcriteria": subs}
-            ],
+            "items": [{"code": "1", "name": "Công tác chỉ đạo, điều hành CCHC", "items": subs}],
         }
 
     return [

@@ -92,16 +92,32 @@ def _index_sets(index_set_ids: list[int] | None, year: int) -> list[IndexSet]:
         message = _("No such index set: %(ids)s.") % {"ids": ", ".join(map(str, missing))}
         raise Invalid(message, {"index_set_ids": message})
     chosen = [found[i] for i in dict.fromkeys(index_set_ids)]
+    _check_sets(chosen, year)
+    return chosen
+
+
+def _check_sets(chosen: list[IndexSet], year: int) -> None:
+    """One set per level, each of the plan's year or of any year, agreeing on subtasks."""
     problem = None
     if len({s.level for s in chosen}) != len(chosen):
         problem = _("Give one index set per unit level.")
-    elif any(s.year != year for s in chosen):
-        problem = _("The index sets of a plan are those of its year (%(year)s).") % {"year": year}
+    elif any(s.year not in (None, year) for s in chosen):
+        problem = _("The index sets of a plan are those of its year (%(year)s) or of any year.") % {
+            "year": year
+        }
     elif len({s.include_subtasks for s in chosen}) > 1:
         problem = _("The index sets of a plan agree on whether subtasks count.")
     if problem:
         raise Invalid(problem, {"index_set_ids": problem})
-    return chosen
+
+
+def _with_levels(plan: Plan, chosen: list[IndexSet]) -> list[IndexSet]:
+    """The plan's sets with `chosen` in place of those of their levels; the others kept."""
+    levels = {s.level for s in chosen}
+    kept = [s for s in plan.index_sets.all() if s.level not in levels]
+    merged = kept + chosen
+    _check_sets(merged, plan.year)
+    return merged
 
 
 def _check_unit_plan(parent: Plan, unit: Unit, plan: Plan, now: dt.datetime | None) -> None:
@@ -278,17 +294,20 @@ def update_plan(
             raise NotAllowed(str(DATE_KEPT))
         _check_unit_plan(plan.parent, plan.unit, plan, now)
     new_sets = None
-    if "year" in edited and changes.get("index_set_ids") is None:
-        # Another year: the sets of that year (the standard ones unless others are given).
-        changes["index_set_ids"] = (
-            None if not plan.index_sets.exists() else [s.pk for s in _index_sets(None, plan.year)]
-        )
+    if "year" in edited and changes.get("index_set_ids") is None and plan.index_sets.exists():
+        # Another year: the sets of that year (the standard ones unless others are
+        # given); a set of any year stays.
+        serving = {s.level for s in plan.index_sets.all() if s.year is None}
+        changes["index_set_ids"] = [
+            s.pk for s in _index_sets(None, plan.year) if s.level not in serving
+        ]
     if changes.get("index_set_ids") is not None:
         if plan.parent_id is not None:
             message = _("A unit's plan is scored under the province plan: it takes no index set.")
             raise Invalid(message, {"index_set_ids": message})
         old_ids = sorted(plan.index_sets.values_list("pk", flat=True))
-        new_sets = _index_sets(changes["index_set_ids"], plan.year)
+        # The levels named change; the others keep their sets.
+        new_sets = _with_levels(plan, _index_sets(changes["index_set_ids"], plan.year))
         if sorted(s.pk for s in new_sets) != old_ids:
             edited["index_set_ids"] = [old_ids, sorted(s.pk for s in new_sets)]
     if edited:
@@ -301,6 +320,27 @@ def update_plan(
         if {"issued_on", "status", "index_set_ids"} & set(edited):
             scores_may_move(plan, now=now)
     return plan
+
+
+@transaction.atomic
+def set_index_set(
+    actor: Official, plan: Plan, level: str, index_set_id: int, *, now: dt.datetime | None = None
+) -> Plan:
+    """Score the plan's units of `level` ("" for every level no other set scores) by this set;
+    the other levels keep theirs."""
+    keeper = plan_relations(actor, plan.parent.unit_id) if plan.parent else frozenset()
+    if not allows(Action.MANAGE_PLAN, keeper):
+        _require_plan_manager(actor, plan.unit_id)
+    index_set = IndexSet.objects.filter(pk=index_set_id).first()
+    if index_set is None:
+        message = _("No such index set: %(ids)s.") % {"ids": index_set_id}
+        raise Invalid(message, {"index_set_id": message})
+    if index_set.level != level:
+        message = _("This index set scores another level (%(level)s).") % {
+            "level": index_set.get_level_display() or _("every level")
+        }
+        raise Invalid(message, {"index_set_id": message})
+    return update_plan(actor, plan, now=now, index_set_ids=[index_set.pk])
 
 
 @transaction.atomic

@@ -215,3 +215,70 @@ def number_in(value: Any) -> Decimal | None:
     except (ArithmeticError, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+# ---------------------------------------------------------------- groups of a set
+
+
+class GroupNode(NamedTuple):
+    """A group of an index set as its subtotal is added up.
+
+    - cap: its own maximum in hundredths, or None (the sum of its items');
+    - items: the codes of the sub-criteria directly in it;
+    - groups: the positions of the groups directly in it (earlier in the tree's
+      nodes: a group comes after the groups in it).
+    """
+
+    code: str
+    cap: int | None
+    items: tuple[str, ...]
+    groups: tuple[int, ...]
+
+
+class Tree(NamedTuple):
+    """An index set's groups in post-order, its top groups, and whether its total is capped."""
+
+    nodes: tuple[GroupNode, ...]
+    roots: tuple[int, ...]
+    cap_total: bool = True
+
+
+class Subtotal(NamedTuple):
+    """A group's points and applicable maximum in hundredths; capped when its cap cut it."""
+
+    points: int
+    top: int
+    applicable: bool
+    capped: bool
+
+
+def subtotals(
+    tree: Tree, leaves: Mapping[str, tuple[int, int, bool]]
+) -> tuple[list[Subtotal], int, int]:
+    """Each group's subtotal, and the total's points and applicable maximum (hundredths).
+
+    `leaves`: per sub-criterion code, (points, share of the maximum when it
+    applies, applicable), in hundredths. A group adds its items up and is
+    capped by its own maximum when it has one; the total is the top groups'
+    sum, capped at its applicable maximum unless the set says otherwise (a
+    bonus recovers lost points, never more). A sub-criterion under no group
+    counts in the total as it is.
+    """
+    found: list[Subtotal] = []
+    for node in tree.nodes:
+        items = [leaves[code] for code in node.items if code in leaves]
+        inner = [found[i] for i in node.groups]
+        points = sum(p for p, _top, _on in items) + sum(s.points for s in inner)
+        top = sum(t for _p, t, _on in items) + sum(s.top for s in inner)
+        applicable = any(on for _p, _t, on in items) or any(s.applicable for s in inner)
+        capped = node.cap is not None and points > node.cap
+        if node.cap is not None:
+            points, top = min(points, node.cap), min(top, node.cap)
+        found.append(Subtotal(points, top, applicable, capped))
+    grouped = {code for node in tree.nodes for code in node.items}
+    loose = [value for code, value in leaves.items() if code not in grouped]
+    points = sum(found[i].points for i in tree.roots) + sum(p for p, _t, _on in loose)
+    top = sum(found[i].top for i in tree.roots) + sum(t for _p, t, _on in loose)
+    if tree.cap_total:
+        points = min(points, top)
+    return found, points, top

@@ -39,13 +39,18 @@ class UnitPlanRow:
 
 
 def _deadlines(plan: Plan) -> dict[str, dt.date]:
-    """1.1's deadline per level ("" for a set of every level), from the plan's index sets."""
+    """1.1's deadline per level ("" for a set of every level), from the plan's index sets:
+    a date, or the days after this plan's issue (none while it is not issued)."""
     found = {}
     rules = SubCriterion.objects.filter(
         criterion__index_set__plans=plan, rule=PlanIssuedOnTime.name
     ).values_list("criterion__index_set__level", "params")
     for level, params in rules:
-        found[level] = dt.date.fromisoformat(params["deadline"])
+        days = params.get("days_after_parent")
+        if days is None:
+            found[level] = dt.date.fromisoformat(params["deadline"])
+        elif plan.issued_on is not None:
+            found[level] = plan.issued_on + dt.timedelta(days=days)
     return found
 
 

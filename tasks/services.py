@@ -26,6 +26,7 @@ from plans import scoring
 from plans.access import Action, Rel, allows, may_on_plan
 from plans.models import (
     Area,
+    Criterion,
     Official,
     Plan,
     PlanStatus,
@@ -609,14 +610,28 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
 # ---------------------------------------------------------------- scores
 
 
+def tagged_codes(plan_id: int | None) -> set[str]:
+    """The codes a task of the plan may be tagged with: its sets' items and groups, and the
+    codes its items read."""
+    known: set[str] = set()
+    for code, params in SubCriterion.objects.filter(
+        criterion__index_set__plans=plan_id
+    ).values_list("code", "params"):
+        known.add(code)
+        known.update(params.get("codes") or ())
+    known.update(Criterion.objects.filter(index_set__plans=plan_id).values_list("code", flat=True))
+    return known
+
+
 def _subcriterion(plan: Plan, code: str | None) -> str:
-    """A sub-criterion tag must name one of the plan's index set, or it would never count."""
+    """A tag must name a code of the plan's index sets (an item, a group, or a code an item
+    reads in its `codes`), or it would never count."""
     code = (code or "").strip()
-    known = SubCriterion.objects.filter(criterion__index_set__plans=plan.scored_plan_id)
-    if not code or not known.exists():
+    if not code:
         return code
-    if not known.filter(code=code).exists():
-        codes = ", ".join(sorted(set(known.values_list("code", flat=True)), key=scoring.code_key))
+    known = tagged_codes(plan.scored_plan_id)
+    if known and code not in known:
+        codes = ", ".join(sorted(known, key=scoring.code_key))
         message = _(
             "The plan's index sets have no sub-criterion %(code)s (they have %(codes)s)."
         ) % {

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.test import Client
+from django.utils import timezone
 
 from plans import planning
 from plans.models import Level, Official, Plan, PlanStatus, Role, Unit
 from tasks import services
-from tasks.models import Task
+from tasks.models import Status, Task
 
 PASSWORD = "cchc2026"
 _serial = itertools.count(1)
@@ -126,4 +127,24 @@ def make_province(year: int = 2026) -> Province:
         assignee=make_official(lead, name="Nguyễn Văn A"),
         colleague=make_official(lead, name="Trần Thị B"),
         outsider=make_official(other, name="Lê Văn C"),
+    )
+
+
+def task_in_state(
+    plan: Plan, lead: Unit, due: dt.date, *, tag: str = "", done: dt.date | None = None
+) -> Task:
+    """A task in a given state: done on `done`, else open (or cancelled by tag "x")."""
+    status = Status.DONE if done else Status.IN_PROGRESS
+    if tag == "x":
+        status, tag = Status.CANCELLED, ""
+    return Task.objects.create(
+        plan=plan,
+        area=plan.areas.get(number=1),
+        lead_unit=lead,
+        title="Nhiệm vụ",
+        due_date=due,
+        original_due_date=due,
+        status=status,
+        subcriterion=tag,
+        completed_at=timezone.make_aware(dt.datetime.combine(done, dt.time(15))) if done else None,
     )

@@ -414,11 +414,11 @@ def test_an_index_set_is_downloaded_and_loaded_back_as_a_new_one_in_the_admin(
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="index-set-{demo.pk}.json"'
     document = json.loads(download.content)
-    assert [s["rule"] for s in document["criteria"][0]["subcriteria"]][3] == "indicator_target"
+    assert [s["rule"] for s in document["items"][0]["items"]][3] == "indicator_target"
     assert "upload/" in client.get("/admin/plans/indexset/").content.decode()
     # A broken copy is refused whole, each fault listed with its place.
     broken = {**document, "name": "Bộ chỉ số xã của tỉnh"}
-    broken["criteria"][0]["subcriteria"][1]["max_points"] = "-3"
+    broken["items"][0]["items"][1]["max_points"] = "-3"
     before = IndexSet.objects.count()
     refused = client.post(
         "/admin/plans/indexset/upload/",
@@ -426,10 +426,10 @@ def test_an_index_set_is_downloaded_and_loaded_back_as_a_new_one_in_the_admin(
     )
     assert refused.status_code == 422
     page = refused.content.decode()
-    assert "criteria[0].subcriteria[1].max_points" in page and "không được âm" in page
+    assert "items[0].items[1].max_points" in page and "không được âm" in page
     assert IndexSet.objects.count() == before
     # The fixed copy is loaded, with the administrator in its history.
-    broken["criteria"][0]["subcriteria"][1]["max_points"] = "3.00"
+    broken["items"][0]["items"][1]["max_points"] = "3.00"
     loaded = client.post(
         "/admin/plans/indexset/upload/",
         {"document": SimpleUploadedFile("set.json", json.dumps(broken).encode("utf-8-sig"))},

@@ -20,14 +20,19 @@ subcriterion_code = RegexValidator(
 
 
 class IndexSet(TimeStamped):
-    """A PAR INDEX rule book (bộ chỉ số) of one year: criteria, sub-criteria, rules.
+    """A PAR INDEX rule book (bộ chỉ số): criteria (groups of any depth), sub-criteria, rules.
 
-    Every province issues its own, and changes it yearly, so it is data edited in
-    the admin. A plan is scored by one index set.
+    Every province issues its own, and changes it when it decides to, so it is
+    data edited in the admin or loaded from a file. A plan is scored by one
+    set per unit level.
     """
 
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Empty: it serves any year's plan until the province replaces it."),
     )
     level = models.CharField(
         _("level"),
@@ -63,17 +68,30 @@ class IndexSet(TimeStamped):
         default=False,
         help_text=_("Count subtasks as well; by default only a plan's top-level tasks count."),
     )
+    cap_total = models.BooleanField(
+        _("total capped at the maximum"),
+        default=True,
+        help_text=_(
+            "A unit's total never exceeds its applicable maximum: a bonus recovers lost "
+            "points, never more."
+        ),
+    )
 
     class Meta:
         verbose_name = _("index set")
         verbose_name_plural = _("index sets")
-        ordering = ["-year", "name"]
+        ordering = [models.F("year").desc(nulls_first=True), "name"]
         constraints = [
             models.UniqueConstraint(fields=["year", "level", "name"], name="index_set_unique"),
+            models.UniqueConstraint(
+                fields=["level", "name"],
+                condition=Q(year__isnull=True),
+                name="index_set_unique_any_year",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.year})"
+        return f"{self.name} ({self.year})" if self.year else self.name
 
     def clean(self) -> None:
         problem = scoring.check_groups(self.groups)
@@ -82,13 +100,31 @@ class IndexSet(TimeStamped):
 
 
 class Criterion(models.Model):
-    """A criterion (tiêu chí) of an index set, e.g. 1. Công tác chỉ đạo, điều hành CCHC."""
+    """A group of an index set (tiêu chí): e.g. 1. Công tác chỉ đạo, điều hành CCHC, or 1.1
+    under it; its points are the sum of its items', capped by its own maximum when given."""
 
     index_set = models.ForeignKey(
         IndexSet, verbose_name=_("index set"), on_delete=models.CASCADE, related_name="criteria"
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
     code = models.CharField(_("code"), max_length=20, validators=[subcriterion_code])
     name = models.CharField(_("name"), max_length=300)
+    max_points = models.DecimalField(
+        _("maximum points"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: the sum of its items' maxima."),
+    )
 
     class Meta:
         verbose_name = _("criterion")

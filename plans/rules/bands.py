@@ -17,13 +17,14 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from plans.rules.base import (
+    Rule,
     RuleKind,
     Source,
     check_tasks,
     date_words,
     number,
 )
-from plans.scoring import Counts, number_in
+from plans.scoring import Counts, Score, number_in
 
 # What a completion band gives: the maximum, the maximum times the rate, or nothing.
 FULL = "full"
@@ -156,6 +157,13 @@ def rate_why(rule: str, counts: Counts, as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def required_why(score: Score, rule: Rule) -> Score:
+    """A score judged against a required number of tasks says so in its why."""
+    if rule.required_count is None:
+        return score
+    return score._replace(why={**score.why, "required": rule.required_count})
+
+
 def explain_band(why: Mapping[str, Any], gives: str) -> str:
     """The band a unit's rate fell in, and what it gave, in words."""
     band = why["band"]
@@ -168,6 +176,14 @@ def explain_band(why: Mapping[str, Any], gives: str) -> str:
         "end": number(band["to"]) if band.get("to") is not None else "",
         "gives": gives,
     }
+    if why.get("required"):
+        return (
+            _(
+                "%(accepted)s of the %(due)s tasks required were accepted by %(date)s "
+                "(%(pct)s%%): %(gives)s."
+            )
+            % values
+        )
     if band.get("to") is not None:
         return (
             _(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,9 +20,11 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from plans.scoring import ALL_TASKS, Score, round_points
+from plans.scoring import ALL_TASKS, Counts, Score, round_points
 
 _KINDS: dict[str, RuleKind] = {}
+# The why of a group's subtotal (its items added up), beside the kinds' own.
+GROUP = "group"
 
 
 class Source(enum.StrEnum):
@@ -74,6 +77,11 @@ class RuleKind:
     def part_key(self, read: Any) -> Hashable:
         """What of the source the points depend on: units that read the same share a part."""
         return read
+
+    def for_plan(self, rule: Rule, parent_issued_on: dt.date | None) -> Rule:
+        """The rule as it reads for a plan issued on `parent_issued_on` (a deadline relative
+        to it made a date); most kinds read the same for every plan."""
+        return rule
 
     def score(self, rule: Rule, read: Any, as_of: dt.date) -> Score:
         raise NotImplementedError
@@ -130,8 +138,20 @@ class Rule:
         return self.params.get("tasks") == ALL_TASKS
 
     @property
-    def deadline(self) -> dt.date:
-        return dt.date.fromisoformat(self.params["deadline"])
+    def codes(self) -> tuple[str, ...]:
+        """The tags whose tasks feed it: its `codes`, by default its own code."""
+        return tuple(self.params.get("codes") or (self.code,))
+
+    @property
+    def plan_scope(self) -> str:
+        """Whose plan's tasks it counts: `any` (default), the unit's `own`, the `province`'s."""
+        return str(self.params.get("plan", ANY_PLAN))
+
+    @property
+    def required_count(self) -> int | None:
+        """The number of tasks that must be done for full points, when the decision says so."""
+        value = self.params.get("required")
+        return int(value) if value else None
 
     @property
     def indicator(self) -> str:
@@ -177,6 +197,11 @@ def explain(why: Mapping[str, Any], indicator_names: Mapping[str, str] | None = 
     `indicator_names`: code -> name of the plan's indicators, to name them in
     words (the stored why keeps the code only: it is written thousands at a time).
     """
+    if why.get("rule") == GROUP:
+        items = ", ".join(why.get("items", []))
+        if why.get("capped"):
+            return _("The sum of %(items)s, capped at the group's maximum.") % {"items": items}
+        return _("The sum of %(items)s.") % {"items": items}
     rule_kind = _KINDS.get(str(why.get("rule")))
     if rule_kind is None:
         return ""
@@ -198,15 +223,78 @@ def date_words(iso: str | None) -> str:
     return formats.date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT") if iso else ""
 
 
+# Whose plan's tasks a rule over tasks counts.
+ANY_PLAN, OWN_PLAN, PROVINCE_PLAN = "any", "own", "province"
+PLAN_SCOPES = (ANY_PLAN, OWN_PLAN, PROVINCE_PLAN)
+CODE = re.compile(r"^\d+(\.\d+)*$")
+
 TASKS_PARAM: dict[str, Any] = {
     "enum": ["tagged", ALL_TASKS],
     "default": "tagged",
     "description": "Count the tasks tagged with the sub-criterion's code, or all the unit leads.",
 }
+CODES_PARAM: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "items": {"type": "string", "pattern": CODE.pattern, "maxLength": 20},
+    "description": "The tags whose tasks feed it (default: its own code); with tasks = tagged.",
+}
+PLAN_PARAM: dict[str, Any] = {
+    "enum": list(PLAN_SCOPES),
+    "default": ANY_PLAN,
+    "description": "Count the tasks of any plan, of the unit's own plan only, or of the "
+    "province plan only.",
+}
+REQUIRED_PARAM: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 1000,
+    "description": "The number of tasks that must be done for full points (e.g. 4 periodic "
+    "reports); with it the item always applies.",
+}
+# The parameters of every kind over a unit's tasks.
+TASK_PARAMS: dict[str, dict[str, Any]] = {
+    "tasks": TASKS_PARAM,
+    "codes": CODES_PARAM,
+    "plan": PLAN_PARAM,
+    "required": REQUIRED_PARAM,
+}
 
 
 def check_tasks(params: Mapping[str, Any]) -> dict[str, str]:
-    """The `tasks` parameter of the kinds over a unit's tasks."""
+    """The parameters every kind over a unit's tasks takes: tasks, codes, plan, required."""
+    errors: dict[str, str] = {}
     if params.get("tasks", "tagged") not in ("tagged", ALL_TASKS):
-        return {"tasks": _('Count "tagged" tasks or "all" the tasks a unit leads.')}
-    return {}
+        errors["tasks"] = _('Count "tagged" tasks or "all" the tasks a unit leads.')
+    if "codes" in params:
+        codes = params["codes"]
+        if (
+            not isinstance(codes, list)
+            or not codes
+            or not all(isinstance(c, str) and CODE.match(c) and len(c) <= 20 for c in codes)
+        ):
+            errors["codes"] = _('Give a list of codes such as ["1.2.1", "1.2.2"].')
+        elif params.get("tasks") == ALL_TASKS:
+            errors["codes"] = _("Codes choose tagged tasks: leave them out to count all tasks.")
+    if params.get("plan", ANY_PLAN) not in PLAN_SCOPES:
+        errors["plan"] = _(
+            'Count the tasks of "any" plan, the unit\'s "own" or the "province" plan.'
+        )
+    if "required" in params:
+        value = params["required"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+            errors["required"] = _("Give the number of tasks required, from 1 to 1000.")
+    return errors
+
+
+def required_counts(rule: Rule, counts: Counts) -> Counts:
+    """The counts a rule judges: with `required` N, as if N tasks were due (done ones up to N).
+
+    "All four periodic reports on time": two on time of four required is two
+    of four, whatever number of report tasks exists, and the item applies
+    even when none is due yet.
+    """
+    needed = rule.required_count
+    if needed is None:
+        return counts
+    return Counts(needed, min(counts.accepted, needed), min(counts.on_time, needed))

@@ -20,8 +20,9 @@ from plans.rules.bands import (
     bands_schema,
     explain_band,
     rate_why,
+    required_why,
 )
-from plans.rules.base import TASKS_PARAM, Rule, not_applicable
+from plans.rules.base import TASK_PARAMS, Rule, not_applicable, required_counts
 from plans.scoring import Counts, Score, half_up, round_points
 
 
@@ -51,10 +52,12 @@ def completion_bands(
 class CompletionBands(BandKind):
     name = "completion_bands"
     label = gettext_lazy("Completion bands")
-    params = {"tasks": TASKS_PARAM, "bands": bands_schema({"enum": list(BAND_KINDS)})}
+    params = {**TASK_PARAMS, "bands": bands_schema({"enum": list(BAND_KINDS)})}
 
     def score(self, rule: Rule, read: Counts, as_of: dt.date) -> Score:
-        return completion_bands(rule.max_points, rule.params["bands"], read, as_of)
+        counts = required_counts(rule, read)
+        score = completion_bands(rule.max_points, rule.params["bands"], counts, as_of)
+        return required_why(score, rule)
 
     def explain(self, why: Mapping[str, Any], indicator_names: Mapping[str, str]) -> str:
         gives = {

@@ -12,28 +12,35 @@ from django.utils.translation import gettext_lazy
 
 from plans.rules.bands import no_task_due
 from plans.rules.base import (
-    TASKS_PARAM,
+    TASK_PARAMS,
     Rule,
     RuleKind,
     Source,
     check_tasks,
     date_words,
     not_applicable,
+    required_counts,
 )
 from plans.scoring import Counts, Score, round_points
 
 
-def on_time(max_points: Decimal, counts: Counts, as_of: dt.date) -> Score:
+def on_time(
+    max_points: Decimal, counts: Counts, as_of: dt.date, required: int | None = None
+) -> Score:
     """Full points when every task due by as-of was accepted by its deadline, else zero.
 
-    Nothing due by the as-of date: not applicable.
+    Nothing due by the as-of date: not applicable. With `required` N (the
+    counts already judged as N due, tasks.rules.base.required_counts): full
+    only when N were accepted on time, and always applicable.
     """
-    why = {
+    why: dict[str, Any] = {
         "rule": OnTime.name,
         "as_of": as_of.isoformat(),
         "due": counts.due,
         "on_time": counts.on_time,
     }
+    if required is not None:
+        why["required"] = required
     if counts.due == 0:
         return not_applicable(why)
     full = counts.on_time == counts.due
@@ -44,7 +51,7 @@ class OnTime(RuleKind):
     name = "on_time"
     label = gettext_lazy("Every task on time")
     source = Source.TASKS
-    params = {"tasks": TASKS_PARAM}
+    params = TASK_PARAMS
 
     def check(self, params: Mapping[str, Any], max_points: Decimal) -> dict[str, str]:
         return check_tasks(params)
@@ -53,10 +60,24 @@ class OnTime(RuleKind):
         return (read.due, read.on_time)
 
     def score(self, rule: Rule, read: Counts, as_of: dt.date) -> Score:
-        return on_time(rule.max_points, read, as_of)
+        counts = required_counts(rule, read)
+        return on_time(rule.max_points, counts, as_of, rule.required_count)
 
     def explain(self, why: Mapping[str, Any], indicator_names: Mapping[str, str]) -> str:
         values = {"due": why["due"], "on_time": why["on_time"], "date": date_words(why["as_of"])}
+        if why.get("required"):
+            if why["on_time"] == why["due"]:
+                return (
+                    _("The %(due)s tasks required were accepted on time by %(date)s: full points.")
+                    % values
+                )
+            return (
+                _(
+                    "%(on_time)s of the %(due)s tasks required were accepted on time by "
+                    "%(date)s: no points."
+                )
+                % values
+            )
         if why["on_time"] == why["due"]:
             return _("All %(due)s tasks due by %(date)s were accepted on time: full points.") % (
                 values

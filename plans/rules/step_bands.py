@@ -16,12 +16,14 @@ from plans.rules.bands import (
     bands_schema,
     explain_band,
     rate_why,
+    required_why,
 )
 from plans.rules.base import (
-    TASKS_PARAM,
+    TASK_PARAMS,
     Rule,
     not_applicable,
     number,
+    required_counts,
 )
 from plans.scoring import Counts, Score, half_up, round_points
 
@@ -48,11 +50,12 @@ def step_bands(
 class StepBands(BandKind):
     name = "step_bands"
     label = gettext_lazy("Fixed points per completion band")
-    params = {"tasks": TASKS_PARAM, "bands": bands_schema({"type": "number", "minimum": 0})}
+    params = {**TASK_PARAMS, "bands": bands_schema({"type": "number", "minimum": 0})}
     step = True
 
     def score(self, rule: Rule, read: Counts, as_of: dt.date) -> Score:
-        return step_bands(rule.max_points, rule.params["bands"], read, as_of)
+        counts = required_counts(rule, read)
+        return required_why(step_bands(rule.max_points, rule.params["bands"], counts, as_of), rule)
 
     def explain(self, why: Mapping[str, Any], indicator_names: Mapping[str, str]) -> str:
         return explain_band(why, _("%(points)s points") % {"points": number(why["band"]["points"])})

@@ -29,6 +29,7 @@ class SubScoreOut(Schema):
     points: str
     max_points: str
     applicable: bool
+    group: bool  # a group's subtotal (its items added up), not a sub-criterion
     why: str
     why_data: dict[str, Any]
 
@@ -109,6 +110,7 @@ def scores_out(plan: Plan, as_of: dt.date, reach: ScoreReach | None = None) -> d
                         "points": part["points"],
                         "max_points": part["max_points"],
                         "applicable": part.get("applicable", True),
+                        "group": bool(part.get("group")),
                         "name": names.get(s.index_set_id or 0, {}).get(part["code"], ""),
                         "why": rules.explain(part["why"], named),
                         "why_data": part["why"],

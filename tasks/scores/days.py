@@ -22,6 +22,7 @@ from kit.errors import Invalid, NotAllowed, NotFound
 from plans.access import may_score
 from plans.attainment import LEVEL_ORDER
 from plans.models import (
+    Criterion,
     Indicator,
     ManualScore,
     Official,
@@ -42,12 +43,15 @@ SCORERS_ONLY = gettext_lazy("Only an administrator or the steering committee ent
 
 
 def subcriterion_names(plan: Plan) -> dict[int, dict[str, str]]:
-    """Per index set of the plan, code -> name of its sub-criteria."""
+    """Per index set of the plan, code -> name of its sub-criteria and of its groups."""
     names: dict[int, dict[str, str]] = defaultdict(dict)
+    groups = Criterion.objects.filter(index_set__plans=plan).values_list(
+        "index_set_id", "code", "name"
+    )
     rows = SubCriterion.objects.filter(criterion__index_set__plans=plan).values_list(
         "criterion__index_set_id", "code", "name"
     )
-    for set_id, code, name in rows:
+    for set_id, code, name in [*groups, *rows]:
         names[set_id][code] = name
     return names
 

@@ -28,7 +28,9 @@ from django.utils.translation import gettext as _
 
 from kit.errors import Conflict
 from plans import scoring
+from plans.indexsets import group_tree
 from plans.models import (
+    Criterion,
     IndexSet,
     Indicator,
     IndicatorTarget,
@@ -54,21 +56,29 @@ def _day_end(day: dt.date) -> dt.datetime:
 
 # The key of a unit's counts over every task it leads, whatever its tag.
 EVERY_TASK = "*"
+# Where a counted task is: the province plan, the unit's own plan, another unit's plan.
+PROVINCE, OWN, OTHER = "province", "own", "other"
+# A rule's `plan` parameter -> the places it counts.
+SCOPES = {"any": (PROVINCE, OWN, OTHER), "own": (OWN,), "province": (PROVINCE,)}
+
+Key = tuple[str, str]  # (place, tag or EVERY_TASK)
 
 
 def task_counts(
     plan_id: int,
-    unit_plan_ids: list[int],
+    unit_plans: dict[int, int],
     as_of: dt.date,
     include_subtasks: bool,
     tags: Sequence[str] = (),
-) -> dict[int, dict[str, scoring.Counts]]:
-    """Per lead unit, the counts the rules read: over every task it leads, and per tag.
+) -> dict[int, dict[Key, scoring.Counts]]:
+    """Per lead unit, the counts the rules read, by place and tag: over every task it leads,
+    and per tag, in the province plan, in its own plan and in other units' plans.
 
     - One GROUP BY per lead unit over the plan's tasks (its plain equality on
-      the plan), and another over the tasks of the units' own plans, only when
-      there are such plans; each row holds the counts of every task and of
-      each tag in `tags` (the tags a rule reads one by one), side by side.
+      the plan), and another per plan and lead unit over the tasks of the
+      units' own plans (`unit_plans`: plan id -> its unit), only when there
+      are such plans; each row holds the counts of every task and of each tag
+      in `tags` (the tags a rule reads one by one), side by side.
     - Only tasks due by as_of are counted: every unit leading one appears,
       even when all of them are cancelled (a unit of the plan's tree is scored
       whether it appears here or not).
@@ -77,17 +87,21 @@ def task_counts(
       a completion date implies done, hence not cancelled.
     """
     keys = [EVERY_TASK, *tags]
-    counts: dict[int, dict[str, scoring.Counts]] = {}
-    scopes: list[Q | RawSQL] = [Q(plan_id=plan_id)]
-    if unit_plan_ids:
-        scopes.append(_among_plans(unit_plan_ids))
-    for scope in scopes:
-        for unit_id, *figures in _grouped(scope, as_of, include_subtasks, tags):
-            mine = counts.setdefault(unit_id, {})
-            for i, key in enumerate(keys):
-                found = scoring.Counts(*figures[3 * i : 3 * i + 3])
-                known = mine.get(key)
-                mine[key] = found if known is None else scoring.Counts.total((known, found))
+    counts: dict[int, dict[Key, scoring.Counts]] = {}
+
+    def add(unit_id: int, place: str, figures: Sequence[int]) -> None:
+        mine = counts.setdefault(unit_id, {})
+        for i, tag in enumerate(keys):
+            found = scoring.Counts(*figures[3 * i : 3 * i + 3])
+            known = mine.get((place, tag))
+            mine[place, tag] = found if known is None else scoring.Counts.total((known, found))
+
+    for unit_id, *figures in _grouped(Q(plan_id=plan_id), as_of, include_subtasks, tags):
+        add(unit_id, PROVINCE, figures)
+    if unit_plans:
+        rows = _grouped(_among_plans(list(unit_plans)), as_of, include_subtasks, tags, True)
+        for task_plan, unit_id, *figures in rows:
+            add(unit_id, OWN if unit_plans[task_plan] == unit_id else OTHER, figures)
     return counts
 
 
@@ -101,9 +115,14 @@ def _among_plans(plan_ids: list[int]) -> Q | RawSQL:
 
 
 def _grouped(
-    scope: Q | RawSQL, as_of: dt.date, include_subtasks: bool, tags: Sequence[str]
+    scope: Q | RawSQL,
+    as_of: dt.date,
+    include_subtasks: bool,
+    tags: Sequence[str],
+    by_plan: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """(lead unit, then due, accepted, on time of every task and of each tag): one GROUP BY."""
+    """([plan,] lead unit, then due, accepted, on time of every task and of each tag): one
+    GROUP BY."""
     # Only tasks due by as_of count at all: the rows are filtered once, and
     # the counts ask only what is left.
     due = ~Q(status=Status.CANCELLED)
@@ -115,13 +134,14 @@ def _grouped(
         columns[f"due_{i}"] = Count("pk", filter=only & due)
         columns[f"accepted_{i}"] = Count("pk", filter=only & accepted)
         columns[f"on_time_{i}"] = Count("pk", filter=only & on_time)
+    group = ("plan_id", "lead_unit_id") if by_plan else ("lead_unit_id",)
     rows = (
         Task.objects.filter(scope, due_date__lte=as_of)
         .scored(include_subtasks)
-        .values("lead_unit_id")
+        .values(*group)
         .annotate(**columns)
         .order_by()
-        .values_list("lead_unit_id", *columns)
+        .values_list(*group, *columns)
     )
     # Run through a plain cursor: the ORM's per-value converters are no-ops
     # for these columns and cost a tenth of a second over thousands of rows.
@@ -200,35 +220,63 @@ class _SubRule:
     pk: int
     code: str
     kind: RuleKind
-    all_tasks: bool
     rule: Rule
+    keys: tuple[Key, ...]  # what a rule over tasks adds up of a unit's counts
     max_points: str
     max_cents: int  # its share of the maximum when it applies (0: bonus, penalty)
     known: dict[Hashable, _Part]
 
     @classmethod
-    def of(cls, sub: SubCriterion) -> _SubRule:
-        rule = sub.as_rule()
+    def of(cls, sub: SubCriterion, parent_issued_on: dt.date | None) -> _SubRule:
+        kind = kind_of(sub.rule)
+        rule = kind.for_plan(sub.as_rule(), parent_issued_on)
+        tags = (EVERY_TASK,) if rule.all_tasks else rule.codes
+        keys = tuple((place, tag) for place in SCOPES[rule.plan_scope] for tag in tags)
         return cls(
             sub.pk,
             sub.code,
-            kind_of(sub.rule),
-            rule.all_tasks,
+            kind,
             rule,
+            keys if kind.source == Source.TASKS else (),
             str(scoring.round_points(sub.max_points)),
             scoring.cents(sub.max_points) if rule.counts_in_maximum else 0,
             {},
         )
 
+    def counts(self, mine: dict[Key, scoring.Counts]) -> scoring.Counts:
+        """The unit's counts this rule reads: its places and tags added up."""
+        found = [mine[key] for key in self.keys if key in mine]
+        if len(found) == 1:
+            return found[0]
+        return scoring.Counts.total(found) if found else NO_TASKS
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A group of the set as its part in a snapshot says it (its points added up by
+    plans.scoring.subtotals over the book's tree, node for node)."""
+
+    code: str
+    items: tuple[str, ...]  # its items' and groups' codes, for its why
+    max_points: str  # its nominal maximum
+    shown: bool  # a part of its own in the snapshot (every group but a lone top one)
+    known: dict[Hashable, _Part]
+
 
 @dataclass(frozen=True)
 class _Book:
-    """An index set as the roll-up reads it: its rules in code order, maximum, groups."""
+    """An index set as the roll-up reads it: its rules in code order, groups, maximum."""
 
     index_set: IndexSet
     rules: list[_SubRule]
+    nodes: list[_Node]
+    # Where each part goes in a snapshot: ("rule" | "node", position), in code order.
+    order: tuple[tuple[str, int], ...]
     max_points: Decimal
     groups: tuple[tuple[Decimal, str], ...]
+    tree: scoring.Tree
+    # The total is the sum of the sub-criteria, with no group part or cap to add.
+    plain: bool
 
 
 class _Scored(NamedTuple):
@@ -266,17 +314,86 @@ def _books(plan: Plan) -> dict[str, _Book]:
         "criterion"
     ):
         subs[sub.criterion.index_set_id].append(sub)
-    books = {}
-    for pk, index_set in sets.items():
-        ordered = sorted(
-            subs[pk], key=lambda s: (scoring.code_key(s.criterion.code), scoring.code_key(s.code))
+    groups: dict[int, list[Criterion]] = defaultdict(list)
+    for group in Criterion.objects.filter(index_set__in=sets):
+        groups[group.index_set_id].append(group)
+    issued = plan.issued_on if plan.status != PlanStatus.DRAFT else None
+    return {
+        index_set.level: _book(index_set, groups[pk], subs[pk], issued)
+        for pk, index_set in sets.items()
+    }
+
+
+def _book(
+    index_set: IndexSet,
+    criteria: list[Criterion],
+    subs: list[SubCriterion],
+    parent_issued_on: dt.date | None,
+) -> _Book:
+    """One set's rules in code order and its groups in post-order, with its maximum."""
+    rules = [
+        _SubRule.of(s, parent_issued_on)
+        for s in sorted(subs, key=lambda s: scoring.code_key(s.code))
+    ]
+    tree = group_tree(criteria, subs, index_set.cap_total)
+    # The nominal maxima: every item applying, at its maximum.
+    nominal, _points, top = scoring.subtotals(
+        tree, {r.code: (r.max_cents, r.max_cents, True) for r in rules}
+    )
+    lone_top = len(tree.roots) == 1
+    nodes = [
+        _Node(
+            node.code,
+            tuple(
+                sorted(
+                    [*node.items, *(tree.nodes[i].code for i in node.groups)],
+                    key=scoring.code_key,
+                )
+            ),
+            str(Decimal(nominal[i].top).scaleb(-2)),
+            not (lone_top and i in tree.roots),
+            {},
         )
-        rules = [_SubRule.of(s) for s in ordered]
-        top = sum((r.rule.max_points for r in rules if r.rule.counts_in_maximum), Decimal(0))
-        books[index_set.level] = _Book(
-            index_set, rules, scoring.round_points(top), scoring.ordered_groups(index_set.groups)
-        )
-    return books
+        for i, node in enumerate(tree.nodes)
+    ]
+    order = sorted(
+        [(scoring.code_key(r.code), "rule", i) for i, r in enumerate(rules)]
+        + [(scoring.code_key(n.code), "node", i) for i, n in enumerate(nodes) if n.shown]
+    )
+    return _Book(
+        index_set,
+        rules,
+        nodes,
+        tuple((what, i) for _key, what, i in order),
+        Decimal(top).scaleb(-2),
+        scoring.ordered_groups(index_set.groups),
+        tree,
+        not any(n.shown for n in nodes) and all(n.cap is None for n in tree.nodes),
+    )
+
+
+def _group_part(node: _Node, points: int, top: int, applicable: bool, capped: bool) -> _Part:
+    """A group's subtotal as a part of the snapshot: the same for every unit adding up the same."""
+    key = (points, top, applicable, capped)
+    part = node.known.get(key)
+    if part is None:
+        why: dict[str, Any] = {
+            "rule": "group",
+            "items": list(node.items),
+            "applicable_max": str(Decimal(top).scaleb(-2)),
+        }
+        if capped:
+            why["capped"] = True
+        stored = {
+            "code": node.code,
+            "points": str(Decimal(points).scaleb(-2)),
+            "max_points": node.max_points,
+            "applicable": applicable,
+            "group": True,
+            "why": why,
+        }
+        part = node.known[key] = _Part(stored, _json(stored), points, top)
+    return part
 
 
 def _scored_units(
@@ -327,23 +444,18 @@ def rollup(
         sources = {rule.kind.source for book in books.values() for rule in book.rules}
         # The units' own plans: 1.1 reads them; their tasks count with the plan's.
         issued: dict[int, dt.date | None] = {}
-        unit_plans = []
+        plan_units: dict[int, int] = {}  # a unit's plan -> its unit
         for pk, unit_id, issued_on, status in Plan.objects.filter(parent=plan).values_list(
             "pk", "unit_id", "issued_on", "status"
         ):
-            unit_plans.append(pk)
+            plan_units[pk] = unit_id
             issued[unit_id] = issued_on if status != PlanStatus.DRAFT else None
         issued[plan.unit_id] = plan.issued_on if plan.status != PlanStatus.DRAFT else None
         include_subtasks = any(b.index_set.include_subtasks for b in books.values())
         tagged = sorted(
-            {
-                r.code
-                for b in books.values()
-                for r in b.rules
-                if r.kind.source == Source.TASKS and not r.all_tasks
-            }
+            {tag for b in books.values() for r in b.rules for _place, tag in r.keys} - {EVERY_TASK}
         )
-        counts = task_counts(plan.pk, unit_plans, as_of, include_subtasks, tagged)
+        counts = task_counts(plan.pk, plan_units, as_of, include_subtasks, tagged)
         units = list(Unit.objects.values_list("id", "level", "parent_id"))
         entries = _latest_entries(plan, as_of) if Source.ENTRY in sources else {}
         codes = {
@@ -359,15 +471,19 @@ def rollup(
         members = set(counts) | set(issued)
         for unit_id, level in _scored_units(plan, units, members, books):
             book = books.get(level) or books[""]
-            by_tag = counts.get(unit_id, {})
-            every_task = by_tag.get(EVERY_TASK, NO_TASKS)
-            parts, texts, points, top = [], [], 0, 0
+            mine = counts.get(unit_id, {})
+            every_task = scoring.Counts.total(
+                mine[key]
+                for key in ((PROVINCE, EVERY_TASK), (OWN, EVERY_TASK), (OTHER, EVERY_TASK))
+                if key in mine
+            )
+            parts: list[_Part] = []
             for sub in book.rules:
                 kind = sub.kind
                 source = kind.source
                 read: Any
                 if source == Source.TASKS:
-                    read = every_task if sub.all_tasks else by_tag.get(sub.code, NO_TASKS)
+                    read = sub.counts(mine)
                 elif source == Source.PLAN:
                     read = issued.get(unit_id)
                 elif source == Source.INDICATOR:
@@ -393,13 +509,20 @@ def rollup(
                         scoring.cents(score.points),
                         sub.max_cents if score.applicable else 0,
                     )
-                parts.append(part.stored)
-                texts.append(part.text)
-                points += part.cents
-                top += part.max_cents
+                parts.append(part)
+            if book.plain:
+                shown = parts
+                points = sum(p.cents for p in parts)
+                top = sum(p.max_cents for p in parts)
+                if book.tree.cap_total:
+                    points = min(points, top)  # a bonus recovers lost points, never more
+            else:
+                shown, points, top = _added_up(book, parts)
             total = scoring.total_of(points, top)
-            scored.append(_Scored(unit_id, level, book, total, parts, every_task))
-            encoded[unit_id] = "[" + ",".join(texts) + "]"
+            scored.append(
+                _Scored(unit_id, level, book, total, [p.stored for p in shown], every_task)
+            )
+            encoded[unit_id] = "[" + ",".join(p.text for p in shown) + "]"
 
         by_level: dict[str, dict[int, Decimal | None]] = defaultdict(dict)
         for row in scored:
@@ -432,6 +555,21 @@ def rollup(
         ScoreSnapshot.objects.filter(plan=plan, as_of=as_of).delete()
         _insert(plan, as_of, now, day, encoded)
         return day
+
+
+def _added_up(book: _Book, leaves: list[_Part]) -> tuple[list[_Part], int, int]:
+    """The set's groups added up from their items (plans.scoring.subtotals): the parts to
+    store (sub-criteria and groups, in code order), the points and the applicable maximum."""
+    values = {
+        rule.code: (part.cents, part.max_cents, bool(part.stored["applicable"]))
+        for rule, part in zip(book.rules, leaves, strict=True)
+    }
+    found, points, top = scoring.subtotals(book.tree, values)
+    shown = [
+        leaves[i] if what == "rule" else _group_part(book.nodes[i], *found[i])
+        for what, i in book.order
+    ]
+    return shown, points, top
 
 
 @contextmanager

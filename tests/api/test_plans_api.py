@@ -130,7 +130,7 @@ def test_a_committee_member_reads_plans_but_does_not_edit_them(client: Client, p
     ids = set(plan.index_sets.values_list("pk", flat=True))
     demo = {s["level"]: s for s in sets if s["id"] in ids}
     assert set(demo) == {"department", "commune"}
-    rules = [s["rule"] for s in demo["commune"]["criteria"][0]["subcriteria"]]
+    rules = [s["rule"] for s in demo["commune"]["items"][0]["items"]]
     assert rules == [
         "plan_issued_on_time",
         "completion_bands",

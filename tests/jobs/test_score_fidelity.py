@@ -23,15 +23,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from plans import planning
 from plans.indexsets import import_index_set, standard_documents, standard_index_sets
 from plans.models import IndexSet, Level, Plan, ScoreSnapshot, Unit
-from tasks.models import Status, Task
 from tasks.scores.days import enter_manual_score, recompute_scores
 from tasks.scores.rollup import rollup
 from tests.factories import Province, make_province, make_unit, sign_in
+from tests.factories import task_in_state as task
 
 pytestmark = pytest.mark.django_db
 
@@ -124,26 +123,6 @@ class Scene:
     @property
     def plan(self) -> Plan:
         return self.p.plan
-
-
-def task(
-    plan: Plan, lead: Unit, due: dt.date, *, tag: str = "", done: dt.date | None = None
-) -> Task:
-    """A task in a given state: done on `done`, else open (or cancelled by tag "x")."""
-    status = Status.DONE if done else Status.IN_PROGRESS
-    if tag == "x":
-        status, tag = Status.CANCELLED, ""
-    return Task.objects.create(
-        plan=plan,
-        area=plan.areas.get(number=1),
-        lead_unit=lead,
-        title="Nhiệm vụ",
-        due_date=due,
-        original_due_date=due,
-        status=status,
-        subcriterion=tag,
-        completed_at=timezone.make_aware(dt.datetime.combine(done, dt.time(15))) if done else None,
-    )
 
 
 @pytest.fixture
@@ -316,14 +295,14 @@ def test_a_round_trip_export_edit_import_assign_recompute(client: Client, scene:
     sign_in(client, scene.p.admin)
     [departments] = [s for s in scene.plan.index_sets.all() if s.level == Level.DEPARTMENT]
     exported = client.get(f"/api/v1/index-sets/{departments.pk}").json()
-    assert exported["criteria"][0]["subcriteria"][1]["max_points"] == "3.00"
+    assert exported["items"][0]["items"][1]["max_points"] == "3.00"
     changed = copy.deepcopy(exported)
     del changed["id"]
     changed["name"] = "Bộ chỉ số thử của tỉnh: sở, ban, ngành (sửa đổi)"
-    changed["criteria"][0]["subcriteria"][1]["max_points"] = "4.00"
+    changed["items"][0]["items"][1]["max_points"] = "4.00"
     loaded = client.post("/api/v1/index-sets", json.dumps(changed), "application/json")
     assert loaded.status_code == 201, loaded.content
-    assert loaded.json()["criteria"] == changed["criteria"]
+    assert loaded.json()["items"] == changed["items"]
     new_id = loaded.json()["id"]
     communes = [s.pk for s in scene.plan.index_sets.all() if s.level == Level.COMMUNE]
     patched = client.patch(
