@@ -21,7 +21,7 @@ from assessments.models import Assessment, Item, ItemEvidence, Phase, Sheet, She
 from kit.errors import NotAllowed
 from plans import scoring
 from plans.access import Action, may_anywhere, may_on_unit
-from plans.models import Official, ScoreSnapshot
+from plans.models import Criterion, Official, ScoreSnapshot
 from plans.rules import kind_of
 from tasks.scores.days import latest_day
 
@@ -229,6 +229,11 @@ class GroupLine:
     own: Decimal
     appraised: Decimal
     applicable_max: Decimal
+
+
+def group_names(index_set_id: int | None) -> dict[str, str]:
+    """Code -> name of the set's groups."""
+    return dict(Criterion.objects.filter(index_set_id=index_set_id).values_list("code", "name"))
 
 
 def group_lines(lines: list[Line], tree: scoring.Tree, names: dict[str, str]) -> list[GroupLine]:

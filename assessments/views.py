@@ -32,6 +32,7 @@ from assessments.sheets import (
     get_assessment_for,
     get_sheet_for,
     group_lines,
+    group_names,
     is_council,
     lines_of,
     phase_on,
@@ -44,7 +45,7 @@ from kit.workbooks import xlsx_response
 from plans.access import Action, may_on_unit
 from plans.decorators import OfficialRequest, official_required
 from plans.indexsets import scoring_tree
-from plans.models import Criterion, Plan
+from plans.models import Plan
 from plans.rules import explain
 from tasks.files import file_response
 from tasks.forms import date_field
@@ -262,9 +263,7 @@ def sheet_page(request: OfficialRequest, pk: int, unit_id: int) -> HttpResponse:
     rows = [line_row(line, choices, files, named) for line in lines]
     tree = scoring_tree(sheet.index_set_id)
     t = totals(lines, tree)
-    group_names = dict(
-        Criterion.objects.filter(index_set_id=sheet.index_set_id).values_list("code", "name")
-    )
+
     return render(
         request,
         "assessments/sheet.html",
@@ -273,7 +272,7 @@ def sheet_page(request: OfficialRequest, pk: int, unit_id: int) -> HttpResponse:
             "sheet": sheet,
             "rows": rows,
             "totals": t,
-            "group_lines": group_lines(lines, tree, group_names),
+            "group_lines": group_lines(lines, tree, group_names(sheet.index_set_id)),
             "may_edit": may_edit,
             "may_submit": may_edit and may_on_unit(official, Action.SUBMIT_SHEET, sheet.unit_id),
             "appraising": appraising,

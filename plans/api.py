@@ -507,7 +507,7 @@ def load_index_set(request: HttpRequest) -> Status:
     else:
         try:
             document = json.loads(request.body or b"null")
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise DomainError(_("The body is not a JSON document.")) from None
         index_set = import_index_set(actor, document)
     return Status(201, export_index_set(index_set))

@@ -17,6 +17,7 @@ document (plans.indexsets), each fault named by its row.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -36,7 +37,9 @@ from plans.indexsets import CODE, check_document, export_index_set, import_index
 from plans.models import IndexSet, Level, Official
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED = 50 * 1024 * 1024
 MAX_ROWS = 2000
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 NODE_COLUMNS = ("code", "name", "max_points", "rule")
 INFO_FIELDS = (
     "name",
@@ -116,9 +119,18 @@ def _value_of(name: str, raw: Any) -> Any:
     kind = schema.get("type")
     if isinstance(raw, bool):
         return raw
+    if isinstance(raw, dt.datetime | dt.date):  # a date typed in Excel
+        return (raw.date() if isinstance(raw, dt.datetime) else raw).isoformat()
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = str(raw).strip()
+    typed = DAY_MONTH_YEAR.match(text)
+    if schema.get("format") == "date" and typed:  # 31/01/2026
+        day, month, year = (int(typed[i]) for i in (1, 2, 3))
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return text
     if text.startswith(("[", "{")):
         try:
             return json.loads(text)
@@ -238,6 +250,12 @@ def document_from_workbook(data: bytes) -> tuple[dict[str, Any], dict[str, int]]
     if data[:2] != b"PK" or not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnsupportedType(_("This is not an Excel workbook (.xlsx)."))
     try:
+        unpacked = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnsupportedType(_("The file is damaged: it cannot be opened.")) from None
+    if unpacked > MAX_UNPACKED:
+        raise TooLarge(_("The file unpacks to more than 50 MB: it is no index set."))
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
@@ -250,6 +268,8 @@ def document_from_workbook(data: bytes) -> tuple[dict[str, Any], dict[str, int]]
         ]
         info = sheets.get("Thông tin")
         fields = [list(r) for r in info.iter_rows(values_only=True)] if info is not None else []
+    except Exception as error:  # a damaged part shows only once it is read
+        raise UnsupportedType(_("The Excel file cannot be opened: %(e)s") % {"e": error}) from None
     finally:
         book.close()
     doc = _info(fields)
@@ -342,16 +362,52 @@ def _nodes(table: list[list[Any]]) -> tuple[list[dict[str, Any]], dict[str, int]
     for code, node, _row in made:
         parent = _parent(code, by_code)
         (parent["items"] if parent is not None else roots).append(node)
+    _check_rows(made)
     rows: dict[str, int] = {}
+    row_of = {id(node): row for _code, node, row in made}
 
     def paths(nodes: list[dict[str, Any]], prefix: str) -> None:
         for i, node in enumerate(nodes):
             path = f"{prefix}[{i}]"
-            rows[path] = next(r for c, n, r in made if n is node)
+            rows[path] = row_of[id(node)]
             paths(node.get("items", []), f"{path}.items")
 
     paths(roots, "items")
     return roots, rows
+
+
+def _check_rows(made: list[tuple[str, dict[str, Any], int]]) -> None:
+    """What only the workbook's rows can get wrong, each named by its row: a code that is
+    none, a row under a sub-criterion, a group with nothing under it."""
+    leaves = {code for code, node, _row in made if "rule" in node}
+    errors: dict[str, str] = {}
+    for code, node, row in made:
+        where = _("row %(row)s") % {"row": row}
+        if not CODE.match(code):
+            errors[where] = _(
+                "“%(code)s” is not a code such as 1.2.1 (keep the code column as text)."
+            ) % {"code": code}
+            continue
+        parts = code.split(".")
+        above = next(
+            (p for p in (".".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)) if p in leaves),
+            None,
+        )
+        if above is not None:
+            errors[where] = _(
+                "%(code)s lies under %(above)s, which has a rule: a row with items under it is a "
+                "group (no rule)."
+            ) % {"code": code, "above": above}
+        elif "items" in node and not node["items"]:
+            errors[where] = _(
+                "%(code)s has no rule and nothing under it: give its rule, or its items below it."
+            ) % {"code": code}
+    if errors:
+        first = next(iter(errors.items()))
+        raise Invalid(
+            _("The index set was not stored: %(first)s") % {"first": f"{first[0]}: {first[1]}"},
+            errors,
+        )
 
 
 def _parent(code: str, groups: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -410,7 +466,7 @@ def load_document(actor: Official, data: bytes, filename: str) -> IndexSet:
         raise NotAllowed(_("Only an administrator loads index sets."))
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         message = _("%(file)s is neither an Excel workbook nor a JSON document: %(e)s") % {
             "file": filename,
             "e": exc,

@@ -37,6 +37,7 @@ DOCUMENT_KEYS = {
     "criteria",  # the two-level form: criteria of sub-criteria
 }
 GROUP_KEYS = {"code", "name", "max_points", "items"}
+MAX_DEPTH = 8  # groups within groups, at most
 LEAF_KEYS = {"code", "name", "max_points", "rule", "params"}
 
 # ---------------------------------------------------------------- export
@@ -187,16 +188,17 @@ def check_document(doc: Any) -> dict[str, str]:
     if not nodes:
         errors[top] = _("Give at least one criterion.")
         return errors
-    _Checker(errors, legacy).nodes(nodes, top, depth=0)
+    _Checker(errors, legacy, any_year=doc.get("year") is None).nodes(nodes, top, depth=0)
     return errors
 
 
 class _Checker:
     """Walks a document's tree: each node a group (items) or a leaf (a rule), codes unique."""
 
-    def __init__(self, errors: dict[str, str], legacy: bool) -> None:
+    def __init__(self, errors: dict[str, str], legacy: bool, any_year: bool = False) -> None:
         self.errors = errors
         self.legacy = legacy
+        self.any_year = any_year
         self.seen: dict[str, str] = {}
 
     def code_at(self, path: str, code: Any) -> None:
@@ -210,6 +212,9 @@ class _Checker:
             self.seen[code] = path
 
     def nodes(self, nodes: list[Any], path: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.errors[path] = _("Groups nest %(n)d deep at most.") % {"n": MAX_DEPTH}
+            return
         for i, node in enumerate(nodes):
             at = f"{path}[{i}]"
             if not isinstance(node, dict):
@@ -221,10 +226,22 @@ class _Checker:
                 self.group(node, at, depth)
             elif depth == 0:
                 self.errors[at] = _(
-                    "A top-level item is a criterion holding its items (code, name, items)."
-                )
+                    "%(code)s: a top-level item is a criterion holding its items (code, name, "
+                    "items); add the criterion it belongs to (such as 1 Công tác chỉ đạo, điều "
+                    "hành) above it."
+                ) % {"code": node.get("code", at)}
             else:
                 self.errors.update(_check_subcriterion(at, node, self.code_at))
+                self.fixed_date(node, at)
+
+    def fixed_date(self, node: dict[str, Any], path: str) -> None:
+        """A set of any year cannot hold a date of one year: 1.1 would be late every other."""
+        params = node.get("params")
+        if self.any_year and isinstance(params, dict) and "deadline" in params:
+            self.errors[f"{path}.params.deadline"] = _(
+                "Sub-criterion %(code)s: a set of any year gives the plan's deadline as "
+                "days_after_parent, not a date of one year."
+            ) % {"code": node.get("code")}
 
     def group(self, node: dict[str, Any], path: str, depth: int) -> None:
         self.code_at(path, node.get("code"))
@@ -248,7 +265,10 @@ class _Checker:
             return
         if self.legacy:  # the two-level form: its criteria hold sub-criteria only
             for j, sub in enumerate(items):
-                self.errors.update(_check_subcriterion(f"{path}.{below}[{j}]", sub, self.code_at))
+                at = f"{path}.{below}[{j}]"
+                self.errors.update(_check_subcriterion(at, sub, self.code_at))
+                if isinstance(sub, dict):
+                    self.fixed_date(sub, at)
             return
         self.nodes(items, f"{path}.items", depth + 1)
 

@@ -295,19 +295,20 @@ def update_plan(
         _check_unit_plan(plan.parent, plan.unit, plan, now)
     new_sets = None
     if "year" in edited and changes.get("index_set_ids") is None and plan.index_sets.exists():
-        # Another year: the sets of that year (the standard ones unless others are
-        # given); a set of any year stays.
-        serving = {s.level for s in plan.index_sets.all() if s.year is None}
-        changes["index_set_ids"] = [
-            s.pk for s in _index_sets(None, plan.year) if s.level not in serving
-        ]
-    if changes.get("index_set_ids") is not None:
+        # Another year: the sets of any year stay, the others give way to that
+        # year's standard sets.
+        serving = [s for s in plan.index_sets.all() if s.year is None]
+        standard = _index_sets(None, plan.year)
+        new_sets = serving + [s for s in standard if s.level not in {k.level for k in serving}]
+        _check_sets(new_sets, plan.year)
+    elif changes.get("index_set_ids") is not None:
         if plan.parent_id is not None:
             message = _("A unit's plan is scored under the province plan: it takes no index set.")
             raise Invalid(message, {"index_set_ids": message})
-        old_ids = sorted(plan.index_sets.values_list("pk", flat=True))
         # The levels named change; the others keep their sets.
         new_sets = _with_levels(plan, _index_sets(changes["index_set_ids"], plan.year))
+    if new_sets is not None:
+        old_ids = sorted(plan.index_sets.values_list("pk", flat=True))
         if sorted(s.pk for s in new_sets) != old_ids:
             edited["index_set_ids"] = [old_ids, sorted(s.pk for s in new_sets)]
     if edited:

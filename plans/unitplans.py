@@ -49,7 +49,7 @@ def _deadlines(plan: Plan) -> dict[str, dt.date]:
         days = params.get("days_after_parent")
         if days is None:
             found[level] = dt.date.fromisoformat(params["deadline"])
-        elif plan.issued_on is not None:
+        elif plan.issued_on is not None and plan.status != PlanStatus.DRAFT:
             found[level] = plan.issued_on + dt.timedelta(days=days)
     return found
 

@@ -26,7 +26,6 @@ from plans import scoring
 from plans.access import Action, Rel, allows, may_on_plan
 from plans.models import (
     Area,
-    Criterion,
     Official,
     Plan,
     PlanStatus,
@@ -611,15 +610,14 @@ def cancel_task(actor: Official, task: Task, *, reason: str, version: int | None
 
 
 def tagged_codes(plan_id: int | None) -> set[str]:
-    """The codes a task of the plan may be tagged with: its sets' items and groups, and the
-    codes its items read."""
+    """The codes a task of the plan may be tagged with: its sets' sub-criteria, and the
+    codes they read (`codes`): a tag no item reads would never count."""
     known: set[str] = set()
     for code, params in SubCriterion.objects.filter(
         criterion__index_set__plans=plan_id
     ).values_list("code", "params"):
         known.add(code)
         known.update(params.get("codes") or ())
-    known.update(Criterion.objects.filter(index_set__plans=plan_id).values_list("code", flat=True))
     return known
 
 

@@ -140,7 +140,7 @@ class Rule:
     @property
     def codes(self) -> tuple[str, ...]:
         """The tags whose tasks feed it: its `codes`, by default its own code."""
-        return tuple(self.params.get("codes") or (self.code,))
+        return tuple(dict.fromkeys(self.params.get("codes") or (self.code,)))
 
     @property
     def plan_scope(self) -> str:
@@ -274,6 +274,8 @@ def check_tasks(params: Mapping[str, Any]) -> dict[str, str]:
             or not all(isinstance(c, str) and CODE.match(c) and len(c) <= 20 for c in codes)
         ):
             errors["codes"] = _('Give a list of codes such as ["1.2.1", "1.2.2"].')
+        elif len(set(codes)) != len(codes):
+            errors["codes"] = _("Name each code once: its tasks would count twice.")
         elif params.get("tasks") == ALL_TASKS:
             errors["codes"] = _("Codes choose tagged tasks: leave them out to count all tasks.")
     if params.get("plan", ANY_PLAN) not in PLAN_SCOPES:

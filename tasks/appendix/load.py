@@ -9,6 +9,7 @@ so the dry run checks exactly what the import would, and is rolled back.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ def import_appendix(
     dry_run: bool = True,
     default_area: int = 1,
     confirm_warnings: bool = False,
+    today: dt.date | None = None,
 ) -> Imported:
     """Read, check and (unless `dry_run`, and only without any error) create the tasks.
 
@@ -68,7 +70,7 @@ def import_appendix(
     """
     if not may_on_plan(actor, Action.CREATE_TASK, plan):
         raise NotAllowed(_("Only the head of the plan's unit, or an administrator, imports."))
-    parsed = parse(read_table(data, filename), plan, default_area)
+    parsed = parse(read_table(data, filename), plan, default_area, today)
     result = Imported(
         rows=parsed.rows,
         errors=list(parsed.errors),

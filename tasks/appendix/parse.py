@@ -69,6 +69,7 @@ class Spec:
     parent_key: str | None = None
     parent_number: str | None = None
     lead_name: str = ""
+    period: int | None = None  # the position of its period, for recurring work
 
 
 @dataclass
@@ -80,13 +81,19 @@ class Parsed:
 
 
 # Upper-case Roman numerals (a heading's order); "c" or "i" in a list stays a task row.
-ROMAN = re.compile(r"^(?=[IVXLC]+$)(C[D]|D?C{0,3})(X[CL]|L?X{0,3})(I[XV]|V?I{0,3})$")
-HEADING = re.compile(r"^([IVXLC]+)(?:\s*[.):\-–]\s*|\s+|$)(.*)$", re.DOTALL)
+# Upper-case Roman numerals up to XXXIX (a plan has a dozen areas at most): "C." or "L."
+# opens a section, not a heading.
+ROMAN = re.compile(r"^(?=[IVX]+$)X{0,3}(IX|IV|V?I{0,3})$")
+HEADING = re.compile(r"^([IVX]+)(?:\s*[.):\-–]\s*|\s+|$)(.*)$", re.DOTALL)
 NUMBERED = re.compile(r"^\d+(\.\d+)*$")
 LETTERED = re.compile(r"^[a-zđ][).]$")
+SECTION = re.compile(r"^[A-ZĐ][.)]?$")
+# The row of column numbers under a header: (1) (2) (3)… or 1 2 3…
+COLUMN_NUMBER = re.compile(r"^\(?\d{1,2}\)?$")
 BULLETS = "-+•*–"
 # A row starting with these words is the document's end: its recipients, signature, notes.
-FOOTER = ("noi nhan", "tm.", "tm ", "kt.", "kt ", "ghi chu:", "luu y:", "chu tich", "giam doc")
+FOOTER = ("noi nhan", "tm.", "tm ", "kt.", "kt ", "chu tich", "giam doc")
+NOTES = ("ghi chu", "luu y", "(*)")
 # The abbreviations appendices use for the areas' words.
 ABBREVIATIONS = {
     "cchc": "cai cach hanh chinh",
@@ -142,9 +149,13 @@ def heading_of(cells: Sequence[str]) -> tuple[str, str] | None:
     return found[1], name
 
 
-def _footer(cells: Sequence[str]) -> bool:
-    first = next((c for c in cells if c.strip()), "")
-    return fold(first).startswith(FOOTER)
+def _column_numbers(cells: Sequence[str]) -> bool:
+    """The row numbering the header's columns: (1), (2), (3)… (or 1, 2, 3…)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) < 3 or not all(COLUMN_NUMBER.match(c) for c in filled):
+        return False
+    numbers = [int(c.strip("()")) for c in filled]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 @dataclass
@@ -152,38 +163,47 @@ class _Row:
     """A task row as read, kept for the rows under it."""
 
     number: str
+    title: str
     key: str
     cells: dict[str, str]
     specs: list[Spec]
     faulty: bool
-    leads: tuple[int, ...] = ()
-    deadline_text: str = ""
+    report: bool = False  # a periodic report: its recurring deadlines follow the calendar
 
 
 class _Reader:
     """One pass over the body; holds what the rows under a heading share."""
 
-    def __init__(self, plan: Plan, columns: dict[str, int], default_area: int) -> None:
+    def __init__(
+        self, plan: Plan, columns: dict[str, int], default_area: int, today: dt.date
+    ) -> None:
         self.plan = plan
         self.columns = columns
         self.units = Units(plan)
         self.areas = list(Area.objects.filter(plan=plan).order_by("number"))
         self.names = column_names()
-        self.today = timezone.localdate()
+        self.today = today
         self.area = default_area
         self.parsed = Parsed()
-        self.scope: dict[str, _Row] = {}  # STT -> row, under the current heading
-        self.last_numbered: _Row | None = None
-        self.last: _Row | None = None
+        self.scope: dict[str, _Row] = {}  # numbered STT -> row, under the current heading
+        self.last_numbered: _Row | None = None  # what a) b) rows are under
+        self.last_task: _Row | None = None  # what "-" rows are under (not another "-" row)
         self.section = 0
 
     def get(self, cells: list[str], key: str) -> str:
         column = self.columns.get(key)
         return cells[column].strip() if column is not None and column < len(cells) else ""
 
+    def footer(self, cells: list[str]) -> bool:
+        """The document's end: recipients, signature or notes, no unit and no deadline."""
+        if self.get(cells, "lead") or self.get(cells, "deadline"):
+            return False
+        first = fold(next((c for c in cells if c.strip()), ""))
+        return first.startswith(FOOTER) or first.startswith(NOTES)
+
     def heading(self, row: int, numeral: str, name: str) -> None:
         self.section += 1
-        self.scope, self.last_numbered, self.last = {}, None, None
+        self.scope, self.last_numbered, self.last_task = {}, None, None
         area, problem = area_of(name, self.areas)
         if area is None:
             self.parsed.errors.append(RowError(row, self.names["title"], problem, numeral, name))
@@ -196,10 +216,13 @@ class _Reader:
         raw = {k: self.get(cells, k) for k in ("lead", "partners", "deadline", "deliverable")}
         if not (stt or title or raw["lead"] or raw["deadline"]):
             return  # stray text beside the table: no task
+        if SECTION.match(stt) and not (raw["lead"] or raw["deadline"]):
+            return  # "A. NHIỆM VỤ TRỌNG TÂM": a section of the table, no task
         bullet = stt in tuple(BULLETS) or (not stt and title[:1] in BULLETS)
         if bullet:
             title = title.lstrip(BULLETS + " ")
         number = stt.rstrip(".") if NUMBERED.match(stt.rstrip(".")) else stt
+        lettered = bool(LETTERED.match(stt))
         errors: list[str] = []
         columns: list[str] = []
 
@@ -208,7 +231,12 @@ class _Reader:
             errors.append(message)
 
         parent: _Row | None = None
-        if NUMBERED.match(number) and "." in number:
+        numbered = bool(NUMBERED.match(number))
+        # The same STT and title as the row above: a cell merged down over rows
+        # that differ in their unit or deadline, one more task of that line.
+        above = self.scope.get(number) if numbered else None
+        again = above is not None and above.title == title and self.last_task is above
+        if numbered and "." in number:
             parent = self.scope.get(number.rsplit(".", 1)[0])
             if parent is None:
                 fault(
@@ -216,20 +244,22 @@ class _Reader:
                     _("%(stt)s has no task %(parent)s above it.")
                     % {"stt": number, "parent": number.rsplit(".", 1)[0]},
                 )
-        elif LETTERED.match(stt.lower()):
+        elif lettered:
             parent = self.last_numbered
         elif bullet:
-            parent = self.last
+            parent = self.last_task
             number = ""
-        if (LETTERED.match(stt.lower()) or bullet) and parent is None:
+        if (lettered or bullet) and parent is None:
             fault("STT", _("A subtask row with no task above it."))
-        if number and number in self.scope:
+        if numbered and number in self.scope and not again:
             fault("STT", _("%(stt)s appears twice under this heading.") % {"stt": number})
         if parent is not None and parent.faulty:
             fault("STT", _("The parent row (STT %(stt)s) has an error.") % {"stt": parent.number})
+        report = "bao cao" in fold(title)
         if parent is not None:  # a subtask's empty lead or deadline is its parent's
-            for key in ("lead", "deadline"):
-                raw[key] = raw[key] or parent.cells[key]
+            raw["lead"] = raw["lead"] or parent.cells["lead"]
+            if not raw["deadline"]:
+                raw["deadline"], report = parent.cells["deadline"], parent.report
         if not title:
             fault("title", _("The task has no title."))
         note = self.get(cells, "note")
@@ -252,7 +282,7 @@ class _Reader:
             fault("partners", message)
         due: Deadline | None = None
         try:
-            due = read_deadline(raw["deadline"], self.plan.year, report="bao cao" in fold(title))
+            due = read_deadline(raw["deadline"], self.plan.year, report=report)
         except ValueError as error:
             fault("deadline", str(error))
         row_area = self.area
@@ -266,18 +296,18 @@ class _Reader:
                     _("“%(text)s” is not an area of the plan (1 to %(n)d).")
                     % {"text": area_text, "n": len(self.areas)},
                 )
-        key = f"{self.section}:{row}"
-        kept = _Row(number, key, raw, [], bool(errors), deadline_text=raw["deadline"])
-        if number:
+        kept = _Row(number, title, f"{self.section}:{row}", raw, [], bool(errors), report)
+        if numbered and not again:
             self.scope[number] = kept
-        if NUMBERED.match(number):
             self.last_numbered = kept
-        self.last = kept
+        if not bullet and not again:
+            self.last_task = kept
         for column, message in zip(columns, errors, strict=True):
             self.parsed.errors.append(RowError(row, column, message, stt, title))
+        if again and above is not None:  # the line's rows below go under its first row
+            above.faulty = above.faulty or bool(errors)
         if errors or due is None:
             return
-        kept.leads = tuple(u.pk for u in leads.units)
         description = "\n".join(
             text
             for text in (
@@ -298,48 +328,42 @@ class _Reader:
             "description": description,
             "parent_number": parent.number if parent else None,
         }
-        # Under a parent copied per unit or period, each copy gets its own
-        # subtasks: for its unit when the subtask has the parent's units, for
-        # its period when the subtask recurs as the parent does.
-        parents: list[Spec | None] = list(parent.specs) if parent is not None else [None]
-        same_units = parent is not None and kept.leads == parent.leads
-        same_periods = (
-            parent is not None and raw["deadline"] == parent.deadline_text and due.recurring
-        )
-        for parent_spec in parents:
-            units = leads.units
-            occurrences: Iterable[Occurrence] = due.occurrences
-            if parent_spec is not None and same_units:
-                units = [u for u in units if u.pk == parent_spec.lead_unit_id]
-            if parent_spec is not None and same_periods:
-                occurrences = [o for o in occurrences if o.due == parent_spec.due_date]
-            for unit in units:
-                for occurrence in occurrences:
-                    kept.specs.append(
-                        self.spec(base, kept, unit, partners, occurrence, title, parent_spec)
-                    )
-        self.parsed.specs += kept.specs
-        self.warn(row, stt, title, [s.due_date for s in kept.specs])
+        made: list[Spec] = []
+        for unit in leads.units:
+            for period, occurrence in enumerate(due.occurrences):
+                under = _copy_for(parent, unit.pk, period if due.recurring else None)
+                made.append(
+                    self.spec(base, kept, len(kept.specs) + len(made), unit, partners, occurrence)
+                )
+                made[-1].parent_key = under.key if under else None
+                made[-1].period = period
+        kept.specs += made
+        if again and above is not None:
+            above.specs += made
+        self.parsed.specs += made
+        if len(self.parsed.specs) > MAX_ROWS:
+            raise Invalid(
+                _("The appendix makes more than %(n)d tasks: split it.") % {"n": MAX_ROWS}
+            )
+        self.warn(row, stt, title, [s.due_date for s in made])
 
     def spec(
         self,
         base: dict[str, Any],
         kept: _Row,
+        position: int,
         unit: Unit,
         partners: Read,
         occurrence: Occurrence,
-        title: str,
-        parent: Spec | None,
     ) -> Spec:
         return Spec(
             **base,
-            key=f"{kept.key}:{len(kept.specs)}",
-            title=f"{title} ({occurrence.period})" if occurrence.period else title,
+            key=f"{kept.key}:{position}",
+            title=f"{kept.title} ({occurrence.period})" if occurrence.period else kept.title,
             lead_unit_id=unit.pk,
             lead_name=unit.name,
             partner_unit_ids=[u.pk for u in partners.units if u.pk != unit.pk],
             due_date=occurrence.due,
-            parent_key=parent.key if parent else None,
         )
 
     def warn(self, row: int, stt: str, title: str, dates: list[dt.date]) -> None:
@@ -371,22 +395,42 @@ class _Reader:
             )
 
 
+def _copy_for(parent: _Row | None, unit_id: int, period: int | None) -> Spec | None:
+    """Which of its parent's tasks a subtask goes under, when the parent row made several
+    (one per unit of a group, one per period): the one of the same unit and period, else
+    of the same unit, else of the same period, else the first."""
+    if parent is None or not parent.specs:
+        return None
+    for wanted in (
+        lambda s: s.lead_unit_id == unit_id and s.period == period,
+        lambda s: s.lead_unit_id == unit_id,
+        lambda s: s.period == period,
+    ):
+        found = next((s for s in parent.specs if wanted(s)), None)
+        if found is not None:
+            return found
+    return parent.specs[0]
+
+
 def _dates(dates: list[dt.date]) -> str:
     return ", ".join(formats.date_format(d, "SHORT_DATE_FORMAT") for d in dates)
 
 
-def parse(table: Table, plan: Plan, default_area: int = 1) -> Parsed:
-    """Every row understood, or its errors (row, STT, title, column, message)."""
+def parse(table: Table, plan: Plan, default_area: int = 1, today: dt.date | None = None) -> Parsed:
+    """Every row understood, or its errors (row, STT, title, column, message); deadlines
+    before `today` (by default today) are warned of."""
     start, columns = find_header(table.rows)
     body = [(n, cells) for n, cells in table.rows[start + 1 :] if any(c for c in cells)]
     if not body:
         raise Invalid(_("The appendix has no rows under its header."))
     if len(body) > MAX_ROWS:
         raise Invalid(_("The appendix has more than %(n)d rows.") % {"n": MAX_ROWS})
-    reader = _Reader(plan, columns, default_area)
+    reader = _Reader(plan, columns, default_area, today or timezone.localdate())
     for number, cells in body:
-        if _footer(cells):
+        if reader.footer(cells):
             break
+        if _column_numbers(cells):
+            continue
         reader.parsed.rows += 1
         heading = heading_of(cells)
         if heading is not None:

@@ -18,6 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from assessments.council import results_of
@@ -221,7 +222,8 @@ def test_ca_mau_area_one_loads_as_three_levels_and_scores_as_by_hand() -> None:
     assert codes == ["1.1", "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.2", "1.2.1", "1.2.2", "1.3"]
     group = first.parts[0]
     assert group["group"] and group["why"]["items"] == ["1.1.1", "1.1.2", "1.1.3", "1.1.4"]
-    assert rules.explain(group["why"]) == "The sum of 1.1.1, 1.1.2, 1.1.3, 1.1.4."
+    with translation.override("en"):
+        assert rules.explain(group["why"]) == "The sum of 1.1.1, 1.1.2, 1.1.3, 1.1.4."
 
 
 def test_the_api_and_the_pages_show_each_group_with_its_subtotal(client: Client) -> None:
@@ -327,11 +329,9 @@ def test_a_set_exported_as_a_workbook_loads_back_and_faults_name_their_row(
     out = io.BytesIO()
     book.save(out)
     before = IndexSet.objects.count()
-    with pytest.raises(Invalid) as refused:
+    with pytest.raises(Invalid) as refused, translation.override("vi"):
         import_index_set_workbook(p.admin, out.getvalue())
-    assert "dòng 8.params.bands" in refused.value.errors or "row 8.params.bands" in (
-        refused.value.errors
-    )
+    assert "dòng 8.params.bands" in (refused.value.errors or {})
     assert IndexSet.objects.count() == before
 
 
@@ -344,7 +344,15 @@ def test_the_manage_command_loads_a_workbook_into_a_plans_level(tmp_path: Any) -
     book["Thông tin"]["B3"] = "Cà Mau: từ tệp"
     book.save(path)
     out = io.StringIO()
-    call_command("load_index_set", str(path), "--plan", str(p.plan.pk), stdout=out)
+    call_command(
+        "load_index_set",
+        str(path),
+        "--plan",
+        str(p.plan.pk),
+        "--as",
+        p.admin.user.username,
+        stdout=out,
+    )
     made = IndexSet.objects.get(name="Cà Mau: từ tệp")
     assert f"Index set {made.pk} loaded" in out.getvalue()
     levels = {s.level: s for s in p.plan.index_sets.all()}
@@ -648,3 +656,92 @@ def test_the_assessment_adds_groups_up_as_the_set_does(client: Client) -> None:
     assert "2,50 / 3,00" in html
     [result] = [r for r in results_of(a, d(2026, 12, 1)) if r.unit_id == p.lead.pk]
     assert (result.self_total, result.lines["1.1"]) == (Decimal("2.50"), ["2.00", "2.00"])
+
+
+def test_what_a_set_cannot_say_is_refused_naming_it() -> None:
+    p = make_province()
+    bad = {
+        "any-year date": {**CA_MAU, "name": "a"},
+        "codes twice": small_doc([leaf("1.1", "x", "1", "on_time", codes=["1.1", "1.1"])]),
+        "top-level leaf": {**small_doc([]), "items": [leaf("1.3", "Kiểm tra", "3", "manual")]},
+    }
+    bad["any-year date"]["items"] = copy.deepcopy(CA_MAU["items"])
+    first = bad["any-year date"]["items"][0]["items"][0]["items"][0]
+    first["params"] = {"deadline": "2026-01-31"}
+    expected = {
+        "any-year date": "items[0].items[0].items[0].params.deadline",
+        "codes twice": "items[0].items[0].params.codes",
+        "top-level leaf": "items[0]",
+    }
+    for name, doc in bad.items():
+        with pytest.raises(Invalid) as refused:
+            import_index_set(p.admin, doc)
+        assert expected[name] in (refused.value.errors or {}), name
+
+
+def small_doc(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "year": 2026,
+        "level": "department",
+        "name": "Bộ nhỏ",
+        "items": [{"code": "1", "name": "Lĩnh vực 1", "items": items}],
+    }
+
+
+def test_a_tag_no_item_reads_is_refused() -> None:
+    p = make_province()
+    use(p, import_index_set(p.admin, CA_MAU))
+    for tag in ("1", "9.9"):  # a group's code; no code at all
+        with pytest.raises(Invalid):
+            p.task(subcriterion=tag)
+    assert p.task(subcriterion="1.2.1").subcriterion == "1.2.1"
+
+
+def test_another_year_keeps_the_sets_of_any_year() -> None:
+    p = make_province()
+    any_year = import_index_set(p.admin, CA_MAU)
+    use(p, any_year)
+    planning.update_plan(p.admin, p.plan, year=2027)
+    sets = {s.level: s for s in p.plan.index_sets.all()}
+    assert sets["department"] == any_year and sets["commune"].year == 2027
+
+
+def test_the_workbooks_rows_say_what_is_wrong_with_them() -> None:
+    p = make_province()
+    book = load_workbook(io.BytesIO(index_set_workbook(None)))
+    sheet = book["Bộ chỉ số"]
+    column = {
+        str(h).rsplit("(", 1)[-1].rstrip(")"): i + 1
+        for i, h in enumerate(c.value for c in sheet[2])
+    }
+    rows = [
+        ("1", "Lĩnh vực 1", None, ""),
+        ("1.1", "Ban hành kế hoạch", 1, "plan_issued_on_time"),
+        ("1.1.1", "Dưới một tiêu chí có quy tắc", 1, "manual"),
+        ("1.2", "Không quy tắc, không mục con", 1, ""),
+        ("Một", "Không phải mã", 1, "manual"),
+    ]
+    for n, (code, name, top, rule) in enumerate(rows, start=3):
+        for key, value in (("code", code), ("name", name), ("max_points", top), ("rule", rule)):
+            sheet.cell(n, column[key], value)
+    sheet.cell(4, column["deadline"], dt.date(2026, 1, 31))  # typed as a date in Excel
+    book["Thông tin"]["B3"] = "Bộ có lỗi"
+    book["Thông tin"]["B4"] = 2026  # a date of one year needs a set of that year
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(Invalid) as refused, translation.override("en"):
+        import_index_set_workbook(p.admin, out.getvalue())
+    errors = refused.value.errors or {}
+    assert set(errors) == {"row 5", "row 6", "row 7"}
+    assert "1.1.1 lies under 1.1" in errors["row 5"]
+    assert "no rule and nothing under it" in errors["row 6"]
+    assert "not a code" in errors["row 7"]
+    # Without the faulty rows, the typed date is the deadline.
+    for n in (5, 6, 7):
+        for key in ("code", "name", "max_points", "rule"):
+            sheet.cell(n, column[key]).value = None
+    out = io.BytesIO()
+    book.save(out)
+    made = import_index_set_workbook(p.admin, out.getvalue())
+    [leaf_row] = export_index_set(made)["items"][0]["items"]
+    assert leaf_row["params"] == {"deadline": "2026-01-31"}

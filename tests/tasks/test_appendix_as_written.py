@@ -31,6 +31,7 @@ from tests.factories import Province, make_unit
 
 pytestmark = pytest.mark.django_db
 
+d = dt.date
 WIDTH = 7  # TT, content, lead, deadline, partners, deliverable, note: not the usual order
 
 
@@ -379,3 +380,64 @@ def test_recurring_and_single_deadlines(
 def test_thuong_xuyen_is_the_years_end_and_ongoing() -> None:
     found = read_deadline("Thường xuyên", 2026)
     assert found.ongoing and [o.due for o in found.occurrences] == [dt.date(2026, 12, 31)]
+
+
+def test_subtasks_as_appendices_list_them(layout: Layout) -> None:
+    """a) b) under each task, "-" lists, a line merged down over two units, the column
+    numbers under the header, a lettered section, notes under the table."""
+    p, lead, other = layout.p, layout.p.lead, layout.p.other
+    rows = [
+        layout.header(),
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)"],
+        ["A.", "NHIỆM VỤ TRỌNG TÂM"],
+        ["1", "Rà soát quy trình", lead.name, "30/12/2026"],
+        ["a)", "Rà soát tại sở", "", ""],
+        ["b)", "Rà soát tại xã", "", ""],
+        ["", "- Lập danh sách", "", ""],
+        ["", "- Gửi danh sách", "", ""],
+        ["2", "Kiểm tra việc rà soát", lead.name, "30/12/2026"],
+        ["2", "Kiểm tra việc rà soát", other.name, "30/12/2026"],  # merged down: one more unit
+        ["a)", "Kiểm tra tại sở", "", ""],
+        ["Ghi chú: các đơn vị gửi báo cáo về Sở Nội vụ."],
+    ]
+    result = import_appendix(
+        p.plan_head, p.plan, as_csv_rows(rows), "a.csv", dry_run=False, today=d(2026, 1, 2)
+    )
+    assert result.errors == [] and result.warnings == []
+    tasks = {(t.title, t.lead_unit_id): t for t in p.plan.tasks.select_related("parent")}
+    assert len(tasks) == 8
+    first = tasks["Rà soát quy trình", lead.pk]
+    for title in ("Rà soát tại sở", "Rà soát tại xã"):
+        assert tasks[title, lead.pk].parent == first, title
+    for title in ("Lập danh sách", "Gửi danh sách"):  # under b), the second not under the first
+        assert tasks[title, lead.pk].parent == tasks["Rà soát tại xã", lead.pk], title
+    checks = tasks["Kiểm tra việc rà soát", lead.pk], tasks["Kiểm tra việc rà soát", other.pk]
+    assert tasks["Kiểm tra tại sở", lead.pk].parent == checks[0]
+
+
+def test_subtasks_under_a_row_made_into_many_tasks(layout: Layout) -> None:
+    p, lead = layout.p, layout.p.lead
+    rows = [
+        layout.header(),
+        ["1", "Báo cáo CCHC định kỳ", "Các sở, ban, ngành", "Hằng quý"],
+        ["a)", "Tổng hợp số liệu", "", ""],  # each department, each quarter, as its report
+        ["b)", "Tổng hợp báo cáo của tỉnh", lead.name, "15/12/2026"],  # once, under lead's
+        ["c)", "Cập nhật phần mềm", "", "Hằng tháng"],  # each department, each month, once
+    ]
+    result = import_appendix(
+        p.plan_head, p.plan, as_csv_rows(rows), "a.csv", dry_run=False, today=d(2026, 1, 2)
+    )
+    assert result.errors == []
+    departments = len(layout.departments)
+    tasks = list(p.plan.tasks.select_related("parent"))
+    data = [t for t in tasks if t.title.startswith("Tổng hợp số liệu")]
+    assert len(data) == 4 * departments
+    for t in data:  # under its own department's report of the same period, due the same day
+        assert t.parent is not None and t.parent.lead_unit_id == t.lead_unit_id
+        assert t.due_date == t.parent.due_date and t.due_date.day == 20
+    [province] = [t for t in tasks if t.title == "Tổng hợp báo cáo của tỉnh"]
+    assert province.parent is not None and province.parent.lead_unit_id == lead.pk
+    monthly = [t for t in tasks if t.title.startswith("Cập nhật phần mềm")]
+    assert len(monthly) == 12 * departments
+    assert all(t.parent is not None and t.parent.lead_unit_id == t.lead_unit_id for t in monthly)
+    assert len(tasks) == 4 * departments * 2 + 1 + 12 * departments

@@ -5,7 +5,8 @@ give it to a plan for a level:
 
 Checked whole as the API and the admin check it: with any fault nothing is stored, and
 each fault is printed with its row (or item). Recorded in the audit trail as the
-administrator's (`--as`, by default the first active administrator).
+administrator's (`--as`; it may be left out when the installation has one
+active administrator only).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--level",
             choices=[*Level.values, "all"],
-            help="The level it scores in that plan (default: the set's own; all: every level).",
+            help="The level it scores in that plan: the set's own (the default; all for a set "
+            "of every level); another is refused.",
         )
         parser.add_argument("--as", dest="username", help="The administrator loading it.")
 
@@ -60,10 +62,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Plan {options['plan']} is scored by it.")
 
     def _actor(self, username: str | None) -> Official:
+        """Who the audit trail names: the administrator given, or the only one there is."""
         administrators = Official.objects.filter(role=Role.ADMIN, user__is_active=True)
         if username:
             administrators = administrators.filter(user__username=username)
-        actor = administrators.order_by("pk").first()
-        if actor is None:
+        found = list(administrators.order_by("pk")[:2])
+        if not found:
             raise CommandError("No active administrator" + (f" {username}." if username else "."))
-        return actor
+        if len(found) > 1:
+            raise CommandError("Several administrators: say who loads the set, with --as.")
+        return found[0]
