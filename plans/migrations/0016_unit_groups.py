@@ -2,35 +2,11 @@
 
 from django.db import migrations, models
 
-# The phrases appendices use (level "" : kept as text in the task's note).
-PHRASES = [
-    ("các sở, ban, ngành", "department"),
-    ("các sở, ban, ngành tỉnh", "department"),
-    ("các sở, ban, ngành thuộc tỉnh", "department"),
-    ("các cơ quan chuyên môn thuộc UBND tỉnh", "department"),
-    ("các cơ quan chuyên môn", "department"),
-    ("các cơ quan, đơn vị thuộc UBND tỉnh", "department"),
-    ("UBND các xã, phường", "commune"),
-    ("UBND các xã, phường, đặc khu", "commune"),
-    ("UBND cấp xã", "commune"),
-    ("các xã, phường", "commune"),
-    ("UBND các huyện, thị xã, thành phố", "district"),
-    ("UBND cấp huyện", "district"),
-    ("các đơn vị sự nghiệp", ""),
-    ("các cơ quan, đơn vị liên quan", ""),
-    ("các cơ quan, đơn vị có liên quan", ""),
-    ("các cơ quan liên quan", ""),
-    ("các đơn vị liên quan", ""),
-    ("các cơ quan, đơn vị, địa phương liên quan", ""),
-]
-
 
 def add_phrases(apps, schema_editor):
-    UnitGroup = apps.get_model("plans", "UnitGroup")
-    UnitGroup.objects.bulk_create(
-        [UnitGroup(phrase=phrase, level=level) for phrase, level in PHRASES],
-        ignore_conflicts=True,
-    )
+    from plans.unitgroups import add_standard_phrases
+
+    add_standard_phrases(apps.get_model("plans", "UnitGroup"))
 
 
 class Migration(migrations.Migration):

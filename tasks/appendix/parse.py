@@ -195,11 +195,16 @@ class _Reader:
         return cells[column].strip() if column is not None and column < len(cells) else ""
 
     def footer(self, cells: list[str]) -> bool:
-        """The document's end: recipients, signature or notes, no unit and no deadline."""
-        if self.get(cells, "lead") or self.get(cells, "deadline"):
+        """The document's end: its recipients, signature or notes ("Nơi nhận:", "TM. ỦY BAN
+        NHÂN DÂN", "Ghi chú:"), opening the row; a task's title that happens to open so
+        ("Chủ tịch UBND xã chỉ đạo…") has its lead unit."""
+        first = next((i for i, c in enumerate(cells) if c.strip()), None)
+        if first is None:
             return False
-        first = fold(next((c for c in cells if c.strip()), ""))
-        return first.startswith(FOOTER) or first.startswith(NOTES)
+        opening = fold(cells[first])
+        if not opening.startswith(FOOTER) and not opening.startswith(NOTES):
+            return False
+        return first != self.columns.get("title") or not self.get(cells, "lead")
 
     def heading(self, row: int, numeral: str, name: str) -> None:
         self.section += 1

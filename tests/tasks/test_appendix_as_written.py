@@ -441,3 +441,20 @@ def test_subtasks_under_a_row_made_into_many_tasks(layout: Layout) -> None:
     assert len(monthly) == 12 * departments
     assert all(t.parent is not None and t.parent.lead_unit_id == t.lead_unit_id for t in monthly)
     assert len(tasks) == 4 * departments * 2 + 1 + 12 * departments
+
+
+def test_the_signature_ends_the_table_wherever_its_columns_fall(layout: Layout) -> None:
+    p, lead = layout.p, layout.p.lead
+    header = ["TT", "Nội dung", "Cơ quan chủ trì", "Thời gian hoàn thành"]
+    rows = [
+        header,
+        ["1", "Chủ tịch UBND xã chỉ đạo rà soát", lead.name, "30/12/2026"],  # a task
+        ["Nơi nhận:", "", "", "TM. ỦY BAN NHÂN DÂN"],  # under the deadline's column
+        ["- Như trên;", "", "", "KT. CHỦ TỊCH"],
+    ]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    result = import_appendix(p.plan_head, p.plan, out.getvalue().encode(), "a.csv")
+    assert result.errors == [] and [c["title"] for c in result.created] == [
+        "Chủ tịch UBND xã chỉ đạo rà soát"
+    ]

@@ -27,6 +27,7 @@ from plans.models import (
     Unit,
 )
 from plans.planning import create_plan
+from plans.unitgroups import add_standard_phrases
 from tasks.models import Status, Task
 from tasks.scores.days import enter_manual_score
 from tasks.scores.rollup import rollup
@@ -104,6 +105,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.MIGRATE_HEADING("Nạp dữ liệu mẫu: tỉnh Lâm Đồng, kế hoạch CCHC 2026")
         )
+        add_standard_phrases()  # the product's own, again after a database was emptied
         self.units = self.load_units(three_level)
         self.step(f"[1/7] Đơn vị: {len(self.units)}")
         self.load_people()
