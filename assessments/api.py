@@ -27,12 +27,15 @@ from assessments.sheets import (
     editable,
     get_assessment_for,
     get_sheet_for,
+    group_lines,
+    group_names,
     is_council,
     lines_of,
 )
 from kit.errors import NotAllowed
 from kit.schemas import ERRORS, Detail, Id, IsoDate, PathId, Text
 from plans.apikit import caller
+from plans.indexsets import scoring_tree
 from plans.models import Plan
 
 router = Router(tags=["assessments"])
@@ -86,6 +89,17 @@ class LineOut(Schema):
     appraisal_comment: str
 
 
+class GroupOut(Schema):
+    """A group of the index set: its items added up, capped by its maximum."""
+
+    code: str
+    name: str
+    computed_points: str
+    self_points: str
+    appraised_points: str
+    applicable_max: str
+
+
 class SheetOut(Schema):
     assessment_id: int
     unit_id: int
@@ -94,6 +108,7 @@ class SheetOut(Schema):
     submitted_at: dt.datetime | None
     return_comment: str
     items: list[LineOut]
+    groups: list[GroupOut]
 
 
 class AppraiseIn(Schema):
@@ -162,6 +177,8 @@ def line_out(line: Line) -> dict[str, Any]:
 
 def sheet_out(sheet: Sheet) -> dict[str, Any]:
     today = timezone.localdate()
+    lines = lines_of(sheet, today)
+    tree = scoring_tree(sheet.index_set_id)
     return {
         "assessment_id": sheet.assessment_id,
         "unit_id": sheet.unit_id,
@@ -169,7 +186,18 @@ def sheet_out(sheet: Sheet) -> dict[str, Any]:
         "locked": not editable(sheet, today) and sheet.status == "draft",
         "submitted_at": sheet.submitted_at,
         "return_comment": sheet.return_comment,
-        "items": [line_out(x) for x in lines_of(sheet, today)],
+        "items": [line_out(x) for x in lines],
+        "groups": [
+            {
+                "code": g.code,
+                "name": g.name,
+                "computed_points": str(g.computed),
+                "self_points": str(g.own),
+                "appraised_points": str(g.appraised),
+                "applicable_max": str(g.applicable_max),
+            }
+            for g in group_lines(lines, tree, group_names(sheet.index_set_id))
+        ],
     }
 
 

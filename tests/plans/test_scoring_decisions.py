@@ -654,6 +654,17 @@ def test_the_assessment_adds_groups_up_as_the_set_does(client: Client) -> None:
     # 1.1: 1.5 + 1.5 capped at 2; the total 2 + 0.5 of 3.
     assert 'class="subtotal"' in html and "Hai việc, tối đa 2 điểm" in html
     assert "2,50 / 3,00" in html
+    sheet_api = client.get(f"/api/v1/assessments/{a.pk}/units/{p.lead.pk}").json()
+    assert sheet_api["groups"] == [
+        {
+            "code": "1.1",
+            "name": "Hai việc, tối đa 2 điểm",
+            "computed_points": "2.00",
+            "self_points": "2.00",
+            "appraised_points": "2.00",
+            "applicable_max": "2.00",
+        }
+    ]
     [result] = [r for r in results_of(a, d(2026, 12, 1)) if r.unit_id == p.lead.pk]
     assert (result.self_total, result.lines["1.1"]) == (Decimal("2.50"), ["2.00", "2.00"])
 
