@@ -56,6 +56,7 @@ from plans.models import (
     SubCriterion,
     Unit,
     UnitGroup,
+    UnitLetterhead,
     levels_in_use,
 )
 
@@ -576,6 +577,15 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["plan", "as_of", "level"]
     list_select_related = ["plan", "unit"]
     date_hierarchy = "as_of"
+
+
+@admin.register(UnitLetterhead)
+class UnitLetterheadAdmin(AuditedAdmin):
+    """How each unit's reports are headed and signed; empty fields are derived."""
+
+    list_display = ["unit", "abbreviation", "place", "signer_name"]
+    search_fields = ["unit__name", "abbreviation", "place"]
+    autocomplete_fields = ["unit"]
 
 
 @admin.register(UnitGroup)

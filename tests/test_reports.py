@@ -172,7 +172,17 @@ def test_the_word_and_pdf_reports_hold_the_dashboards_figures(
         "quý I năm 2026",
         "15/12/2025",
         "14/03/2026",
-        p.province.name.upper(),
+        # A People's Committee in full, its number, its place (here its name's rest).
+        "ỦY BAN NHÂN DÂN",
+        p.province.name.upper().replace("UBND ", ""),
+        "Số: ……/BC-UBND",
+        "ngày …… tháng …… năm 2026",
+        # The Ministry's outline, the figures in their sections.
+        "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CẢI CÁCH HÀNH CHÍNH",
+        "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH",
+        "III. ĐÁNH GIÁ CHUNG",
+        "IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI",
+        "V. ĐỀ XUẤT, KIẾN NGHỊ",
         # the headline: 7 tasks, 3 on time, 1 late, 1 within term, 2 overdue, 57,1% done
         "Hoàn thành đúng hạn: 3",
         "Hoàn thành quá hạn: 1",
@@ -186,7 +196,11 @@ def test_the_word_and_pdf_reports_hold_the_dashboards_figures(
         "Số hóa hồ sơ một cửa",
         "Đánh giá mức độ hài lòng",
         "Nơi nhận:",
-        "(Ký, ghi rõ họ tên, đóng dấu)",
+        "Bộ Nội vụ;",
+        "Lưu: VT, UBND.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "KT. CHỦ TỊCH",
+        "PHÓ CHỦ TỊCH",
         p.plan_head.full_name,
     ]:
         assert expected in text, expected

@@ -16,6 +16,7 @@ from plans.models.organisation import (
     TimeStamped,
     Unit,
     UnitGroup,
+    UnitLetterhead,
     UnitQuerySet,
     levels_in_use,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "TimeStamped",
     "Unit",
     "UnitGroup",
+    "UnitLetterhead",
     "UnitQuerySet",
     "levels_in_use",
     "record",

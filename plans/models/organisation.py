@@ -111,6 +111,55 @@ class Unit(TimeStamped):
         return Official.objects.head_of(self.pk)
 
 
+class UnitLetterhead(models.Model):
+    """How a unit's administrative documents are headed and signed (Decree 30/2020/NĐ-CP).
+
+    Every field may stay empty: the reports then derive it from the unit's
+    name and kind (tracker.reports.frame); a province fills in what differs.
+    """
+
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="letterhead"
+    )
+    issuer = models.TextField(
+        _("issuing body"),
+        blank=True,
+        help_text=_(
+            "As the letterhead writes it, one line each, the superior abbreviated first: "
+            "UBND TỈNH LÂM ĐỒNG, then SỞ NỘI VỤ on the next line."
+        ),
+    )
+    abbreviation = models.CharField(
+        _("abbreviation"),
+        max_length=30,
+        blank=True,
+        help_text=_("In the document's number, Số: …/BC-UBND: e.g. UBND, SNV."),
+    )
+    place = models.CharField(
+        _("place"), max_length=100, blank=True, help_text=_("Before the date: e.g. Lâm Đồng.")
+    )
+    signer_position = models.TextField(
+        _("signature block"),
+        blank=True,
+        help_text=_("One line each: TM. ỦY BAN NHÂN DÂN, then KT. CHỦ TỊCH, then PHÓ CHỦ TỊCH."),
+    )
+    signer_name = models.CharField(
+        _("signer"), max_length=150, blank=True, help_text=_("Empty: the unit's head.")
+    )
+    recipients = models.TextField(
+        _("recipients"),
+        blank=True,
+        help_text=_("One per line, as Nơi nhận lists them; Lưu: VT comes last by itself."),
+    )
+
+    class Meta:
+        verbose_name = _("letterhead")
+        verbose_name_plural = _("letterheads")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
 class UnitGroup(models.Model):
     """A phrase a plan's appendix uses for several units at once ("các sở, ban, ngành").
 

@@ -81,7 +81,7 @@ def write_letterhead(document: object, head: Letterhead) -> None:
     lines: list[tuple[str, dict[str, bool]]] = []
     if head.superior:
         lines.append((head.superior, {}))
-    lines.append((head.issuer, {"bold": True}))
+    lines += [(line, {"bold": True}) for line in head.issuer]
     lines.append((head.number, {}))
     cell_text(left, lines, size=12)
     cell_text(
@@ -123,14 +123,8 @@ def write_signature(document: object, head: Letterhead) -> None:
     )
     cell_text(
         right,
-        [
-            (head.signer_title, {"bold": True}),
-            (head.signer_note, {"italic": True}),
-            ("", {}),
-            ("", {}),
-            ("", {}),
-            (head.signer_name, {"bold": True}),
-        ],
+        [(line, {"bold": True}) for line in head.signer_position]
+        + [("", {}), ("", {}), ("", {}), (head.signer_name, {"bold": True})],
     )
 
 

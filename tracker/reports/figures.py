@@ -35,6 +35,7 @@ from tasks import progress
 from tasks.models import TaskQuerySet
 from tasks.progress import LevelRanking, OverdueRow, Progress, state_labels
 from tasks.scores.days import score_label
+from tracker.reports.frame import Frame, frame_of
 
 KINDS = ("q1", "h1", "q3", "year")
 PERIOD = re.compile(r"^(\d{4})-(q1|h1|q3|year)$")
@@ -145,8 +146,7 @@ class Report:
     score_day: dt.date | None
     ranking: list[LevelRanking]
     score_label: str | None = None  # the index sets' name for the score, if they give one
-    superior: str = ""  # the body above the issuer, for the letterhead
-    signer: str = ""  # the issuer's head, who signs
+    frame: Frame | None = None  # who issues and signs it (tracker.reports.frame)
     progress_charts: list[chart_images.Image] = field(default_factory=list)
     score_charts: list[chart_images.Image] = field(default_factory=list)
 
@@ -240,16 +240,9 @@ def build_report(
     overdue_total = counted["headline"].overdue
     score_day, ranking = progress.ranking(plan, as_of, None, ends=None, unit=unit)
     issuer = unit or plan.unit
-    above = (
-        Unit.objects.filter(pk=issuer.parent_id).first()
-        if unit is not None and issuer.parent_id is not None
-        else None
-    )
-    head = Official.objects.head_of(issuer.pk)
     report = Report(
-        superior=above.name if above else "",
+        frame=frame_of(issuer),
         score_label=score_label(plan),
-        signer=head.full_name if head else "",
         plan=plan,
         period=period,
         issuer=issuer,

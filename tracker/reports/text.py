@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kit.chart_images import Image
 from tasks.progress import Progress, state_labels
 from tracker.reports.figures import Report, Row
+from tracker.reports.frame import frame_of
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,17 @@ Block = Heading | Paragraph | Bullets | Table | Picture
 
 @dataclass
 class Letterhead:
-    superior: str  # the body above the issuer, upper case; may be empty
-    issuer: str  # upper case
-    number: str  # "Số: ……/BC-……", left for the office to fill in
+    superior: str  # the body above the issuer, abbreviated, upper case; may be empty
+    issuer: list[str]  # the issuing body in full, one line each, upper case
+    number: str  # "Số: ……/BC-UBND", the number left for the office to fill in
     motto: tuple[str, str]
-    place_date: str  # "……, ngày …… tháng …… năm 2026"
+    place_date: str  # "Lâm Đồng, ngày …… tháng …… năm 2026"
     kind: str  # "BÁO CÁO"
     title: str
     window: str
     recipients_title: str = ""
     recipients: list[str] = field(default_factory=list)
-    signer_title: str = ""
-    signer_note: str = ""
+    signer_position: list[str] = field(default_factory=list)  # TM. …, KT. …, the title
     signer_name: str = ""
 
 
@@ -111,20 +111,21 @@ def letterhead(report: Report) -> Letterhead:
             "end": day(period.end),
             "day": day(report.as_of),
         }
+    frame = report.frame or frame_of(issuer)
     return Letterhead(
-        superior=report.superior.upper(),
-        issuer=issuer.name.upper(),
-        number=_("No.: ……/BC-……"),
+        superior=frame.superior,
+        issuer=frame.issuer,
+        number=_("No.: ……/BC-%(abbr)s") % {"abbr": frame.abbreviation},
         motto=(_("SOCIALIST REPUBLIC OF VIETNAM"), _("Independence - Freedom - Happiness")),
-        place_date=_("……, day …… month …… year %(year)s") % {"year": report.as_of.year},
+        place_date=_("%(place)s, day …… month …… year %(year)s")
+        % {"place": frame.place or "……", "year": report.as_of.year},
         kind=_("REPORT"),
         title=_("Results of the administrative reform, %(period)s") % {"period": period.label},
         window=window,
         recipients_title=_("Recipients:"),
-        recipients=[_("As above;"), _("Archived: Clerical office.")],
-        signer_title=_("HEAD OF THE UNIT"),
-        signer_note=_("(Signature, full name and seal)"),
-        signer_name=report.signer,
+        recipients=frame.recipients,
+        signer_position=frame.signer_position,
+        signer_name=frame.signer_name,
     )
 
 
@@ -195,11 +196,25 @@ def overview(report: Report) -> list[Block]:
                         "level": level.label,
                     }
                 )
-    return [Heading(_("I. Overview")), Bullets(items)]
+    return [
+        Heading(_("I. Direction and management of the administrative reform")),
+        Bullets(items),
+        *write_in(
+            _(
+                "Plans, directives and documents issued; inspection; communication; the "
+                "unit's initiatives in the period."
+            )
+        ),
+    ]
+
+
+def write_in(what: str) -> list[Block]:
+    """A part the unit writes itself in Word: what it covers, and room to write it."""
+    return [Paragraph(what, italic=True), Paragraph("……………………………………………………………………")]
 
 
 def progress_blocks(report: Report) -> list[Block]:
-    blocks: list[Block] = [Heading(_("II. Tasks by status"))]
+    blocks: list[Block] = [Heading(_("II. Results of the reform's tasks, area by area"))]
     blocks.append(Paragraph(_("1. Per area"), lead_in=True))
     blocks.append(
         status_table(_("Area"), report.areas, report.headline, report.completed_in_window)
@@ -213,7 +228,7 @@ def progress_blocks(report: Report) -> list[Block]:
 
 
 def overdue_blocks(report: Report) -> list[Block]:
-    blocks: list[Block] = [Heading(_("III. Overdue tasks"))]
+    blocks: list[Block] = [Paragraph(_("3. Overdue tasks"), lead_in=True)]
     if not report.overdue:
         return [
             *blocks,
@@ -249,11 +264,11 @@ def overdue_blocks(report: Report) -> list[Block]:
 
 
 def indicator_blocks(report: Report) -> list[Block]:
-    blocks: list[Block] = [Heading(_("IV. Indicators against their targets"))]
+    blocks: list[Block] = [Paragraph(_("4. Indicators against their targets"), lead_in=True)]
     if not report.indicators:
         return [*blocks, Paragraph(_("This plan has no indicator."))]
     for n, figures in enumerate(report.indicators, start=1):
-        blocks.append(Paragraph(f"{n}. {figures.indicator.name}", lead_in=True))
+        blocks.append(Paragraph(f"4.{n}. {figures.indicator.name}", lead_in=True))
         if figures.unit is not None:
             u = figures.unit
             met = {True: _("met"), False: _("not met"), None: ""}[u.met]
@@ -301,7 +316,7 @@ def indicator_blocks(report: Report) -> list[Block]:
 
 def score_blocks(report: Report) -> list[Block]:
     title = report.score_label or _("Leadership and direction scores")
-    blocks: list[Block] = [Heading(f"V. {title}")]
+    blocks: list[Block] = [Paragraph(f"5. {title}", lead_in=True)]
     if report.score_day is None:
         return [
             *blocks,
@@ -344,12 +359,31 @@ def score_blocks(report: Report) -> list[Block]:
     return blocks
 
 
+def closing_blocks() -> list[Block]:
+    """The outline's last parts, which only the unit can write: left headed, to fill in Word."""
+    return [
+        Heading(_("III. Assessment")),
+        Paragraph(_("1. Strengths"), lead_in=True),
+        *write_in(_("What went well in the period.")),
+        Paragraph(_("2. Shortcomings and limits"), lead_in=True),
+        *write_in(_("What was not done, or late, and where: the overdue tasks above.")),
+        Paragraph(_("3. Causes"), lead_in=True),
+        *write_in(_("Objective and subjective causes.")),
+        Heading(_("IV. Tasks for the next period")),
+        *write_in(_("The tasks ahead, from the plan's tasks still open.")),
+        Heading(_("V. Proposals")),
+        *write_in(_("What the unit asks of the bodies above it.")),
+    ]
+
+
 def blocks(report: Report) -> list[Block]:
-    """The report's body, section by section."""
+    """The report's body in the Ministry's outline: the figures where they belong, and the
+    parts the unit writes itself left headed."""
     return [
         *overview(report),
         *progress_blocks(report),
         *overdue_blocks(report),
         *indicator_blocks(report),
         *score_blocks(report),
+        *closing_blocks(),
     ]
