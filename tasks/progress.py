@@ -21,12 +21,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from plans.attainment import LEVEL_ORDER, pct
 from plans.models import (
     Area,
+    AuditEvent,
     Level,
     Official,
     Plan,
@@ -34,7 +37,7 @@ from plans.models import (
     Unit,
 )
 from plans.scoring import round_points
-from tasks.models import Status, Task, TaskQuerySet, overdue_q
+from tasks.models import Status, Task, TaskQuerySet, not_done_by, overdue_q
 from tasks.scores.days import latest_day
 
 OVERDUE_LIST = 20  # the overview's overdue list; the plan page has them all
@@ -114,8 +117,41 @@ def counted_tasks(plan: Plan) -> TaskQuerySet:
     )
 
 
-def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any, Progress]:
-    """The counts per value of fields (one GROUP BY); keys are values, or tuples of them."""
+def counted_tasks_on(plan: Plan, day: dt.date) -> TaskQuerySet:
+    """The tasks counted as they stood at the end of `day` (a closed reporting window).
+
+    Those created later are left out; those cancelled later were still open
+    that day and count (their cancellation is in their history). Whether a
+    task was done that day is its completion date's (the counts ask it).
+    """
+    include_subtasks = plan.index_sets.filter(include_subtasks=True).exists()
+    family = Plan.objects.filter(Q(pk=plan.pk) | Q(parent=plan)).values("pk")
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+    cancelled_later = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Task),
+        object_id=OuterRef("pk"),
+        action="cancelled",
+        at__gte=end,
+    )
+    return (
+        Task.objects.filter(plan_id__in=family, created_at__lt=end)
+        .scored(include_subtasks)
+        .filter(~Q(status=Status.CANCELLED) | Exists(cancelled_later))
+    )
+
+
+def overdue_then(as_of: dt.date, stood: bool) -> Q:
+    """Overdue on as_of; `stood`: among tasks as they stood that day, a task cancelled since
+    being one still open then (tasks.progress.counted_tasks_on)."""
+    return not_done_by(as_of) & Q(due_date__lt=as_of) if stood else overdue_q(as_of)
+
+
+def progress_by(
+    tasks: QuerySet[Task], as_of: dt.date, *fields: str, stood: bool = False
+) -> dict[Any, Progress]:
+    """The counts per value of fields (one GROUP BY); keys are values, or tuples of them.
+
+    `stood`: `tasks` are as they stood on as_of (counted_tasks_on)."""
     done = Q(completed_on__lte=as_of)
     rows = (
         tasks.values_list(*fields)
@@ -125,7 +161,7 @@ def progress_by(tasks: QuerySet[Task], as_of: dt.date, *fields: str) -> dict[Any
             on_time=Count("pk", filter=done & Q(completed_on__lte=F("due_date"))),
             late=Count("pk", filter=done & Q(completed_on__gt=F("due_date"))),
             # Named apart from Task.overdue, the property.
-            overdue_count=Count("pk", filter=overdue_q(as_of)),
+            overdue_count=Count("pk", filter=overdue_then(as_of, stood)),
         )
         .order_by()
     )
@@ -270,12 +306,17 @@ class OverdueRow:
     head_phone: str | None
 
 
-def overdue_list(tasks: QuerySet[Task], as_of: dt.date, limit: int) -> list[OverdueRow]:
-    """The oldest overdue tasks with their lead unit and its head, in one query."""
+def overdue_list(
+    tasks: QuerySet[Task], as_of: dt.date, limit: int, *, stood: bool = False
+) -> list[OverdueRow]:
+    """The oldest overdue tasks with their lead unit and its head, in one query (`stood`: as
+    progress_by's)."""
     head = Official.objects.heads().filter(unit=OuterRef("lead_unit")).order_by("pk")
     # The oldest first, chosen from an index alone (thousands may be overdue), then
     # only those rows read whole, in the same query.
-    oldest = tasks.filter(overdue_q(as_of)).order_by("due_date", "id").values("pk")[:limit]
+    oldest = (
+        tasks.filter(overdue_then(as_of, stood)).order_by("due_date", "id").values("pk")[:limit]
+    )
     late: QuerySet[Any] = (  # each task carries head_name and head_phone
         Task.objects.filter(pk__in=oldest)
         .select_related("lead_unit", "area")

@@ -4,16 +4,21 @@ outline, the recipients and the signature block, by the unit's kind and its lett
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 import docx
 import pytest
+import time_machine
 from django.test import Client
 from docx.shared import Cm, Pt
 
 from plans.models import Plan, Unit, UnitLetterhead
+from tasks import services
 from tests.conftest import login
+from tests.factories import make_province
+from tracker.reports.figures import build_report, parse_period
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +141,25 @@ def test_a_units_letterhead_says_what_differs(client: Client, plan: Plan) -> Non
         "PHÓ GIÁM ĐỐC",
         "Trần Văn Ký",
     ]
+
+
+def test_a_closed_windows_report_reads_the_same_when_written_again() -> None:
+    """Q1's report, written in November: the tasks as they stood on 14/03."""
+    hanoi = dt.timezone(dt.timedelta(hours=7))
+    with time_machine.travel(dt.datetime(2026, 2, 2, 9, tzinfo=hanoi), tick=False):
+        p = make_province()
+        p.task(title="Báo cáo quý I", due_date=dt.date(2026, 3, 10))
+        withdrawn = p.task(title="Rà soát quy trình", due_date=dt.date(2026, 3, 12))
+    today = dt.date(2026, 11, 22)
+    period = parse_period("2026-q1", p.plan, today)
+    before = build_report(p.plan, period, today, charts=False)
+    assert (before.headline.total, before.headline.overdue) == (2, 2)
+    # Later: a task imported with a March deadline; one of March's withdrawn.
+    p.task(title="Nhập sau từ phụ lục", due_date=dt.date(2026, 3, 31))
+    services.cancel_task(p.plan_head, withdrawn, reason="Không còn phù hợp")
+    after = build_report(p.plan, period, today, charts=False)
+    assert after.headline == before.headline
+    assert [r.task.title for r in after.overdue] == [r.task.title for r in before.overdue]
+    # The window still open counts today's tasks.
+    year = build_report(p.plan, parse_period("2026-year", p.plan, today), today, charts=False)
+    assert year.headline.total == 2  # the March one imported later; the withdrawn one gone

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 
 import docx
 import pytest
@@ -23,7 +24,8 @@ from tracker.reports.figures import build_report, parse_period, window
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+HANOI = dt.timezone(dt.timedelta(hours=7))
+NOW = dt.datetime(2026, 4, 2, 9, 0, tzinfo=HANOI)
 Q1_END = dt.date(2026, 3, 14)
 
 
@@ -49,10 +51,18 @@ def make(
 
 
 @pytest.fixture
-def scene() -> Province:
+def scene() -> Iterator[Province]:
     """Q1 2026 as of 14/3: two done on time (one of them before the window), one late, two
-    overdue, one within term; another department's task; a cancelled one left out."""
-    p = make_province()
+    overdue, one within term; another department's task; a cancelled one left out. Made
+    in January: a closed window counts the tasks as they stood on its last day."""
+    with time_machine.travel(dt.datetime(2026, 1, 20, 9, tzinfo=HANOI), tick=False):
+        p = make_province()
+        made(p)
+    rollup(p.plan, Q1_END)
+    yield p
+
+
+def made(p: Province) -> None:
     d = dt.date
     make(p, "Ban hành kế hoạch kiểm tra", d(2026, 1, 31), d(2026, 1, 20))
     make(p, "Rà soát thủ tục năm trước", d(2025, 12, 20), d(2025, 12, 10))
@@ -63,8 +73,6 @@ def scene() -> Province:
     make(p, "Tổ chức hội nghị pháp chế", d(2026, 3, 5), d(2026, 3, 5), lead=p.other)
     cancelled = make(p, "Nhiệm vụ đã hủy", d(2026, 2, 1))
     Task.objects.filter(pk=cancelled.pk).update(status=Status.CANCELLED)
-    rollup(p.plan, Q1_END)
-    return p
 
 
 def test_the_windows_are_domain_mds() -> None:
@@ -260,23 +268,24 @@ def test_a_head_reports_their_own_units_share_and_nothing_else(
 @time_machine.travel(NOW, tick=False)
 def test_a_units_own_plan_reports_that_unit(client: Client, scene: Province) -> None:
     p = scene
-    own = Plan.objects.create(
-        unit=p.lead,
-        parent=p.plan,
-        year=2026,
-        title="Kế hoạch CCHC của Sở",
-        status="issued",
-        issued_on=dt.date(2026, 1, 20),
-    )
-    own_area = Area.objects.create(plan=own, number=2, name="Cải cách thể chế (của Sở)")
-    Task.objects.create(
-        plan=own,
-        area=own_area,
-        lead_unit=p.lead,
-        title="Nhiệm vụ trong kế hoạch của Sở",
-        due_date=dt.date(2026, 3, 1),
-        original_due_date=dt.date(2026, 3, 1),
-    )
+    with time_machine.travel(dt.datetime(2026, 2, 1, 9, tzinfo=HANOI), tick=False):
+        own = Plan.objects.create(
+            unit=p.lead,
+            parent=p.plan,
+            year=2026,
+            title="Kế hoạch CCHC của Sở",
+            status="issued",
+            issued_on=dt.date(2026, 1, 20),
+        )
+        own_area = Area.objects.create(plan=own, number=2, name="Cải cách thể chế (của Sở)")
+        Task.objects.create(
+            plan=own,
+            area=own_area,
+            lead_unit=p.lead,
+            title="Nhiệm vụ trong kế hoạch của Sở",
+            due_date=dt.date(2026, 3, 1),
+            original_due_date=dt.date(2026, 3, 1),
+        )
     sign_in(client, p.lead_head)
     page = client.get(f"/plans/{own.pk}/reports/2026-q1/")
     assert page.status_code == 200
@@ -319,9 +328,10 @@ def test_the_plans_report_draws_levels_and_ranks_and_a_units_report_its_areas(
     scene: Province,
 ) -> None:
     p = scene
-    district = make_unit("UBND huyện", Level.DISTRICT, p.province)
-    make_official(district, Role.HEAD)
-    make(p, "Nhiệm vụ cấp huyện", dt.date(2026, 3, 1), dt.date(2026, 2, 1), lead=district)
+    with time_machine.travel(dt.datetime(2026, 1, 25, 9, tzinfo=HANOI), tick=False):
+        district = make_unit("UBND huyện", Level.DISTRICT, p.province)
+        make_official(district, Role.HEAD)
+        make(p, "Nhiệm vụ cấp huyện", dt.date(2026, 3, 1), dt.date(2026, 2, 1), lead=district)
     rollup(p.plan, Q1_END)
     period = parse_period("2026-q1", p.plan, NOW.date())
     whole = build_report(p.plan, period, NOW.date())

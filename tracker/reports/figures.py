@@ -189,10 +189,14 @@ def report_scope(official: Official, plan: Plan, unit_id: int | None) -> tuple[P
     raise NotAllowed(_("The reports are for the steering committee and the heads of units."))
 
 
-def unit_rows(tasks: TaskQuerySet, as_of: dt.date, period: Period) -> dict[str, Any]:
-    """The counts per area and per lead unit (two GROUP BYs), plus those done within the window."""
+def unit_rows(
+    tasks: TaskQuerySet, as_of: dt.date, period: Period, stood: bool = False
+) -> dict[str, Any]:
+    """The counts per area and per lead unit (two GROUP BYs), plus those done within the window.
+
+    `stood`: the tasks as they stood on as_of (a closed window)."""
     # By the area's number: a unit's own plan has areas of its own, numbered as the province's.
-    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area__number")
+    grid = progress.progress_by(tasks, as_of, "lead_unit_id", "area__number", stood=stood)
     finished = (
         tasks.filter(completed_on__gte=period.start, completed_on__lte=as_of)
         .values_list("lead_unit_id", "area__number")
@@ -217,10 +221,12 @@ def build_report(
 ) -> Report:
     """The report of a province plan (or one unit's share of it) for a period."""
     as_of = min(period.end, today)
-    tasks = progress.counted_tasks(plan)
+    # A closed window reads the same whenever it is written again: its tasks as they stood.
+    closed = period.end < today
+    tasks = progress.counted_tasks_on(plan, as_of) if closed else progress.counted_tasks(plan)
     if unit is not None:
         tasks = tasks.filter(lead_unit=unit)
-    counted = unit_rows(tasks, as_of, period)
+    counted = unit_rows(tasks, as_of, period, closed)
     areas = {a.number: a for a in progress.areas_of(plan).values()}
     area_rows = [
         Row(str(areas[n]) if n in areas else str(n), sums[0], sums[1])
@@ -236,7 +242,7 @@ def build_report(
         Row(u.name, counted["per_unit"][pk][0], counted["per_unit"][pk][1], u.level)
         for pk, u in names.items()
     ]
-    overdue = progress.overdue_list(tasks, as_of, OVERDUE_ROWS)
+    overdue = progress.overdue_list(tasks, as_of, OVERDUE_ROWS, stood=closed)
     overdue_total = counted["headline"].overdue
     score_day, ranking = progress.ranking(plan, as_of, None, ends=None, unit=unit)
     issuer = unit or plan.unit

@@ -295,17 +295,21 @@ class Command(BaseCommand):
             if o.unit_id is not None:
                 officials.setdefault(o.unit_id, []).append(o)
         existing = set(plan.tasks.values_list("title", flat=True))
-        created = 0
+        made: list[int] = []
         for spec in self.task_specs():
             if spec["title"] in existing:
                 continue
             parent = self.make_task(plan, areas, officials, spec, parent=None)
-            created += 1
+            made.append(parent.pk)
             for title, due, deliverable in demo.SUBTASKS.get(spec["title"], []):
                 sub = {**spec, "title": title, "due": day(due), "deliverable": deliverable}
-                self.make_task(plan, areas, officials, sub, parent=parent)
-                created += 1
-        return created
+                made.append(self.make_task(plan, areas, officials, sub, parent=parent).pk)
+        if plan.issued_on is not None:
+            # The appendix's tasks were entered when the plan was issued: the reports of
+            # the windows closed since count them as they stood.
+            entered = timezone.make_aware(dt.datetime.combine(plan.issued_on, dt.time(8)))
+            Task.objects.filter(pk__in=made).update(created_at=min(entered, self.now))
+        return len(made)
 
     def make_task(
         self,
