@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
 
 from assessments import council, services
@@ -76,7 +78,8 @@ def fingerprint(a: Assessment | None) -> Any:
 
 
 def call(client: Client, method: str, url: str, body: Any = None) -> int:
-    """The answer's status; the answer closed (a file's answer holds the file open)."""
+    """The answer's status, the answer closed (a file's answer holds its file open); closed
+    as the test client closes its own, without ending the test's database connection."""
     if method == "page":
         response = client.get(url)
     elif method == "get":
@@ -87,7 +90,11 @@ def call(client: Client, method: str, url: str, body: Any = None) -> int:
         response = getattr(client, method)(
             "/api/v1" + url, json.dumps(body or {}), content_type="application/json"
         )
-    response.close()
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return int(response.status_code)
 
 
