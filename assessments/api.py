@@ -33,13 +33,12 @@ from assessments.sheets import (
     lines_of,
 )
 from kit.errors import NotAllowed
-from kit.schemas import ERRORS, Detail, Id, IsoDate, PathId, Text
+from kit.schemas import ERRORS, UPLOAD_ERRORS, Id, IsoDate, PathId, Text
 from plans.apikit import caller
 from plans.indexsets import scoring_tree
 from plans.models import Plan
 
 router = Router(tags=["assessments"])
-UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
 
 Points = Annotated[Decimal, Field(ge=-100, le=100, max_digits=6, decimal_places=2)]
 Locator = Annotated[str, Field(max_length=1000)]  # the service says the limit (200)

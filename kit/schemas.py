@@ -16,6 +16,8 @@ from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic.types import Strict
 
+from kit.workbooks import XLSX
+
 MAX_ID = 2**31 - 1
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -97,6 +99,23 @@ ERRORS: dict[int, type[Detail]] = {
     409: Detail,
     422: Detail,
 }
+# ... and those of an endpoint taking a file: too large, or of a kind it does not read.
+UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
+
+
+def file_answer(content_type: str, what: str) -> dict[str, Any]:
+    """The OpenAPI description of an endpoint answering a file (its `openapi_extra`)."""
+    return {
+        "responses": {
+            "200": {
+                "description": what,
+                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+XLSX_ANSWER = file_answer(XLSX, "An Excel workbook")
 
 
 class Page(LimitOffsetPagination):

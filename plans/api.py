@@ -17,6 +17,8 @@ from kit.errors import DomainError, Invalid, NotFound, TooLarge
 from kit.schemas import (
     ERRORS,
     MAX_ID,
+    UPLOAD_ERRORS,
+    XLSX_ANSWER,
     Detail,
     Id,
     IsoDate,
@@ -33,7 +35,7 @@ from kit.schemas import (
     Text254,
     Year,
 )
-from kit.workbooks import XLSX, xlsx_response
+from kit.workbooks import xlsx_response
 from plans import indexbooks, planning, services
 from plans.apikit import caller, get_plan
 from plans.attainment import attainment, pct
@@ -411,17 +413,6 @@ def index_set_schema(request: HttpRequest) -> dict[str, Any]:
     caller(request)
     schema = document_schema(list(Level.values))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
-XLSX_ANSWER = {
-    "responses": {
-        "200": {
-            "description": "An Excel workbook",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
 
 
 @router.get(

@@ -204,7 +204,7 @@ def index_set_workbook(index_set: IndexSet | None) -> bytes:
 
     guide = book.create_sheet("Quy tắc")
     guide_rows = [
-        [kind.name, str(kind.label), name, spec.get("description", ""), _allowed(spec)]
+        [kind.name, str(kind.label), name, _said(spec), _allowed(spec)]
         for kind in rules.kinds()
         for name, spec in (kind.params.items() or [("", {})])
     ]
@@ -224,6 +224,11 @@ def _info_cell(key: str, value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
+
+
+def _said(spec: dict[str, Any]) -> str:
+    """A parameter's description in the reader's language (the kinds mark them for it)."""
+    return _(spec["description"]) if spec.get("description") else ""
 
 
 def _allowed(spec: dict[str, Any]) -> str:

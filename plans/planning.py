@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from kit.errors import Conflict, Invalid, NotAllowed
 from plans.access import (
     Action,
+    Rel,
     allows,
     may_on_unit,
     may_publish_ranking,
@@ -261,6 +262,15 @@ def record_unit_plan(
     )
 
 
+def _require_keeper(actor: Official, plan: Plan) -> frozenset[Rel]:
+    """Who may change a plan: its unit's manager, or (for a unit's own plan) the province
+    plan's head; answers the actor's relations to the province plan's unit."""
+    keeper = plan_relations(actor, plan.parent.unit_id) if plan.parent else frozenset()
+    if not allows(Action.MANAGE_PLAN, keeper):
+        _require_plan_manager(actor, plan.unit_id)
+    return keeper
+
+
 @transaction.atomic
 def update_plan(
     actor: Official, plan: Plan, *, now: dt.datetime | None = None, **changes: Any
@@ -271,9 +281,7 @@ def update_plan(
         .select_related("parent", "unit")
         .get(pk=plan.pk)
     )
-    keeper = plan_relations(actor, plan.parent.unit_id) if plan.parent else frozenset()
-    if not allows(Action.MANAGE_PLAN, keeper):  # the province plan's head may correct a unit's
-        _require_plan_manager(actor, plan.unit_id)
+    keeper = _require_keeper(actor, plan)
     was_issued = plan.status != PlanStatus.DRAFT
     edited: dict[str, list[Any]] = {}
     for field in PLAN_FIELDS:
@@ -329,9 +337,7 @@ def set_index_set(
 ) -> Plan:
     """Score the plan's units of `level` ("" for every level no other set scores) by this set;
     the other levels keep theirs."""
-    keeper = plan_relations(actor, plan.parent.unit_id) if plan.parent else frozenset()
-    if not allows(Action.MANAGE_PLAN, keeper):
-        _require_plan_manager(actor, plan.unit_id)
+    _require_keeper(actor, plan)
     index_set = IndexSet.objects.filter(pk=index_set_id).first()
     if index_set is None:
         message = _("No such index set: %(ids)s.") % {"ids": index_set_id}

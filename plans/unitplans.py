@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from plans.models import Plan, PlanStatus, SubCriterion, Unit
+from plans.rules import kind_of
 from plans.rules.plan_issued_on_time import PlanIssuedOnTime, plan_issued_on_time
 
 ON_TIME = "on_time"
@@ -42,15 +43,15 @@ def _deadlines(plan: Plan) -> dict[str, dt.date]:
     """1.1's deadline per level ("" for a set of every level), from the plan's index sets:
     a date, or the days after this plan's issue (none while it is not issued)."""
     found = {}
-    rules = SubCriterion.objects.filter(
+    issued = plan.issued_on if plan.status != PlanStatus.DRAFT else None
+    kind = kind_of(PlanIssuedOnTime.name)
+    subs = SubCriterion.objects.filter(
         criterion__index_set__plans=plan, rule=PlanIssuedOnTime.name
-    ).values_list("criterion__index_set__level", "params")
-    for level, params in rules:
-        days = params.get("days_after_parent")
-        if days is None:
-            found[level] = dt.date.fromisoformat(params["deadline"])
-        elif plan.issued_on is not None and plan.status != PlanStatus.DRAFT:
-            found[level] = plan.issued_on + dt.timedelta(days=days)
+    ).select_related("criterion__index_set")
+    for sub in subs:
+        deadline = kind.for_plan(sub.as_rule(), issued).params.get("deadline")
+        if deadline:
+            found[sub.criterion.index_set.level] = dt.date.fromisoformat(deadline)
     return found
 
 

@@ -22,7 +22,8 @@ from pydantic import Field, StrictBool
 from kit.errors import Invalid, TooLarge
 from kit.schemas import (
     ERRORS,
-    Detail,
+    UPLOAD_ERRORS,
+    XLSX_ANSWER,
     Id,
     IsoDate,
     Page,
@@ -37,7 +38,7 @@ from kit.schemas import (
     Text5000,
     Text20000,
 )
-from kit.workbooks import XLSX, xlsx_response
+from kit.workbooks import xlsx_response
 from plans.apikit import caller
 from plans.models import AuditEvent, Official, Plan, Unit
 from tasks import extensions, services
@@ -58,8 +59,6 @@ from tasks.models import Evidence, ExtensionRequest, Notification, Task
 from tasks.models import Status as TaskStatus
 
 router = Router(tags=["tasks"])
-
-UPLOAD_ERRORS: dict[int, type[Detail]] = {**ERRORS, 413: Detail, 415: Detail}
 
 
 # ---------------------------------------------------------------- schemas
@@ -474,17 +473,7 @@ def import_tasks(
     )
 
 
-XLSX_RESPONSE = {
-    "responses": {
-        "200": {
-            "description": "An Excel workbook",
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-        }
-    }
-}
-
-
-@router.get("/plans/{plan_id}/export.xlsx", response=ERRORS, openapi_extra=XLSX_RESPONSE)
+@router.get("/plans/{plan_id}/export.xlsx", response=ERRORS, openapi_extra=XLSX_ANSWER)
 def export_tasks(request: HttpRequest, plan_id: PathId) -> HttpResponse:
     """The plan's tasks the caller may see, as the appendix workbook (re-importable columns)."""
     actor = caller(request)

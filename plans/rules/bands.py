@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from plans.rules.base import (
     Rule,
@@ -47,7 +48,9 @@ def bands_schema(points: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "array",
         "minItems": 1,
-        "description": "Bands covering 0% to 100% once; each from a percent (to the next start).",
+        "description": gettext_noop(
+            "Bands covering 0% to 100% once; each from a percent (to the next start)."
+        ),
         "items": {
             "type": "object",
             "properties": {"from": percent, "to": percent, "points": points},

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from plans.scoring import ALL_TASKS, Counts, Score, round_points
 
@@ -231,26 +232,33 @@ CODE = re.compile(r"^\d+(\.\d+)*$")
 TASKS_PARAM: dict[str, Any] = {
     "enum": ["tagged", ALL_TASKS],
     "default": "tagged",
-    "description": "Count the tasks tagged with the sub-criterion's code, or all the unit leads.",
+    "description": gettext_noop(
+        "Count the tasks tagged with the sub-criterion's code, or all the unit leads."
+    ),
 }
 CODES_PARAM: dict[str, Any] = {
     "type": "array",
     "minItems": 1,
     "items": {"type": "string", "pattern": CODE.pattern, "maxLength": 20},
-    "description": "The tags whose tasks feed it (default: its own code); with tasks = tagged.",
+    "description": gettext_noop(
+        "The tags whose tasks feed it (default: its own code); with tasks = tagged."
+    ),
 }
 PLAN_PARAM: dict[str, Any] = {
     "enum": list(PLAN_SCOPES),
     "default": ANY_PLAN,
-    "description": "Count the tasks of any plan, of the unit's own plan only, or of the "
-    "province plan only.",
+    "description": gettext_noop(
+        "Count the tasks of any plan, of the unit's own plan only, or of the province plan only."
+    ),
 }
 REQUIRED_PARAM: dict[str, Any] = {
     "type": "integer",
     "minimum": 1,
     "maximum": 1000,
-    "description": "The number of tasks that must be done for full points (e.g. 4 periodic "
-    "reports); with it the item always applies.",
+    "description": gettext_noop(
+        "The number of tasks that must be done for full points (e.g. 4 periodic "
+        "reports); with it the item always applies."
+    ),
 }
 # The parameters of every kind over a unit's tasks.
 TASK_PARAMS: dict[str, dict[str, Any]] = {

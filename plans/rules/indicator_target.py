@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from plans.rules.bands import PROPORTIONAL, ZERO
 from plans.rules.base import Rule, RuleKind, Source, date_words, not_applicable, number
@@ -63,11 +63,17 @@ class IndicatorTarget(RuleKind):
     label = gettext_lazy("Indicator against its level's target")
     source = Source.INDICATOR
     params = {
-        "indicator": {"type": "string", "minLength": 1, "description": "The indicator's code."},
+        "indicator": {
+            "type": "string",
+            "minLength": 1,
+            "description": gettext_noop("The indicator's code."),
+        },
         "below": {
             "enum": [PROPORTIONAL, ZERO],
             "default": PROPORTIONAL,
-            "description": "Below the target: the maximum times figure / target, or nothing.",
+            "description": gettext_noop(
+                "Below the target: the maximum times figure / target, or nothing."
+            ),
         },
     }
     required = ("indicator",)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from plans.rules.base import (
     Rule,
@@ -69,19 +69,26 @@ class PlanIssuedOnTime(RuleKind):
     label = gettext_lazy("Unit's plan issued on time")
     source = Source.PLAN
     params = {
-        "deadline": {"type": "string", "format": "date", "description": "Due by (YYYY-MM-DD)."},
+        "deadline": {
+            "type": "string",
+            "format": "date",
+            "description": gettext_noop("Due by (YYYY-MM-DD)."),
+        },
         "days_after_parent": {
             "type": "integer",
             "minimum": 0,
             "maximum": 366,
-            "description": "Or: due this many days after the province plan it implements is "
-            "issued.",
+            "description": gettext_noop(
+                "Or: due this many days after the province plan it implements is issued."
+            ),
         },
         "late_points": {
             "type": "number",
             "minimum": 0,
             "default": 0,
-            "description": "Points for a plan issued after the deadline (up to the maximum).",
+            "description": gettext_noop(
+                "Points for a plan issued after the deadline (up to the maximum)."
+            ),
         },
     }
 

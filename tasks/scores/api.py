@@ -11,8 +11,17 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field, StrictBool
 
-from kit.schemas import ERRORS, Id, IsoDate, Page, PathId, RequiredText20, RequiredText2000
-from kit.workbooks import XLSX, xlsx_response
+from kit.schemas import (
+    ERRORS,
+    XLSX_ANSWER,
+    Id,
+    IsoDate,
+    Page,
+    PathId,
+    RequiredText20,
+    RequiredText2000,
+)
+from kit.workbooks import xlsx_response
 from plans import planning, rules, scoring
 from plans.access import ScoreReach, score_reach
 from plans.apikit import caller, get_plan
@@ -145,14 +154,7 @@ def read_scores(
     response=ERRORS,
     tags=["scores"],
     summary="The score table of the latest roll-up on or before as_of, as an Excel workbook",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "An Excel workbook",
-                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    },
+    openapi_extra=XLSX_ANSWER,
 )
 def scores_xlsx(
     request: HttpRequest, plan_id: PathId, as_of: IsoDate | None = None

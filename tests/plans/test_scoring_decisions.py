@@ -756,3 +756,11 @@ def test_the_workbooks_rows_say_what_is_wrong_with_them() -> None:
     made = import_index_set_workbook(p.admin, out.getvalue())
     [leaf_row] = export_index_set(made)["items"][0]["items"]
     assert leaf_row["params"] == {"deadline": "2026-01-31"}
+
+
+def test_the_workbooks_guide_speaks_the_readers_language() -> None:
+    with translation.override("vi"):
+        guide = load_workbook(io.BytesIO(index_set_workbook(None)))["Quy tắc"]
+    said = {row[2].value: row[3].value for row in guide.iter_rows(min_row=3) if row[2].value}
+    assert said["required"].startswith("Số nhiệm vụ phải hoàn thành")
+    assert said["days_after_parent"].startswith("Hoặc: hạn là số ngày")

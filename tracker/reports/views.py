@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from kit.errors import DomainError, Invalid, NotFound
-from kit.schemas import ERRORS, PathId
+from kit.schemas import ERRORS, PathId, file_answer
 from kit.workbooks import attachment
 from plans.apikit import caller
 from plans.decorators import OfficialRequest, official_required
@@ -115,17 +115,6 @@ def report_pdf_view(request: OfficialRequest, pk: int, period: str) -> HttpRespo
     return report_file(request, pk, period, "pdf")
 
 
-def binary(content_type: str, what: str) -> dict[str, Any]:
-    return {
-        "responses": {
-            "200": {
-                "description": what,
-                "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 def api_report(request: HttpRequest, plan_id: int, period: str, unit: int | None) -> Report:
     return report_for(caller(request), plan_id, period, unit)
 
@@ -134,7 +123,7 @@ def api_report(request: HttpRequest, plan_id: int, period: str, unit: int | None
     "/plans/{plan_id}/reports/{period}.docx",
     response=ERRORS,
     summary="The periodic CCHC report as a Word document (period: 2026-q1, -h1, -q3, -year)",
-    openapi_extra=binary(DOCX, "A Word document"),
+    openapi_extra=file_answer(DOCX, "A Word document"),
 )
 def report_docx_api(
     request: HttpRequest, plan_id: PathId, period: str, unit: int | None = None
@@ -147,7 +136,7 @@ def report_docx_api(
     "/plans/{plan_id}/reports/{period}.pdf",
     response=ERRORS,
     summary="The periodic CCHC report as PDF (period: 2026-q1, -h1, -q3, -year)",
-    openapi_extra=binary(PDF, "A PDF document"),
+    openapi_extra=file_answer(PDF, "A PDF document"),
 )
 def report_pdf_api(
     request: HttpRequest, plan_id: PathId, period: str, unit: int | None = None
